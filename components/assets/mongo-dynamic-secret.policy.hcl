@@ -1,0 +1,3 @@
+path "database/creds/mongo" {
+  capabilities = ["read"]
+}

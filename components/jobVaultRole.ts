@@ -1,0 +1,46 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import { readProjectFile } from "./assets";
+import { WorkloadRoleSettings, workloadRoleArgs } from "./workloadIdentity";
+
+export interface JobVaultRoleArgs extends WorkloadRoleSettings {
+    /** Mount path of the JWT auth method. */
+    readonly backend: pulumi.Input<string>;
+    /** Name of the role and of its policy; the job's `vault { role = … }`. */
+    readonly roleName: string;
+    /** Only identities of this job, in this namespace, may use the role. */
+    readonly namespace: string;
+    readonly jobId: string;
+    /** The policy's HCL file, relative to the project root. */
+    readonly policyFile: string;
+}
+
+/**
+ * A JWT role for one Nomad job, with its own policy instead of the default templated one
+ * (the tutorial's `mongo-dynamic-secret`).
+ */
+export class JobVaultRole extends pulumi.ComponentResource {
+    public readonly roleName: pulumi.Output<string>;
+    public readonly policyName: pulumi.Output<string>;
+
+    constructor(name: string, args: JobVaultRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vaultnomad:index:JobVaultRole", name, {}, opts);
+
+        const policy = new vault.Policy(`${name}-policy`, { name: args.roleName, policy: readProjectFile(args.policyFile) }, { parent: this });
+        const role = new vault.jwt.AuthBackendRole(
+            `${name}-role`,
+            {
+                backend: args.backend,
+                roleName: args.roleName,
+                ...workloadRoleArgs(args),
+                boundClaims: { nomad_namespace: args.namespace, nomad_job_id: args.jobId },
+                tokenPolicies: [policy.name],
+            },
+            { parent: this },
+        );
+
+        this.roleName = role.roleName;
+        this.policyName = policy.name;
+        this.registerOutputs({ roleName: this.roleName, policyName: this.policyName });
+    }
+}

@@ -1,0 +1,87 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as vault from "@pulumi/vault";
+import { readProjectFile } from "./assets";
+import { healthTiming } from "./health";
+
+export interface VaultDevServerArgs {
+    /** Vault image, pinned. */
+    readonly image: string;
+    /** API port on 127.0.0.1; Vault also takes the next port for its cluster listener. */
+    readonly port: number;
+    /** Container name, unique on the host. */
+    readonly containerName: string;
+    /** How long to wait for Vault to answer after the container starts. */
+    readonly readyTimeoutSeconds: number;
+}
+
+const TOKEN_FILE = "/vault/root-token";
+const ENTRYPOINT_FILE = "/vault/start-dev.sh";
+
+/**
+ * Step 1 of the tutorial: `vault server -dev`, in a container on the host's network, listening
+ * on 127.0.0.1 only. The root token is generated here and kept as a Pulumi secret.
+ */
+export class VaultDevServer extends pulumi.ComponentResource {
+    /** Vault's address as the host, Nomad and Vault itself reach it; resolves once Vault answers. */
+    public readonly address: pulumi.Output<string>;
+    public readonly rootToken: pulumi.Output<string>;
+    public readonly containerName: pulumi.Output<string>;
+    /** A Vault provider for this server. */
+    public readonly provider: vault.Provider;
+
+    constructor(name: string, args: VaultDevServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vaultnomad:index:VaultDevServer", name, {}, opts);
+
+        const rootToken = new random.RandomPassword(`${name}-root-token`, { length: 32, special: false }, { parent: this });
+        const image = new docker.RemoteImage(
+            `${name}-image`,
+            // Images are shared by every stack on the host: removing one on destroy would break the others.
+            { name: args.image, keepLocally: true },
+            { parent: this },
+        );
+        const localAddress = `http://127.0.0.1:${args.port}`;
+        const container = new docker.Container(
+            `${name}-container`,
+            {
+                name: args.containerName,
+                image: image.imageId,
+                // Host networking: Vault reaches Nomad's JWKS and MongoDB at 127.0.0.1, as in the tutorial.
+                networkMode: "host",
+                capabilities: { adds: ["IPC_LOCK"] },
+                entrypoints: ["/bin/sh", ENTRYPOINT_FILE],
+                command: [String(args.port)],
+                uploads: [
+                    { file: ENTRYPOINT_FILE, content: readProjectFile("components/assets/vault-dev-entrypoint.sh"), executable: true },
+                    { file: TOKEN_FILE, content: rootToken.result, permissions: "0400" },
+                ],
+                healthcheck: {
+                    tests: ["CMD", "vault", "status", `-address=${localAddress}`],
+                    ...healthTiming(args.readyTimeoutSeconds),
+                },
+                wait: true,
+                waitTimeout: args.readyTimeoutSeconds,
+            },
+            // The name and ports are fixed, so the old container must go before its replacement starts.
+            { parent: this, deleteBeforeReplace: true },
+        );
+
+        // Derived from the container so that whatever uses the address waits for a healthy Vault.
+        this.address = container.id.apply(() => localAddress);
+        this.rootToken = pulumi.secret(rootToken.result);
+        this.containerName = container.name;
+        this.provider = new vault.Provider(
+            `${name}-provider`,
+            {
+                address: this.address,
+                token: this.rootToken,
+                // The provider's child token lasts 20 minutes by default; an `up` that waits on
+                // image pulls and deployments can outlive it.
+                maxLeaseTtlSeconds: 3600,
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ address: this.address, rootToken: this.rootToken, containerName: this.containerName });
+    }
+}

@@ -1,0 +1,212 @@
+// Runs the Pulumi program under mocks and records what it registers: each resource's inputs as
+// the engine would receive them, and the dependency graph the engine would schedule by
+// (explicit dependsOn, data dependencies through outputs, providers, parents), since mocks
+// alone do not show ordering.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { computedState } from "./mockState";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    /** The resource object, as the program built it. */
+    readonly resource: pulumi.Resource;
+    /** The props before serialisation: Outputs, secrets and all. */
+    readonly props: Record<string, unknown>;
+    readonly opts: pulumi.ResourceOptions;
+    /** The inputs as the engine would receive them, with secret markers removed. */
+    inputs?: Record<string, any>;
+    /** Provider reference (`urn::id`) the engine would use, for custom resources. */
+    providerRef?: string;
+    urn?: string;
+}
+
+export interface ProgramRun {
+    readonly resources: RecordedResource[];
+    /** The program module's exports: the stack outputs, as Outputs. */
+    readonly exports: Record<string, unknown>;
+    /** Resources of one type token. */
+    ofType(type: string): RecordedResource[];
+    /** The single resource of a type token (and name, when several share the type). */
+    one(type: string, name?: string): RecordedResource;
+    /** True when `later` cannot be created before `earlier` is. */
+    waitsFor(later: RecordedResource, earlier: RecordedResource): boolean;
+}
+
+export interface RunOptions {
+    readonly stack?: string;
+    /** Config by short key, such as { vaultPort: "9200" }. */
+    readonly config?: Record<string, string>;
+    /** The module to run, relative to the project root. */
+    readonly program?: string;
+}
+
+export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
+    const stack = options.stack ?? "dev";
+    const recorded: RecordedResource[] = [];
+    const byKey = new Map<string, RecordedResource>();
+    const keyOf = (type: string, name: string) => `${type}::${name}`;
+
+    pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs) {
+                const record = byKey.get(keyOf(args.type, args.name));
+                if (record) {
+                    record.inputs = unwrapSecrets(args.inputs);
+                    record.providerRef = args.provider;
+                }
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) } };
+            },
+            call(args: pulumi.runtime.MockCallArgs) {
+                return args.inputs;
+            },
+        },
+        "vaultnomad",
+        stack,
+        false,
+    );
+    resetConfig(options.config ?? {});
+    forgetProjectModules();
+
+    let programExports: Record<string, unknown> = {};
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+            const record: RecordedResource = {
+                type: args.type,
+                name: args.name,
+                custom: pulumi.CustomResource.isInstance(args.resource) || pulumi.ProviderResource.isInstance(args.resource),
+                resource: args.resource,
+                props: args.props as Record<string, unknown>,
+                opts: args.opts,
+            };
+            recorded.push(record);
+            byKey.set(keyOf(args.type, args.name), record);
+            return undefined;
+        });
+        programExports = require(path.join(PROJECT_ROOT, options.program ?? "index"));
+        return {};
+    });
+    await settle(recorded);
+    return makeRun(recorded, programExports);
+}
+
+/** Waits until every registered resource has its URN, including those registered meanwhile. */
+async function settle(recorded: RecordedResource[]): Promise<void> {
+    let seen = -1;
+    while (seen !== recorded.length) {
+        seen = recorded.length;
+        await Promise.all(
+            recorded.map(async (r) => {
+                r.urn = await (r.resource.urn as any).promise();
+            }),
+        );
+    }
+}
+
+function resetConfig(config: Record<string, string>): void {
+    const store = (pulumi.runtime as any).getStore?.() ?? require("@pulumi/pulumi/runtime/state").getStore();
+    store.config = {};
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [`vaultnomad:${key}`, value])));
+}
+
+/** The program's modules are loaded afresh for each run; the SDKs stay loaded. */
+function forgetProjectModules(): void {
+    for (const file of Object.keys(require.cache)) {
+        if (file.startsWith(PROJECT_ROOT) && !file.includes(`${path.sep}node_modules${path.sep}`) && !file.includes(`${path.sep}tests${path.sep}`)) {
+            delete require.cache[file];
+        }
+    }
+}
+
+function makeRun(resources: RecordedResource[], exports: Record<string, unknown>): ProgramRun {
+    const byResource = new Map(resources.map((r) => [r.resource, r]));
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const children = new Map<pulumi.Resource, RecordedResource[]>();
+    for (const r of resources) {
+        if (r.opts.parent) {
+            children.set(r.opts.parent, [...(children.get(r.opts.parent) ?? []), r]);
+        }
+    }
+    // A component stands for all its descendants, as in the SDK's dependency expansion.
+    const expand = (r: RecordedResource): RecordedResource[] =>
+        r.custom ? [r] : [r, ...(children.get(r.resource) ?? []).flatMap(expand)];
+
+    const directDependencies = (r: RecordedResource): RecordedResource[] => {
+        const targets = new Set<pulumi.Resource>([...referencedResources(r.props), ...asArray(r.opts.dependsOn)]);
+        const deps = [...targets].map((t) => byResource.get(t)).filter((d): d is RecordedResource => !!d).flatMap(expand);
+        // A child is registered only after its parent, which waits for the parent's own dependencies.
+        const parent = r.opts.parent && byResource.get(r.opts.parent);
+        const provider = r.providerRef && byUrn.get(r.providerRef.split("::").slice(0, -1).join("::"));
+        return [...deps, ...(parent ? [parent] : []), ...(provider ? [provider] : [])];
+    };
+
+    const run: ProgramRun = {
+        resources,
+        exports,
+        ofType: (type) => resources.filter((r) => r.type === type),
+        one(type, name) {
+            const matches = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+            if (matches.length !== 1) {
+                throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.map((m) => m.name).join(", ") || "none"}`);
+            }
+            return matches[0];
+        },
+        waitsFor(later, earlier) {
+            const seen = new Set<RecordedResource>();
+            const queue = [later];
+            while (queue.length > 0) {
+                for (const dep of directDependencies(queue.shift()!)) {
+                    if (dep === earlier) {
+                        return true;
+                    }
+                    if (!seen.has(dep)) {
+                        seen.add(dep);
+                        queue.push(dep);
+                    }
+                }
+            }
+            return false;
+        },
+    };
+    return run;
+}
+
+function asArray(value: unknown): pulumi.Resource[] {
+    if (value === undefined) {
+        return [];
+    }
+    return (Array.isArray(value) ? value : [value]) as pulumi.Resource[];
+}
+
+/** Every resource an input value depends on through Outputs, however deeply nested. */
+export function referencedResources(value: unknown, found = new Set<pulumi.Resource>()): Set<pulumi.Resource> {
+    if (pulumi.Output.isInstance(value)) {
+        for (const r of (value as any).resources() as Set<pulumi.Resource>) {
+            found.add(r);
+        }
+    } else if (Array.isArray(value)) {
+        value.forEach((v) => referencedResources(v, found));
+    } else if (value && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+        Object.values(value).forEach((v) => referencedResources(v, found));
+    }
+    return found;
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** The mock monitor sees secrets as `{ <sig>: <secret sig>, value }`; tests read the values. */
+function unwrapSecrets(value: any): any {
+    if (Array.isArray(value)) {
+        return value.map(unwrapSecrets);
+    }
+    if (value && typeof value === "object") {
+        if (value[SECRET_SIG] !== undefined && "value" in value) {
+            return unwrapSecrets(value.value);
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
