@@ -46,8 +46,9 @@ const aclBootstrapProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 class AclBootstrap extends pulumi.dynamic.Resource {
-    public readonly accessorId!: pulumi.Output<string>;
-    public readonly secretId!: pulumi.Output<string>;
+    // `declare`, not a class field: a field would overwrite, after super(), the outputs the SDK sets.
+    declare public readonly accessorId: pulumi.Output<string>;
+    declare public readonly secretId: pulumi.Output<string>;
 
     constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
         super(aclBootstrapProvider, name, { ...props, accessorId: undefined, secretId: undefined }, opts, "vaultnomad", "AclBootstrap");

@@ -99,13 +99,14 @@ export const JOB_INPUTS = [
 export const JOB_OUTPUTS = ["name", "namespace", "type", "status", "deploymentId", "deploymentStatus", "modifyIndex"] as const;
 
 export class Job extends pulumi.CustomResource {
-    public readonly name!: pulumi.Output<string>;
-    public readonly namespace!: pulumi.Output<string>;
-    public readonly type!: pulumi.Output<string>;
-    public readonly status!: pulumi.Output<string>;
-    public readonly deploymentId!: pulumi.Output<string>;
-    public readonly deploymentStatus!: pulumi.Output<string>;
-    public readonly modifyIndex!: pulumi.Output<string>;
+    // `declare`, not a class field: a field would overwrite, after super(), the outputs the SDK sets.
+    declare public readonly name: pulumi.Output<string>;
+    declare public readonly namespace: pulumi.Output<string>;
+    declare public readonly type: pulumi.Output<string>;
+    declare public readonly status: pulumi.Output<string>;
+    declare public readonly deploymentId: pulumi.Output<string>;
+    declare public readonly deploymentStatus: pulumi.Output<string>;
+    declare public readonly modifyIndex: pulumi.Output<string>;
 
     constructor(name: string, args: JobArgs, opts: pulumi.CustomResourceOptions = {}) {
         if (!args?.jobspec && !opts.urn) {
