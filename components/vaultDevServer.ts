@@ -35,6 +35,7 @@ export class VaultDevServer extends pulumi.ComponentResource {
         super("vaultnomad:index:VaultDevServer", name, {}, opts);
 
         const rootToken = new random.RandomPassword(`${name}-root-token`, { length: 32, special: false }, { parent: this });
+        this.rootToken = pulumi.secret(rootToken.result);
         const image = new docker.RemoteImage(
             `${name}-image`,
             // Images are shared by every stack on the host: removing one on destroy would break the others.
@@ -54,7 +55,7 @@ export class VaultDevServer extends pulumi.ComponentResource {
                 command: [String(args.port)],
                 uploads: [
                     { file: ENTRYPOINT_FILE, content: readProjectFile("components/assets/vault-dev-entrypoint.sh"), executable: true },
-                    { file: TOKEN_FILE, content: rootToken.result, permissions: "0400" },
+                    { file: TOKEN_FILE, content: this.rootToken, permissions: "0400" },
                 ],
                 healthcheck: {
                     tests: ["CMD", "vault", "status", `-address=${localAddress}`],
@@ -69,7 +70,6 @@ export class VaultDevServer extends pulumi.ComponentResource {
 
         // Derived from the container so that whatever uses the address waits for a healthy Vault.
         this.address = container.id.apply(() => localAddress);
-        this.rootToken = pulumi.secret(rootToken.result);
         this.containerName = container.name;
         this.provider = new vault.Provider(
             `${name}-provider`,
