@@ -75,7 +75,9 @@ export function loadSettings(raw: Record<string, string>, stack: string): Settin
     const int = (key: ConfigKey) => values[key] as number;
 
     for (const key of ["vaultImage", "nomadImage", "mongoImage"] as const) {
-        checkImage(key, text(key), problems);
+        if (text(key)) {
+            checkImage(key, text(key), problems);
+        }
     }
     checkVersions(text("vaultImage"), text("nomadImage"), problems);
     checkPorts(values, problems);
@@ -86,20 +88,20 @@ export function loadSettings(raw: Record<string, string>, stack: string): Settin
         dbCredsMaxTtl: parseDuration(text("dbCredsMaxTtl")),
     };
     for (const [key, seconds] of Object.entries(durations)) {
-        if (seconds === undefined || seconds <= 0) {
+        if (text(key as ConfigKey) && (seconds === undefined || seconds <= 0)) {
             problems.push(`${fq(key)}: "${text(key as ConfigKey)}" is not a positive duration such as "30m" or "1h". Fix: pulumi config set ${key} 1h`);
         }
     }
     if (durations.dbCredsDefaultTtl && durations.dbCredsMaxTtl && durations.dbCredsDefaultTtl > durations.dbCredsMaxTtl) {
         problems.push(`${fq("dbCredsDefaultTtl")}: ${text("dbCredsDefaultTtl")} is longer than ${fq("dbCredsMaxTtl")} (${text("dbCredsMaxTtl")}); Vault would reject the role.`);
     }
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(text("jwtAuthPath"))) {
+    if (text("jwtAuthPath") && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(text("jwtAuthPath"))) {
         problems.push(`${fq("jwtAuthPath")}: "${text("jwtAuthPath")}" must be a Vault mount path without slashes, such as "jwt-nomad".`);
     }
-    if (!/^[\x21-\x7e]+$/.test(text("audience"))) {
+    if (text("audience") && !/^[\x21-\x7e]+$/.test(text("audience"))) {
         problems.push(`${fq("audience")}: "${text("audience")}" must be a non-empty audience without spaces, such as "vault.io".`);
     }
-    if (!/^\/[A-Za-z0-9_./-]*$/.test(text("hostDataDir")) || text("hostDataDir").split("/").includes("..")) {
+    if (text("hostDataDir") && !/^\/[A-Za-z0-9_./-]*$/.test(text("hostDataDir")) || text("hostDataDir").split("/").includes("..")) {
         problems.push(`${fq("hostDataDir")}: "${text("hostDataDir")}" must be an absolute host path of letters, digits, "_", ".", "-" and "/".`);
     }
     for (const key of ["readyTimeoutSeconds", "jobTimeoutSeconds"] as const) {

@@ -44,6 +44,16 @@ export interface RunOptions {
     readonly program?: string;
 }
 
+/** The program threw; `registered` is what it had registered by then. */
+export class ProgramError extends Error {
+    constructor(
+        readonly cause: Error,
+        readonly registered: RecordedResource[],
+    ) {
+        super(cause.message);
+    }
+}
+
 export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
     const stack = options.stack ?? "dev";
     const recorded: RecordedResource[] = [];
@@ -72,7 +82,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     forgetProjectModules();
 
     let programExports: Record<string, unknown> = {};
-    await pulumi.runtime.runInPulumiStack(async () => {
+    const running = pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {
             const record: RecordedResource = {
                 type: args.type,
@@ -88,6 +98,9 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         });
         programExports = require(path.join(PROJECT_ROOT, options.program ?? "index"));
         return {};
+    });
+    await running.catch((err: Error) => {
+        throw new ProgramError(err, recorded);
     });
     await settle(recorded);
     return makeRun(recorded, programExports);
