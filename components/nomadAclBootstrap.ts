@@ -26,7 +26,7 @@ interface BootstrapInputs {
  * No provider offers Nomad's ACL bootstrap. Creating this resource bootstraps the agent with a
  * secret generated beforehand; deleting it does nothing, because the ACL state goes with the agent.
  */
-const aclBootstrapProvider: pulumi.dynamic.ResourceProvider = {
+export const aclBootstrapProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: BootstrapInputs) {
         const token = await bootstrapNomadAcl({
             address: inputs.address,

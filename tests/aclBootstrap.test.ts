@@ -1,0 +1,118 @@
+// The ACL bootstrap against a fake Nomad HTTP API on 127.0.0.1.
+import * as assert from "assert";
+import * as http from "http";
+import { AddressInfo } from "net";
+import { AclBootstrapError, bootstrapNomadAcl } from "../components/aclBootstrapClient";
+
+const SECRET = "7f10099a-936c-3f3a-8783-f0980493e54b";
+const ACCESSOR = "d1de8625-8556-0932-a25c-3aa71bfc0134";
+
+type Reply = { status: number; body: unknown };
+type Handler = (req: { method: string; url: string; body: string; token?: string }) => Reply;
+
+/** A fake Nomad that answers with `handler` and records the requests it saw. */
+async function fakeNomad(handler: Handler) {
+    const requests: Array<{ method: string; url: string; body: string; token?: string }> = [];
+    const server = http.createServer((req, res) => {
+        let body = "";
+        req.on("data", (chunk) => (body += chunk));
+        req.on("end", () => {
+            const request = { method: req.method!, url: req.url!, body, token: req.headers["x-nomad-token"] as string | undefined };
+            requests.push(request);
+            const reply = handler(request);
+            res.writeHead(reply.status, { "Content-Type": "application/json" });
+            res.end(typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body));
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { address, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const bootstrapped: Reply = { status: 200, body: { AccessorID: ACCESSOR, SecretID: SECRET, Type: "management" } };
+const alreadyDone: Reply = { status: 400, body: "ACL bootstrap already done (reset index: 12)" };
+const noLeader: Reply = { status: 500, body: "No cluster leader" };
+
+describe("Nomad ACL bootstrap", function () {
+    this.timeout(20_000);
+    let nomad: Awaited<ReturnType<typeof fakeNomad>> | undefined;
+    afterEach(async () => {
+        await nomad?.close();
+        nomad = undefined;
+    });
+    const bootstrap = (address: string, timeoutMs = 3000) =>
+        bootstrapNomadAcl({ address, secret: SECRET, timeoutMs, agentName: "vaultnomad-dev-nomad", initialDelayMs: 20 });
+
+    it("returns the management token on success", async () => {
+        nomad = await fakeNomad(() => bootstrapped);
+        assert.deepStrictEqual(await bootstrap(nomad.address), { accessorId: ACCESSOR, secretId: SECRET, adopted: false });
+    });
+    it("sends the secret chosen beforehand as BootstrapSecret", async () => {
+        nomad = await fakeNomad(() => bootstrapped);
+        await bootstrap(nomad.address);
+        assert.deepStrictEqual(
+            nomad.requests.map((r) => [r.method, r.url, JSON.parse(r.body)]),
+            [["POST", "/v1/acl/bootstrap", { BootstrapSecret: SECRET }]],
+        );
+    });
+    it("retries while the agent has no leader, then succeeds", async () => {
+        let calls = 0;
+        nomad = await fakeNomad(() => (++calls < 4 ? noLeader : bootstrapped));
+        const token = await bootstrap(nomad.address);
+        assert.deepStrictEqual([token.secretId, nomad.requests.length], [SECRET, 4]);
+    });
+    it("adopts an agent already bootstrapped with this stack's secret (a re-run)", async () => {
+        nomad = await fakeNomad((req) => (req.url === "/v1/acl/token/self" && req.token === SECRET ? bootstrapped : alreadyDone));
+        assert.deepStrictEqual(await bootstrap(nomad.address), { accessorId: ACCESSOR, secretId: SECRET, adopted: true });
+    });
+    it("explains how to recover from a bootstrap done with another token", async () => {
+        nomad = await fakeNomad((req) => (req.url === "/v1/acl/token/self" ? { status: 403, body: "Permission denied" } : alreadyDone));
+        await assert.rejects(bootstrap(nomad.address), (err: Error) => {
+            assert.ok(err instanceof AclBootstrapError);
+            assert.match(err.message, /already ACL-bootstrapped with a token this stack does not hold \(reset index 12\)/);
+            assert.match(err.message, /pulumi up --replace <URN of the container vaultnomad-dev-nomad>/);
+            assert.match(err.message, /echo 12 > <data_dir>\/server\/acl-bootstrap-reset/);
+            return true;
+        });
+    });
+    it("keeps retrying on 5xx until the timeout, then names the address and last answer", async () => {
+        nomad = await fakeNomad(() => ({ status: 503, body: "rpc error: eval broker disabled" }));
+        const started = Date.now();
+        await assert.rejects(bootstrap(nomad.address, 600), (err: Error) => {
+            assert.match(err.message, new RegExp(`Nomad ACL bootstrap at ${nomad!.address} did not succeed within 1 s`));
+            assert.match(err.message, /last answer: HTTP 503 rpc error: eval broker disabled/);
+            return true;
+        });
+        assert.ok(Date.now() - started < 3000, "gave up late");
+    });
+    it("fails at once on a refusal that waiting cannot fix", async () => {
+        nomad = await fakeNomad(() => ({ status: 400, body: "ACL support disabled" }));
+        await assert.rejects(bootstrap(nomad.address), /was refused: HTTP 400 ACL support disabled/);
+        assert.strictEqual(nomad.requests.length, 1);
+    });
+    it("gives up on an unreachable agent after the timeout, saying so", async () => {
+        const closed = await fakeNomad(() => bootstrapped);
+        await closed.close();
+        await assert.rejects(bootstrap(closed.address, 500), /did not succeed within 1 s \(\d+ attempts\); last answer: unreachable \(ECONNREFUSED\)/);
+    });
+});
+
+describe("ACL bootstrap resource", () => {
+    const olds = { address: "http://127.0.0.1:4646", agentId: "c1", agentName: "n", bootstrapSecret: SECRET, timeoutSeconds: 120 };
+
+    it("bootstraps again when the agent's container is replaced (fresh ACL state)", async () => {
+        const { aclBootstrapProvider } = await import("../components/nomadAclBootstrap");
+        const diff = await aclBootstrapProvider.diff!("id", olds, { ...olds, agentId: "c2" });
+        assert.deepStrictEqual([diff.changes, diff.replaces], [true, ["agentId"]]);
+    });
+    it("leaves a bootstrapped agent alone when only the timeout changes", async () => {
+        const { aclBootstrapProvider } = await import("../components/nomadAclBootstrap");
+        const diff = await aclBootstrapProvider.diff!("id", olds, { ...olds, timeoutSeconds: 300 });
+        assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
+    });
+    it("reports no change on a re-run with the same inputs", async () => {
+        const { aclBootstrapProvider } = await import("../components/nomadAclBootstrap");
+        const diff = await aclBootstrapProvider.diff!("id", olds, { ...olds });
+        assert.strictEqual(diff.changes, false);
+    });
+});

@@ -1,0 +1,63 @@
+// The typed Nomad binding against the pulumi-nomad provider's own schema (v2.6.1).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as nomad from "../nomad";
+import { PROJECT_ROOT, ProgramRun, runProgram } from "./harness";
+
+const SCHEMA_FILE = path.resolve(PROJECT_ROOT, "../shared/reference/pulumi-nomad-schema.v2.6.1.subset.json");
+const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8"));
+const JOB = "nomad:index/job:Job";
+
+describe("Nomad binding", function () {
+    this.timeout(60_000);
+    let run: ProgramRun;
+
+    before(async () => {
+        run = await runProgram();
+    });
+
+    it("pins the schema's plugin version", () => {
+        assert.strictEqual(`v${nomad.PLUGIN_VERSION}`, path.basename(SCHEMA_FILE).match(/v\d+\.\d+\.\d+/)![0]);
+    });
+    it("passes only Job inputs that the provider declares", () => {
+        const declared = Object.keys(schema.resources[JOB].inputProperties);
+        assert.deepStrictEqual(nomad.JOB_INPUTS.filter((name) => !declared.includes(name)), []);
+    });
+    it("reads only Job outputs that the provider returns", () => {
+        const returned = Object.keys(schema.resources[JOB].properties);
+        assert.deepStrictEqual(nomad.JOB_OUTPUTS.filter((name) => !returned.includes(name)), []);
+    });
+    it("passes every input the provider requires", () => {
+        const required: string[] = schema.resources[JOB].requiredInputs ?? [];
+        assert.deepStrictEqual(required.filter((name) => !(nomad.JOB_INPUTS as readonly string[]).includes(name)), []);
+    });
+    it("configures the provider only with settings the provider declares", () => {
+        const declared = Object.keys(schema.provider.inputProperties);
+        assert.deepStrictEqual(nomad.PROVIDER_INPUTS.filter((name) => !declared.includes(name)), []);
+    });
+    it("keeps the inputs' JSON types: booleans and an object of string variables", () => {
+        const types = schema.resources[JOB].inputProperties;
+        const job = run.one(JOB, "mongo-job").inputs!;
+        for (const [name, value] of Object.entries(job)) {
+            const expected = types[name]?.type ?? "object";
+            const actual = typeof value === "string" ? "string" : typeof value === "boolean" ? "boolean" : "object";
+            assert.strictEqual(actual, expected, `${name} is a ${actual}, the schema says ${expected}`);
+        }
+        const varsType = schema.types["nomad:index/JobHcl2:JobHcl2"].properties.vars.additionalProperties.type;
+        assert.deepStrictEqual(Object.values(job.hcl2.vars).map((v) => typeof v), Object.values(job.hcl2.vars).map(() => varsType));
+    });
+    it("registers jobs with the provider's Job token and the pinned version", () => {
+        const job = run.one(JOB, "mongo-job");
+        assert.deepStrictEqual([job.type, job.opts.version], [JOB, nomad.PLUGIN_VERSION]);
+    });
+    it("registers the provider as pulumi:providers:nomad with the pinned version", () => {
+        const provider = run.one("pulumi:providers:nomad");
+        assert.strictEqual(provider.opts.version, nomad.PLUGIN_VERSION);
+    });
+    it("marks the provider's token secret, as the schema does", async () => {
+        const secretId = run.one("pulumi:providers:nomad").props.secretId as pulumi.Output<string>;
+        assert.deepStrictEqual([schema.provider.inputProperties.secretId.secret, await pulumi.isSecret(secretId)], [true, true]);
+    });
+});
