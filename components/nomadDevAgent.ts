@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { readProjectFile, renderTemplate } from "./assets";
-import { healthTiming } from "./health";
+import { fixedContainerOptions, healthTiming, sharedImage } from "./containers";
 
 /** The values of the agent configuration template, components/assets/nomad-agent.hcl. */
 export interface AgentConfig {
@@ -65,12 +65,7 @@ export class NomadDevAgent extends pulumi.ComponentResource {
 
         const localAddress = `http://127.0.0.1:${args.httpPort}`;
         const jwksPath = "/.well-known/jwks.json";
-        const image = new docker.RemoteImage(
-            `${name}-image`,
-            // Images are shared by every stack on the host: removing one on destroy would break the others.
-            { name: args.image, keepLocally: true },
-            { parent: this },
-        );
+        const image = sharedImage(`${name}-image`, args.image, this);
         const config = pulumi.output(args.vaultAddress).apply((vaultAddress) => renderAgentConfig({ ...args, vaultAddress }));
         const container = new docker.Container(
             `${name}-container`,
@@ -99,8 +94,7 @@ export class NomadDevAgent extends pulumi.ComponentResource {
                 wait: true,
                 waitTimeout: args.readyTimeoutSeconds,
             },
-            // The name and ports are fixed, so the old container must go before its replacement starts.
-            { parent: this, deleteBeforeReplace: true },
+            fixedContainerOptions(this),
         );
 
         // Derived from the container so that whatever uses them waits for a healthy agent.

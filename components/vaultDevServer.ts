@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { readProjectFile } from "./assets";
-import { healthTiming } from "./health";
+import { fixedContainerOptions, healthTiming, sharedImage } from "./containers";
 
 export interface VaultDevServerArgs {
     /** Vault image, pinned. */
@@ -36,12 +36,7 @@ export class VaultDevServer extends pulumi.ComponentResource {
 
         const rootToken = new random.RandomPassword(`${name}-root-token`, { length: 32, special: false }, { parent: this });
         this.rootToken = pulumi.secret(rootToken.result);
-        const image = new docker.RemoteImage(
-            `${name}-image`,
-            // Images are shared by every stack on the host: removing one on destroy would break the others.
-            { name: args.image, keepLocally: true },
-            { parent: this },
-        );
+        const image = sharedImage(`${name}-image`, args.image, this);
         const localAddress = `http://127.0.0.1:${args.port}`;
         const container = new docker.Container(
             `${name}-container`,
@@ -64,8 +59,7 @@ export class VaultDevServer extends pulumi.ComponentResource {
                 wait: true,
                 waitTimeout: args.readyTimeoutSeconds,
             },
-            // The name and ports are fixed, so the old container must go before its replacement starts.
-            { parent: this, deleteBeforeReplace: true },
+            fixedContainerOptions(this),
         );
 
         // Derived from the container so that whatever uses the address waits for a healthy Vault.

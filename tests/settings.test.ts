@@ -35,6 +35,13 @@ describe("settings", () => {
             );
             assert.deepStrictEqual(project.config, expected);
         });
+        it("are documented in the README's table, with their types and defaults", () => {
+            const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+            const missing = Object.entries(CONFIG_KEYS)
+                .map(([key, spec]) => `| \`${key}\` | ${spec.kind} | \`${spec.default}\` | ${spec.description} |`)
+                .filter((row) => !readme.includes(row));
+            assert.deepStrictEqual(missing, []);
+        });
         it("are what the dev stack file holds, and every key there is known", () => {
             const dev = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as any;
             const raw = Object.fromEntries(Object.entries(dev.config).map(([k, v]) => [k, String(v)]));
