@@ -1,5 +1,6 @@
 // What the two agents' containers need to work, and to be replaced and destroyed cleanly.
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { ProgramRun, runProgram } from "./harness";
 
 const CONTAINER = "docker:index/container:Container";
@@ -54,7 +55,7 @@ describe("containers", function () {
     });
     it("replace containers delete-first, since their names and ports are fixed", () => {
         for (const c of run.ofType(CONTAINER)) {
-            assert.strictEqual(c.opts.deleteBeforeReplace, true, c.name);
+            assert.strictEqual((c.opts as pulumi.CustomResourceOptions).deleteBeforeReplace, true, c.name);
         }
     });
     it("keep images on destroy, since other stacks share them", () => {
