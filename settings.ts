@@ -20,7 +20,11 @@ export const CONFIG_KEYS = {
     nomadRpcPort: { kind: "integer", default: 4647, description: "Nomad RPC port on 127.0.0.1." },
     nomadSerfPort: { kind: "integer", default: 4648, description: "Nomad Serf port on 127.0.0.1." },
     mongoPort: { kind: "integer", default: 27017, description: "Host port of the mongo job on 127.0.0.1." },
-    hostDataDir: { kind: "string", default: "/tmp/vaultnomad", description: "Host folder under which each stack keeps its Nomad data dir." },
+    hostDataDir: {
+        kind: "string",
+        default: "/tmp/vaultnomad",
+        description: "Host folder under which each stack keeps its Nomad data dir.",
+    },
     jwtAuthPath: { kind: "string", default: "jwt-nomad", description: "Vault path of the JWT auth method for Nomad workload identities." },
     audience: { kind: "string", default: "vault.io", description: "Audience of Nomad's default identity and the roles' bound audience." },
     identityTtl: { kind: "string", default: "1h", description: "TTL of Nomad's default workload identity." },
@@ -89,11 +93,15 @@ export function loadSettings(raw: Record<string, string>, stack: string): Settin
     };
     for (const [key, seconds] of Object.entries(durations)) {
         if (text(key as ConfigKey) && (seconds === undefined || seconds <= 0)) {
-            problems.push(`${fq(key)}: "${text(key as ConfigKey)}" is not a positive duration such as "30m" or "1h". Fix: pulumi config set ${key} 1h`);
+            problems.push(
+                `${fq(key)}: "${text(key as ConfigKey)}" is not a positive duration such as "30m" or "1h". Fix: pulumi config set ${key} 1h`,
+            );
         }
     }
     if (durations.dbCredsDefaultTtl && durations.dbCredsMaxTtl && durations.dbCredsDefaultTtl > durations.dbCredsMaxTtl) {
-        problems.push(`${fq("dbCredsDefaultTtl")}: ${text("dbCredsDefaultTtl")} is longer than ${fq("dbCredsMaxTtl")} (${text("dbCredsMaxTtl")}); Vault would reject the role.`);
+        problems.push(
+            `${fq("dbCredsDefaultTtl")}: ${text("dbCredsDefaultTtl")} is longer than ${fq("dbCredsMaxTtl")} (${text("dbCredsMaxTtl")}); Vault would reject the role.`,
+        );
     }
     if (text("jwtAuthPath") && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(text("jwtAuthPath"))) {
         problems.push(`${fq("jwtAuthPath")}: "${text("jwtAuthPath")}" must be a Vault mount path without slashes, such as "jwt-nomad".`);
@@ -101,8 +109,10 @@ export function loadSettings(raw: Record<string, string>, stack: string): Settin
     if (text("audience") && !/^[\x21-\x7e]+$/.test(text("audience"))) {
         problems.push(`${fq("audience")}: "${text("audience")}" must be a non-empty audience without spaces, such as "vault.io".`);
     }
-    if (text("hostDataDir") && !/^\/[A-Za-z0-9_./-]*$/.test(text("hostDataDir")) || text("hostDataDir").split("/").includes("..")) {
-        problems.push(`${fq("hostDataDir")}: "${text("hostDataDir")}" must be an absolute host path of letters, digits, "_", ".", "-" and "/".`);
+    if ((text("hostDataDir") && !/^\/[A-Za-z0-9_./-]*$/.test(text("hostDataDir"))) || text("hostDataDir").split("/").includes("..")) {
+        problems.push(
+            `${fq("hostDataDir")}: "${text("hostDataDir")}" must be an absolute host path of letters, digits, "_", ".", "-" and "/".`,
+        );
     }
     for (const key of ["readyTimeoutSeconds", "jobTimeoutSeconds"] as const) {
         if (Number.isInteger(int(key)) && (int(key) < 10 || int(key) > 3600)) {
@@ -172,7 +182,8 @@ function readKeys(raw: Record<string, string>, problems: string[]): Record<Confi
 }
 
 // A Docker reference with an explicit tag or digest: "latest" or no tag would let the demo change under the user.
-const IMAGE_REF = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REF =
+    /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/;
 
 function checkImage(key: ConfigKey, image: string, problems: string[]): void {
     const match = IMAGE_REF.exec(image);
@@ -192,11 +203,15 @@ export function imageVersion(image: string): [number, number, number] | undefine
 function checkVersions(vaultImage: string, nomadImage: string, problems: string[]): void {
     const nomad = imageVersion(nomadImage);
     if (nomad && (nomad[0] < 1 || (nomad[0] === 1 && nomad[1] < 10))) {
-        problems.push(`${fq("nomadImage")}: Nomad ${nomad.join(".")} is older than 1.10, where workload identity became the only Vault integration. Use hashicorp/nomad:1.10.0 or later.`);
+        problems.push(
+            `${fq("nomadImage")}: Nomad ${nomad.join(".")} is older than 1.10, where workload identity became the only Vault integration. Use hashicorp/nomad:1.10.0 or later.`,
+        );
     }
     const vault = imageVersion(vaultImage);
     if (vault && vault.join(".") === "1.16.1") {
-        problems.push(`${fq("vaultImage")}: Vault 1.16.1 rejects Nomad's JWKS ("unexpected signature algorithm"); use another version such as 1.18.1.`);
+        problems.push(
+            `${fq("vaultImage")}: Vault 1.16.1 rejects Nomad's JWKS ("unexpected signature algorithm"); use another version such as 1.18.1.`,
+        );
     } else if (vault && vault[0] === 1 && vault[1] < 12) {
         problems.push(`${fq("vaultImage")}: Vault ${vault.join(".")} is older than 1.12, the first version this flow supports.`);
     }

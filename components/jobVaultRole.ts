@@ -26,7 +26,11 @@ export class JobVaultRole extends pulumi.ComponentResource {
     constructor(name: string, args: JobVaultRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:JobVaultRole", name, {}, opts);
 
-        const policy = new vault.Policy(`${name}-policy`, { name: args.roleName, policy: readProjectFile(args.policyFile) }, { parent: this });
+        const policy = new vault.Policy(
+            `${name}-policy`,
+            { name: args.roleName, policy: readProjectFile(args.policyFile) },
+            { parent: this },
+        );
         const role = new vault.jwt.AuthBackendRole(
             `${name}-role`,
             {

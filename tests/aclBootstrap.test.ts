@@ -93,7 +93,10 @@ describe("Nomad ACL bootstrap", function () {
     it("gives up on an unreachable agent after the timeout, saying so", async () => {
         const closed = await fakeNomad(() => bootstrapped);
         await closed.close();
-        await assert.rejects(bootstrap(closed.address, 500), /did not succeed within 1 s \(\d+ attempts\); last answer: unreachable \(ECONNREFUSED\)/);
+        await assert.rejects(
+            bootstrap(closed.address, 500),
+            /did not succeed within 1 s \(\d+ attempts\); last answer: unreachable \(ECONNREFUSED\)/,
+        );
     });
 });
 

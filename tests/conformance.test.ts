@@ -83,17 +83,30 @@ describe("conformance with the tutorial", function () {
 
     describe("policies", () => {
         it("are named after their roles", () => {
-            assert.deepStrictEqual(run.ofType(POLICY).map((p) => p.inputs!.name).sort(), ["mongo-dynamic-secret", "nomad-workloads"]);
+            assert.deepStrictEqual(
+                run
+                    .ofType(POLICY)
+                    .map((p) => p.inputs!.name)
+                    .sort(),
+                ["mongo-dynamic-secret", "nomad-workloads"],
+            );
         });
     });
 
     describe("secrets engines", () => {
         it("mounts KV version 2 at kv/", () => {
-            assert.deepStrictEqual(pick(inputs(MOUNT, "kv-mount"), ["path", "type", "options"]), { path: "kv", type: "kv", options: { version: "2" } });
+            assert.deepStrictEqual(pick(inputs(MOUNT, "kv-mount"), ["path", "type", "options"]), {
+                path: "kv",
+                type: "kv",
+                options: { version: "2" },
+            });
         });
         it("writes root_password at default/mongo/config in kv", () => {
             const secret = inputs("vault:kv/secretV2:SecretV2");
-            assert.deepStrictEqual([secret.mount, secret.name, Object.keys(JSON.parse(secret.dataJson))], ["kv", "default/mongo/config", ["root_password"]]);
+            assert.deepStrictEqual(
+                [secret.mount, secret.name, Object.keys(JSON.parse(secret.dataJson))],
+                ["kv", "default/mongo/config", ["root_password"]],
+            );
         });
         it("mounts the database engine at database/", () => {
             assert.deepStrictEqual(pick(inputs(MOUNT, "database-mount"), ["path", "type"]), { path: "database", type: "database" });
@@ -102,7 +115,13 @@ describe("conformance with the tutorial", function () {
             const seed = seedJson("vault-dynamic-secret-mongo.json");
             const connection = inputs(CONNECTION);
             assert.deepStrictEqual(
-                [connection.name, connection.pluginName, connection.allowedRoles, connection.mongodb.connectionUrl, connection.mongodb.username],
+                [
+                    connection.name,
+                    connection.pluginName,
+                    connection.allowedRoles,
+                    connection.mongodb.connectionUrl,
+                    connection.mongodb.username,
+                ],
                 ["mongo", seed.plugin_name, [seed.allowed_roles], seed.connection_url, seed.username],
             );
         });
@@ -124,16 +143,29 @@ describe("conformance with the tutorial", function () {
         const jobs = () => run.ofType("nomad:index/job:Job");
 
         it("registers the mongo and mongo-query jobs", () => {
-            assert.deepStrictEqual(jobs().map((j) => /job\s+"([^"]+)"/.exec(j.inputs!.jobspec)![1]).sort(), ["mongo", "mongo-query"]);
+            assert.deepStrictEqual(
+                jobs()
+                    .map((j) => /job\s+"([^"]+)"/.exec(j.inputs!.jobspec)![1])
+                    .sort(),
+                ["mongo", "mongo-query"],
+            );
         });
         it("waits for each job's deployment instead of returning at once", () => {
-            assert.deepStrictEqual(jobs().map((j) => j.inputs!.detach), [false, false]);
+            assert.deepStrictEqual(
+                jobs().map((j) => j.inputs!.detach),
+                [false, false],
+            );
         });
         it("purges the jobs on destroy", () => {
-            assert.deepStrictEqual(jobs().map((j) => j.inputs!.purgeOnDestroy), [true, true]);
+            assert.deepStrictEqual(
+                jobs().map((j) => j.inputs!.purgeOnDestroy),
+                [true, true],
+            );
         });
         it("passes HCL2 variables as strings, with the tutorial's port and image", () => {
-            assert.deepStrictEqual(inputs("nomad:index/job:Job", "mongo-job").hcl2, { vars: { mongo_image: "mongo:7", mongo_port: "27017" } });
+            assert.deepStrictEqual(inputs("nomad:index/job:Job", "mongo-job").hcl2, {
+                vars: { mongo_image: "mongo:7", mongo_port: "27017" },
+            });
         });
     });
 });

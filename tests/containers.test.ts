@@ -37,7 +37,10 @@ describe("containers", function () {
     });
     it("start Vault in dev mode on 127.0.0.1 and the configured port", () => {
         const script = vault().uploads.find((u: any) => u.file === vault().entrypoints[1]).content;
-        assert.deepStrictEqual([vault().command, /vault server -dev -dev-listen-address="127\.0\.0\.1:\$1"/.test(script)], [["8200"], true]);
+        assert.deepStrictEqual(
+            [vault().command, /vault server -dev -dev-listen-address="127\.0\.0\.1:\$1"/.test(script)],
+            [["8200"], true],
+        );
     });
     it("start Nomad as a dev agent with the uploaded configuration", () => {
         const configFile = nomad().uploads[0].file;

@@ -4,6 +4,7 @@
 // alone do not show ordering.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeState from "@pulumi/pulumi/runtime/state";
 import { computedState } from "./mockState";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -96,6 +97,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
             byKey.set(keyOf(args.type, args.name), record);
             return undefined;
         });
+        // require, not import: the program must load afresh, inside this stack, on every run.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         programExports = require(path.join(PROJECT_ROOT, options.program ?? "index"));
         return {};
     });
@@ -120,15 +123,19 @@ async function settle(recorded: RecordedResource[]): Promise<void> {
 }
 
 function resetConfig(config: Record<string, string>): void {
-    const store = (pulumi.runtime as any).getStore?.() ?? require("@pulumi/pulumi/runtime/state").getStore();
-    store.config = {};
+    // setAllConfig adds to the config of the previous run; start from none (getStore is internal).
+    (runtimeState as any).getStore().config = {};
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [`vaultnomad:${key}`, value])));
 }
 
 /** The program's modules are loaded afresh for each run; the SDKs stay loaded. */
 function forgetProjectModules(): void {
     for (const file of Object.keys(require.cache)) {
-        if (file.startsWith(PROJECT_ROOT) && !file.includes(`${path.sep}node_modules${path.sep}`) && !file.includes(`${path.sep}tests${path.sep}`)) {
+        if (
+            file.startsWith(PROJECT_ROOT) &&
+            !file.includes(`${path.sep}node_modules${path.sep}`) &&
+            !file.includes(`${path.sep}tests${path.sep}`)
+        ) {
             delete require.cache[file];
         }
     }
@@ -144,12 +151,14 @@ function makeRun(resources: RecordedResource[], exports: Record<string, unknown>
         }
     }
     // A component stands for all its descendants, as in the SDK's dependency expansion.
-    const expand = (r: RecordedResource): RecordedResource[] =>
-        r.custom ? [r] : [r, ...(children.get(r.resource) ?? []).flatMap(expand)];
+    const expand = (r: RecordedResource): RecordedResource[] => (r.custom ? [r] : [r, ...(children.get(r.resource) ?? []).flatMap(expand)]);
 
     const directDependencies = (r: RecordedResource): RecordedResource[] => {
         const targets = new Set<pulumi.Resource>([...referencedResources(r.props), ...asArray(r.opts.dependsOn)]);
-        const deps = [...targets].map((t) => byResource.get(t)).filter((d): d is RecordedResource => !!d).flatMap(expand);
+        const deps = [...targets]
+            .map((t) => byResource.get(t))
+            .filter((d): d is RecordedResource => !!d)
+            .flatMap(expand);
         // A child is registered only after its parent, which waits for the parent's own dependencies.
         const parent = r.opts.parent && byResource.get(r.opts.parent);
         const provider = r.providerRef && byUrn.get(r.providerRef.split("::").slice(0, -1).join("::"));
@@ -163,7 +172,9 @@ function makeRun(resources: RecordedResource[], exports: Record<string, unknown>
         one(type, name) {
             const matches = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
             if (matches.length !== 1) {
-                throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.map((m) => m.name).join(", ") || "none"}`);
+                throw new Error(
+                    `expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.map((m) => m.name).join(", ") || "none"}`,
+                );
             }
             return matches[0];
         },

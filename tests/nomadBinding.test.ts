@@ -23,19 +23,31 @@ describe("Nomad binding", function () {
     });
     it("passes only Job inputs that the provider declares", () => {
         const declared = Object.keys(schema.resources[JOB].inputProperties);
-        assert.deepStrictEqual(nomad.JOB_INPUTS.filter((name) => !declared.includes(name)), []);
+        assert.deepStrictEqual(
+            nomad.JOB_INPUTS.filter((name) => !declared.includes(name)),
+            [],
+        );
     });
     it("reads only Job outputs that the provider returns", () => {
         const returned = Object.keys(schema.resources[JOB].properties);
-        assert.deepStrictEqual(nomad.JOB_OUTPUTS.filter((name) => !returned.includes(name)), []);
+        assert.deepStrictEqual(
+            nomad.JOB_OUTPUTS.filter((name) => !returned.includes(name)),
+            [],
+        );
     });
     it("passes every input the provider requires", () => {
         const required: string[] = schema.resources[JOB].requiredInputs ?? [];
-        assert.deepStrictEqual(required.filter((name) => !(nomad.JOB_INPUTS as readonly string[]).includes(name)), []);
+        assert.deepStrictEqual(
+            required.filter((name) => !(nomad.JOB_INPUTS as readonly string[]).includes(name)),
+            [],
+        );
     });
     it("configures the provider only with settings the provider declares", () => {
         const declared = Object.keys(schema.provider.inputProperties);
-        assert.deepStrictEqual(nomad.PROVIDER_INPUTS.filter((name) => !declared.includes(name)), []);
+        assert.deepStrictEqual(
+            nomad.PROVIDER_INPUTS.filter((name) => !declared.includes(name)),
+            [],
+        );
     });
     it("keeps the inputs' JSON types: booleans and an object of string variables", () => {
         const types = schema.resources[JOB].inputProperties;
@@ -46,7 +58,10 @@ describe("Nomad binding", function () {
             assert.strictEqual(actual, expected, `${name} is a ${actual}, the schema says ${expected}`);
         }
         const varsType = schema.types["nomad:index/JobHcl2:JobHcl2"].properties.vars.additionalProperties.type;
-        assert.deepStrictEqual(Object.values(job.hcl2.vars).map((v) => typeof v), Object.values(job.hcl2.vars).map(() => varsType));
+        assert.deepStrictEqual(
+            Object.values(job.hcl2.vars).map((v) => typeof v),
+            Object.values(job.hcl2.vars).map(() => varsType),
+        );
     });
     it("registers jobs with the provider's Job token and the pinned version", () => {
         const job = run.one(JOB, "mongo-job");

@@ -14,7 +14,10 @@ describe("stack outputs", function () {
     });
 
     it("give Vault's and Nomad's addresses", async () => {
-        assert.deepStrictEqual([await value(run.exports.vaultAddress), await value(run.exports.nomadAddress)], ["http://127.0.0.1:8200", "http://127.0.0.1:4646"]);
+        assert.deepStrictEqual(
+            [await value(run.exports.vaultAddress), await value(run.exports.nomadAddress)],
+            ["http://127.0.0.1:8200", "http://127.0.0.1:4646"],
+        );
     });
     it("give ready-to-paste address exports", async () => {
         assert.strictEqual(await value(run.exports.envExports), "export VAULT_ADDR=http://127.0.0.1:8200 NOMAD_ADDR=http://127.0.0.1:4646");

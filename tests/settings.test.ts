@@ -24,14 +24,27 @@ describe("settings", () => {
         it("are the tutorial's values", () => {
             const s = loadSettings({}, "dev");
             assert.deepStrictEqual(
-                [s.vaultPort, s.nomadHttpPort, s.mongoPort, s.jwtAuthPath, s.audience, s.identityTtl, s.tokenPeriodSeconds, s.dbCredsDefaultTtlSeconds, s.dbCredsMaxTtlSeconds],
+                [
+                    s.vaultPort,
+                    s.nomadHttpPort,
+                    s.mongoPort,
+                    s.jwtAuthPath,
+                    s.audience,
+                    s.identityTtl,
+                    s.tokenPeriodSeconds,
+                    s.dbCredsDefaultTtlSeconds,
+                    s.dbCredsMaxTtlSeconds,
+                ],
                 [8200, 4646, 27017, "jwt-nomad", "vault.io", "1h", 1800, 3600, 86400],
             );
         });
         it("are declared in Pulumi.yaml with the same types, defaults and descriptions", () => {
             const project = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as any;
             const expected = Object.fromEntries(
-                Object.entries(CONFIG_KEYS).map(([key, spec]) => [key, { type: spec.kind, default: spec.default, description: spec.description }]),
+                Object.entries(CONFIG_KEYS).map(([key, spec]) => [
+                    key,
+                    { type: spec.kind, default: spec.default, description: spec.description },
+                ]),
             );
             assert.deepStrictEqual(project.config, expected);
         });
@@ -56,26 +69,66 @@ describe("settings", () => {
             ["a fractional port", { mongoPort: "27017.5" }, /vaultnomad:mongoPort: "27017.5" is not a whole number/],
             ["a privileged port", { vaultPort: "80" }, /vaultnomad:vaultPort: 80 is outside 1024\.\.65534/],
             ["a port above 65534", { nomadRpcPort: "70000" }, /vaultnomad:nomadRpcPort: 70000 is outside/],
-            ["two services on one port", { nomadHttpPort: "8200" }, /vaultnomad:nomadHttpPort: port 8200 is already used by vaultnomad:vaultPort/],
-            ["a port on Vault's cluster port", { mongoPort: "8201" }, /vaultnomad:mongoPort: port 8201 is already used by vaultnomad:vaultPort \+ 1 \(Vault's cluster port\)/],
-            ["Nomad's RPC and Serf ports equal", { nomadSerfPort: "4647" }, /vaultnomad:nomadSerfPort: port 4647 is already used by vaultnomad:nomadRpcPort/],
+            [
+                "two services on one port",
+                { nomadHttpPort: "8200" },
+                /vaultnomad:nomadHttpPort: port 8200 is already used by vaultnomad:vaultPort/,
+            ],
+            [
+                "a port on Vault's cluster port",
+                { mongoPort: "8201" },
+                /vaultnomad:mongoPort: port 8201 is already used by vaultnomad:vaultPort \+ 1 \(Vault's cluster port\)/,
+            ],
+            [
+                "Nomad's RPC and Serf ports equal",
+                { nomadSerfPort: "4647" },
+                /vaultnomad:nomadSerfPort: port 4647 is already used by vaultnomad:nomadRpcPort/,
+            ],
             ["an empty image", { vaultImage: "" }, /vaultnomad:vaultImage: must not be empty/],
             ["an image without a tag", { nomadImage: "hashicorp/nomad" }, /vaultnomad:nomadImage: "hashicorp\/nomad" must be pinned/],
             ["an image tagged latest", { mongoImage: "mongo:latest" }, /vaultnomad:mongoImage: "mongo:latest" must be pinned/],
-            ["a malformed image reference", { vaultImage: "Hashicorp/Vault:1.18" }, /vaultnomad:vaultImage: "Hashicorp\/Vault:1.18" is not a valid image reference/],
+            [
+                "a malformed image reference",
+                { vaultImage: "Hashicorp/Vault:1.18" },
+                /vaultnomad:vaultImage: "Hashicorp\/Vault:1.18" is not a valid image reference/,
+            ],
             ["Nomad older than 1.10", { nomadImage: "hashicorp/nomad:1.9.7" }, /vaultnomad:nomadImage: Nomad 1\.9\.7 is older than 1\.10/],
             ["Vault 1.16.1", { vaultImage: "hashicorp/vault:1.16.1" }, /vaultnomad:vaultImage: Vault 1\.16\.1 rejects Nomad's JWKS/],
-            ["Vault older than 1.12", { vaultImage: "hashicorp/vault:1.11.0" }, /vaultnomad:vaultImage: Vault 1\.11\.0 is older than 1\.12/],
+            [
+                "Vault older than 1.12",
+                { vaultImage: "hashicorp/vault:1.11.0" },
+                /vaultnomad:vaultImage: Vault 1\.11\.0 is older than 1\.12/,
+            ],
             ["a TTL without a unit", { identityTtl: "3600" }, /vaultnomad:identityTtl: "3600" is not a positive duration/],
-            ["a TTL with an unknown unit", { tokenPeriod: "30 minutes" }, /vaultnomad:tokenPeriod: "30 minutes" is not a positive duration/],
+            [
+                "a TTL with an unknown unit",
+                { tokenPeriod: "30 minutes" },
+                /vaultnomad:tokenPeriod: "30 minutes" is not a positive duration/,
+            ],
             ["a zero period", { tokenPeriod: "0s" }, /vaultnomad:tokenPeriod: "0s" is not a positive duration/],
-            ["a default TTL above the max TTL", { dbCredsDefaultTtl: "48h" }, /vaultnomad:dbCredsDefaultTtl: 48h is longer than vaultnomad:dbCredsMaxTtl/],
+            [
+                "a default TTL above the max TTL",
+                { dbCredsDefaultTtl: "48h" },
+                /vaultnomad:dbCredsDefaultTtl: 48h is longer than vaultnomad:dbCredsMaxTtl/,
+            ],
             ["an empty JWT path", { jwtAuthPath: "" }, /vaultnomad:jwtAuthPath: must not be empty/],
-            ["a JWT path with slashes", { jwtAuthPath: "auth/jwt-nomad/" }, /vaultnomad:jwtAuthPath: "auth\/jwt-nomad\/" must be a Vault mount path/],
+            [
+                "a JWT path with slashes",
+                { jwtAuthPath: "auth/jwt-nomad/" },
+                /vaultnomad:jwtAuthPath: "auth\/jwt-nomad\/" must be a Vault mount path/,
+            ],
             ["an audience with a space", { audience: "vault io" }, /vaultnomad:audience: "vault io" must be a non-empty audience/],
             ["a relative data dir", { hostDataDir: "data/nomad" }, /vaultnomad:hostDataDir: "data\/nomad" must be an absolute host path/],
-            ["a data dir that climbs out", { hostDataDir: "/tmp/../etc" }, /vaultnomad:hostDataDir: "\/tmp\/\.\.\/etc" must be an absolute host path/],
-            ["a timeout too short to start anything", { readyTimeoutSeconds: "1" }, /vaultnomad:readyTimeoutSeconds: 1 is outside 10\.\.3600 seconds/],
+            [
+                "a data dir that climbs out",
+                { hostDataDir: "/tmp/../etc" },
+                /vaultnomad:hostDataDir: "\/tmp\/\.\.\/etc" must be an absolute host path/,
+            ],
+            [
+                "a timeout too short to start anything",
+                { readyTimeoutSeconds: "1" },
+                /vaultnomad:readyTimeoutSeconds: 1 is outside 10\.\.3600 seconds/,
+            ],
             ["an unknown key", { vaultport: "8200" }, /vaultnomad:vaultport: unknown key; did you mean vaultnomad:vaultPort\?/],
             ["a misspelt key", { mongoImages: "mongo:7" }, /vaultnomad:mongoImages: unknown key\. Fix: pulumi config rm mongoImages/],
         ];
