@@ -7,11 +7,18 @@ export function sharedImage(name: string, image: string, parent: pulumi.Resource
 }
 
 /**
- * Docker healthcheck timing for a service that should answer within `readyTimeoutSeconds`:
- * failures during that start period do not count, so a slow start is not "unhealthy".
+ * Container arguments that make `up` wait until the healthcheck `tests` pass, for at most
+ * `readyTimeoutSeconds`. Failures within that time do not count, so a slow start is not "unhealthy".
  */
-export function healthTiming(readyTimeoutSeconds: number) {
-    return { interval: "2s", timeout: "5s", retries: 3, startPeriod: `${readyTimeoutSeconds}s` };
+export function waitUntilHealthy(
+    tests: string[],
+    readyTimeoutSeconds: number,
+): Pick<docker.ContainerArgs, "healthcheck" | "wait" | "waitTimeout"> {
+    return {
+        healthcheck: { tests, interval: "2s", timeout: "5s", retries: 3, startPeriod: `${readyTimeoutSeconds}s` },
+        wait: true,
+        waitTimeout: readyTimeoutSeconds,
+    };
 }
 
 /** Options for a container whose name and ports are fixed: the old one must go before its replacement starts. */

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { readProjectFile, renderTemplate } from "./assets";
-import { fixedContainerOptions, healthTiming, sharedImage } from "./containers";
+import { fixedContainerOptions, sharedImage, waitUntilHealthy } from "./containers";
 
 /** The values of the agent configuration template, components/assets/nomad-agent.hcl. */
 export interface AgentConfig {
@@ -87,12 +87,7 @@ export class NomadDevAgent extends pulumi.ComponentResource {
                 ],
                 // Healthy once the JWKS is served: the server has a leader and a signing key, which is
                 // exactly what Vault checks when the JWT auth method is configured.
-                healthcheck: {
-                    tests: ["CMD-SHELL", `wget -qO- ${localAddress}${jwksPath} | grep -q '"kid"'`],
-                    ...healthTiming(args.readyTimeoutSeconds),
-                },
-                wait: true,
-                waitTimeout: args.readyTimeoutSeconds,
+                ...waitUntilHealthy(["CMD-SHELL", `wget -qO- ${localAddress}${jwksPath} | grep -q '"kid"'`], args.readyTimeoutSeconds),
             },
             fixedContainerOptions(this),
         );

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { readProjectFile } from "./assets";
-import { fixedContainerOptions, healthTiming, sharedImage } from "./containers";
+import { fixedContainerOptions, sharedImage, waitUntilHealthy } from "./containers";
 
 export interface VaultDevServerArgs {
     /** Vault image, pinned. */
@@ -52,12 +52,7 @@ export class VaultDevServer extends pulumi.ComponentResource {
                     { file: ENTRYPOINT_FILE, content: readProjectFile("components/assets/vault-dev-entrypoint.sh"), executable: true },
                     { file: TOKEN_FILE, content: this.rootToken, permissions: "0400" },
                 ],
-                healthcheck: {
-                    tests: ["CMD", "vault", "status", `-address=${localAddress}`],
-                    ...healthTiming(args.readyTimeoutSeconds),
-                },
-                wait: true,
-                waitTimeout: args.readyTimeoutSeconds,
+                ...waitUntilHealthy(["CMD", "vault", "status", `-address=${localAddress}`], args.readyTimeoutSeconds),
             },
             fixedContainerOptions(this),
         );
