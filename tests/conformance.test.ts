@@ -2,7 +2,7 @@
 // program registers under the default (dev) configuration.
 import * as assert from "assert";
 import { parseDuration } from "../settings";
-import { ProgramRun, runProgram } from "./harness";
+import { ProgramRun, runProgram } from "../tools/programRecorder";
 import { seedJson } from "./seed";
 
 const AUTH_BACKEND = "vault:jwt/authBackend:AuthBackend";

@@ -1,7 +1,7 @@
 // What the two agents' containers need to work, and to be replaced and destroyed cleanly.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramRun, runProgram } from "./harness";
+import { ProgramRun, runProgram } from "../tools/programRecorder";
 
 const CONTAINER = "docker:index/container:Container";
 

@@ -4,8 +4,8 @@ import * as assert from "assert";
 import { readProjectFile } from "../components/assets";
 import { renderAgentConfig } from "../components/nomadDevAgent";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
-import { ProgramRun, runProgram } from "./harness";
-import { MOCK_ACCESSOR } from "./mockState";
+import { ProgramRun, runProgram } from "../tools/programRecorder";
+import { MOCK_ACCESSOR } from "../tools/mockState";
 import { parseHcl, seedHcl } from "./seed";
 
 const AGENT = {

@@ -1,6 +1,6 @@
 // Two stacks side by side on one host: every host-level name derives from the stack.
 import * as assert from "assert";
-import { ProgramRun, runProgram } from "./harness";
+import { ProgramRun, runProgram } from "../tools/programRecorder";
 
 const REVIEW_PORTS = { vaultPort: "18200", nomadHttpPort: "14646", nomadRpcPort: "14647", nomadSerfPort: "14648", mongoPort: "37017" };
 

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as nomad from "../nomad";
-import { PROJECT_ROOT, ProgramRun, runProgram } from "./harness";
+import { PROJECT_ROOT, ProgramRun, runProgram } from "../tools/programRecorder";
 
 const SCHEMA_FILE = path.resolve(PROJECT_ROOT, "../shared/reference/pulumi-nomad-schema.v2.6.1.subset.json");
 const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8"));

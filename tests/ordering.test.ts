@@ -1,7 +1,7 @@
 // The order the engine must follow, proven from the recorded dependency graph: mocks do not
 // see dependsOn, so the harness records options and data dependencies itself.
 import * as assert from "assert";
-import { ProgramRun, RecordedResource, runProgram } from "./harness";
+import { ProgramRun, RecordedResource, runProgram } from "../tools/programRecorder";
 
 describe("ordering", function () {
     this.timeout(60_000);

@@ -1,7 +1,7 @@
 // The stack outputs a user pastes into a shell.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramRun, runProgram } from "./harness";
+import { ProgramRun, runProgram } from "../tools/programRecorder";
 
 const value = (output: unknown) => (output as pulumi.Output<string> & { promise(): Promise<string> }).promise();
 

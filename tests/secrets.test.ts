@@ -2,8 +2,8 @@
 // secret (encrypted in state, masked in output), and none reaches a command line or environment.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramRun, RecordedResource, runProgram } from "./harness";
-import { computedState } from "./mockState";
+import { ProgramRun, RecordedResource, runProgram } from "../tools/programRecorder";
+import { computedState } from "../tools/mockState";
 
 const ROOT_TOKEN = computedState("random:index/randomPassword:RandomPassword", "vault-root-token", {}).result as string;
 const MONGO_PASSWORD = computedState("random:index/randomPassword:RandomPassword", "kv-mongo-root-password", {}).result as string;

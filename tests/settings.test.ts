@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { CONFIG_KEYS, ConfigError, loadSettings, parseDuration } from "../settings";
-import { PROJECT_ROOT, ProgramError, runProgram } from "./harness";
+import { PROJECT_ROOT, ProgramError, runProgram } from "../tools/programRecorder";
 
 const fq = (config: Record<string, string>) => Object.fromEntries(Object.entries(config).map(([k, v]) => [`vaultnomad:${k}`, v]));
 

@@ -25,6 +25,14 @@ export interface RecordedResource {
     urn?: string;
 }
 
+/** Why one resource waits for another: an Output it reads, dependsOn, its provider, or its parent's registration. */
+export type DependencyKind = "data" | "dependsOn" | "provider" | "parent";
+
+export interface Dependency {
+    readonly resource: RecordedResource;
+    readonly kind: DependencyKind;
+}
+
 export interface ProgramRun {
     readonly resources: RecordedResource[];
     /** The program module's exports: the stack outputs, as Outputs. */
@@ -33,6 +41,8 @@ export interface ProgramRun {
     ofType(type: string): RecordedResource[];
     /** The single resource of a type token (and name, when several share the type). */
     one(type: string, name?: string): RecordedResource;
+    /** What `resource` waits for directly, and why; a component stands for its descendants. */
+    dependenciesOf(resource: RecordedResource): Dependency[];
     /** True when `later` cannot be created before `earlier` is. */
     waitsFor(later: RecordedResource, earlier: RecordedResource): boolean;
 }
@@ -128,14 +138,12 @@ function resetConfig(config: Record<string, string>): void {
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [`vaultnomad:${key}`, value])));
 }
 
-/** The program's modules are loaded afresh for each run; the SDKs stay loaded. */
+/** The program's own modules are loaded afresh for each run; the SDKs and this recorder stay loaded. */
+const PROGRAM_PARTS = ["index.ts", "settings.ts", `components${path.sep}`, `nomad${path.sep}`].map((part) => path.join(PROJECT_ROOT, part));
+
 function forgetProjectModules(): void {
     for (const file of Object.keys(require.cache)) {
-        if (
-            file.startsWith(PROJECT_ROOT) &&
-            !file.includes(`${path.sep}node_modules${path.sep}`) &&
-            !file.includes(`${path.sep}tests${path.sep}`)
-        ) {
+        if (PROGRAM_PARTS.some((part) => file.startsWith(part))) {
             delete require.cache[file];
         }
     }
@@ -153,21 +161,29 @@ function makeRun(resources: RecordedResource[], exports: Record<string, unknown>
     // A component stands for all its descendants, as in the SDK's dependency expansion.
     const expand = (r: RecordedResource): RecordedResource[] => (r.custom ? [r] : [r, ...(children.get(r.resource) ?? []).flatMap(expand)]);
 
-    const directDependencies = (r: RecordedResource): RecordedResource[] => {
-        const targets = new Set<pulumi.Resource>([...referencedResources(r.props), ...asArray(r.opts.dependsOn)]);
-        const deps = [...targets]
-            .map((t) => byResource.get(t))
-            .filter((d): d is RecordedResource => !!d)
-            .flatMap(expand);
-        // A child is registered only after its parent, which waits for the parent's own dependencies.
-        const parent = r.opts.parent && byResource.get(r.opts.parent);
+    const dependenciesOf = (r: RecordedResource): Dependency[] => {
+        const on = (kind: DependencyKind, targets: Iterable<pulumi.Resource>): Dependency[] =>
+            [...targets]
+                .map((t) => byResource.get(t))
+                .filter((d): d is RecordedResource => !!d)
+                .flatMap(expand)
+                .map((resource) => ({ resource, kind }));
         const provider = r.providerRef && byUrn.get(r.providerRef.split("::").slice(0, -1).join("::"));
-        return [...deps, ...(parent ? [parent] : []), ...(provider ? [provider] : [])];
+        return [
+            ...on("data", referencedResources(r.props)),
+            ...on("dependsOn", asArray(r.opts.dependsOn)),
+            ...(provider ? [{ resource: provider, kind: "provider" as const }] : []),
+            // A child is registered only after its parent, which waits for the parent's own dependencies.
+            ...(r.opts.parent && byResource.has(r.opts.parent)
+                ? [{ resource: byResource.get(r.opts.parent)!, kind: "parent" as const }]
+                : []),
+        ];
     };
 
     const run: ProgramRun = {
         resources,
         exports,
+        dependenciesOf,
         ofType: (type) => resources.filter((r) => r.type === type),
         one(type, name) {
             const matches = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
@@ -182,7 +198,7 @@ function makeRun(resources: RecordedResource[], exports: Record<string, unknown>
             const seen = new Set<RecordedResource>();
             const queue = [later];
             while (queue.length > 0) {
-                for (const dep of directDependencies(queue.shift()!)) {
+                for (const { resource: dep } of dependenciesOf(queue.shift()!)) {
                     if (dep === earlier) {
                         return true;
                     }
