@@ -33,6 +33,7 @@ export const CONFIG_KEYS = {
     dbCredsMaxTtl: { kind: "string", default: "24h", description: "Maximum TTL of the mongo database credentials." },
     readyTimeoutSeconds: { kind: "integer", default: 120, description: "How long to wait for Vault, Nomad and the ACL bootstrap." },
     jobTimeoutSeconds: { kind: "integer", default: 600, description: "How long to wait for a job's deployment." },
+    reviewBranch: { kind: "string", default: "", description: "Git branch of a review stack; the stack driver sets it." },
 } satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -173,7 +174,7 @@ function readKeys(raw: Record<string, string>, problems: string[]): Record<Confi
             }
         } else {
             values[key] = value.trim();
-            if (values[key] === "") {
+            if (values[key] === "" && spec.default !== "") {
                 problems.push(`${fq(key)}: must not be empty. Fix: pulumi config set ${key} ${spec.default}`);
             }
         }
