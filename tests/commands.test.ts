@@ -293,12 +293,10 @@ describe("stack driver", () => {
 
     describe("review list", () => {
         it("shows each review stack's branch, ports and age, and no other stack", async () => {
-            const stacks = new FakeStacks()
-                .add("dev")
-                .add("review-a", {
-                    config: reviewConfig("a", 7),
-                    summary: { name: "review-a", current: false, resourceCount: 12, lastUpdate: hoursAgo(72) },
-                });
+            const stacks = new FakeStacks().add("dev").add("review-a", {
+                config: reviewConfig("a", 7),
+                summary: { name: "review-a", current: false, resourceCount: 12, lastUpdate: hoursAgo(72) },
+            });
             const { out } = await drive(["review", "list"], { stacks });
             assert.strictEqual(
                 out,

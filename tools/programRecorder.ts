@@ -12,7 +12,8 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export interface RecordedResource {
     readonly type: string;
     readonly name: string;
-    readonly custom: boolean;
+    /** A custom resource (or provider), as opposed to a component. */
+    custom: boolean;
     /** The resource object, as the program built it. */
     readonly resource: pulumi.Resource;
     /** The props before serialisation: Outputs, secrets and all. */
@@ -43,6 +44,11 @@ export interface ProgramRun {
     one(type: string, name?: string): RecordedResource;
     /** What `resource` waits for directly, and why; a component stands for its descendants. */
     dependenciesOf(resource: RecordedResource): Dependency[];
+    /**
+     * The custom resources that `resource` waits for directly, including through its parents'
+     * dependencies (a child is registered only after its parent, which waits for those).
+     */
+    effectiveDependencies(resource: RecordedResource): Dependency[];
     /** True when `later` cannot be created before `earlier` is. */
     waitsFor(later: RecordedResource, earlier: RecordedResource): boolean;
 }
@@ -98,7 +104,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
             const record: RecordedResource = {
                 type: args.type,
                 name: args.name,
-                custom: pulumi.CustomResource.isInstance(args.resource) || pulumi.ProviderResource.isInstance(args.resource),
+                // Known only once the constructor has run; settle() fills it in.
+                custom: false,
                 resource: args.resource,
                 props: args.props as Record<string, unknown>,
                 opts: args.opts,
@@ -127,6 +134,7 @@ async function settle(recorded: RecordedResource[]): Promise<void> {
         await Promise.all(
             recorded.map(async (r) => {
                 r.urn = await (r.resource.urn as any).promise();
+                r.custom = pulumi.CustomResource.isInstance(r.resource);
             }),
         );
     }
@@ -180,10 +188,17 @@ function makeRun(resources: RecordedResource[], exports: Record<string, unknown>
         ];
     };
 
+    const effectiveDependencies = (r: RecordedResource): Dependency[] => {
+        const own = dependenciesOf(r);
+        const parent = own.find((d) => d.kind === "parent")?.resource;
+        return [...own.filter((d) => d.kind !== "parent" && d.resource.custom), ...(parent ? effectiveDependencies(parent) : [])];
+    };
+
     const run: ProgramRun = {
         resources,
         exports,
         dependenciesOf,
+        effectiveDependencies,
         ofType: (type) => resources.filter((r) => r.type === type),
         one(type, name) {
             const matches = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
