@@ -29,7 +29,8 @@ const nomad = new NomadDevAgent("nomad", {
     httpPort: settings.nomadHttpPort,
     rpcPort: settings.nomadRpcPort,
     serfPort: settings.nomadSerfPort,
-    vaultAddress: vault.address,
+    // Not vault.address: the agent needs Vault only once tasks ask for tokens, so both start at once.
+    vaultAddress: vault.listenAddress,
     jwtAuthPath: settings.jwtAuthPath,
     audience: settings.audience,
     identityTtl: settings.identityTtl,
@@ -69,10 +70,11 @@ const database = new MongoSecretsEngine(
     {
         mongoHostPort: `127.0.0.1:${settings.mongoPort}`,
         rootPassword: kv.mongoRootPassword,
+        connectAfter: [mongo],
         defaultTtlSeconds: settings.dbCredsDefaultTtlSeconds,
         maxTtlSeconds: settings.dbCredsMaxTtlSeconds,
     },
-    { provider: vault.provider, dependsOn: [mongo] },
+    { provider: vault.provider },
 );
 
 // 6. A Vault ACL role for the dynamic secret, and the job that uses it.

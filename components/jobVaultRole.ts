@@ -38,7 +38,8 @@ export class JobVaultRole extends pulumi.ComponentResource {
                 roleName: args.roleName,
                 ...workloadRoleArgs(args),
                 boundClaims: { nomad_namespace: args.namespace, nomad_job_id: args.jobId },
-                tokenPolicies: [policy.name],
+                // By name, so that role and policy are written at once (see NomadWorkloadIdentity).
+                tokenPolicies: [args.roleName],
             },
             { parent: this },
         );

@@ -10,14 +10,16 @@ export interface MongoSecretsEngineArgs {
     readonly mongoHostPort: string;
     /** The root password the mongo job was started with. */
     readonly rootPassword: pulumi.Input<string>;
+    /** What must exist before Vault connects to MongoDB (the mongo job); the mount need not wait. */
+    readonly connectAfter?: pulumi.Input<pulumi.Resource>[];
     readonly defaultTtlSeconds: number;
     readonly maxTtlSeconds: number;
 }
 
 /**
  * Step 6 of the tutorial: the database secrets engine, its MongoDB connection, and the `mongo`
- * role that issues dynamic users. Vault checks the connection when it is written, so this step
- * must come after the mongo job is healthy.
+ * role that issues dynamic users. Vault checks the connection when it is written, so the
+ * connection waits for `connectAfter` (the healthy mongo job).
  */
 export class MongoSecretsEngine extends pulumi.ComponentResource {
     /** Where tasks read dynamic credentials: database/creds/mongo. */
@@ -41,7 +43,7 @@ export class MongoSecretsEngine extends pulumi.ComponentResource {
                     password: pulumi.secret(args.rootPassword),
                 },
             },
-            { parent: this },
+            { parent: this, dependsOn: args.connectAfter },
         );
         const role = new vault.database.SecretBackendRole(
             `${name}-role`,

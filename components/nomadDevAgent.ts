@@ -20,10 +20,9 @@ export interface AgentConfig {
     readonly dataDir: string;
 }
 
-export interface NomadDevAgentArgs extends Omit<AgentConfig, "vaultAddress"> {
+export interface NomadDevAgentArgs extends AgentConfig {
     /** Nomad image, 1.10 or later. */
     readonly image: string;
-    readonly vaultAddress: pulumi.Input<string>;
     /** Container name, unique on the host. */
     readonly containerName: string;
     /** How long to wait for the agent to serve its JWKS. */
@@ -66,7 +65,6 @@ export class NomadDevAgent extends pulumi.ComponentResource {
         const localAddress = `http://127.0.0.1:${args.httpPort}`;
         const jwksPath = "/.well-known/jwks.json";
         const image = sharedImage(`${name}-image`, args.image, this);
-        const config = pulumi.output(args.vaultAddress).apply((vaultAddress) => renderAgentConfig({ ...args, vaultAddress }));
         const container = new docker.Container(
             `${name}-container`,
             {
@@ -75,7 +73,7 @@ export class NomadDevAgent extends pulumi.ComponentResource {
                 command: ["agent", "-dev", `-config=${CONFIG_FILE}`],
                 // The image's entrypoint otherwise pauses to warn that clients in containers are unsupported.
                 envs: ["NOMAD_SKIP_DOCKER_IMAGE_WARN=1"],
-                uploads: [{ file: CONFIG_FILE, content: config }],
+                uploads: [{ file: CONFIG_FILE, content: renderAgentConfig(args) }],
                 // What the docker driver needs from inside a container: the host's Docker engine and
                 // network, its cgroups, and task folders at the paths the engine will bind-mount.
                 networkMode: "host",

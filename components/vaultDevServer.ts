@@ -26,6 +26,8 @@ const ENTRYPOINT_FILE = "/vault/start-dev.sh";
 export class VaultDevServer extends pulumi.ComponentResource {
     /** Vault's address as the host, Nomad and Vault itself reach it; resolves once Vault answers. */
     public readonly address: pulumi.Output<string>;
+    /** The same address, known before Vault starts: for clients that connect later, like the Nomad agent. */
+    public readonly listenAddress: string;
     public readonly rootToken: pulumi.Output<string>;
     public readonly containerName: pulumi.Output<string>;
     /** A Vault provider for this server. */
@@ -37,7 +39,7 @@ export class VaultDevServer extends pulumi.ComponentResource {
         const rootToken = new random.RandomPassword(`${name}-root-token`, { length: 32, special: false }, { parent: this });
         this.rootToken = pulumi.secret(rootToken.result);
         const image = sharedImage(`${name}-image`, args.image, this);
-        const localAddress = `http://127.0.0.1:${args.port}`;
+        this.listenAddress = `http://127.0.0.1:${args.port}`;
         const container = new docker.Container(
             `${name}-container`,
             {
@@ -52,13 +54,13 @@ export class VaultDevServer extends pulumi.ComponentResource {
                     { file: ENTRYPOINT_FILE, content: readProjectFile("components/assets/vault-dev-entrypoint.sh"), executable: true },
                     { file: TOKEN_FILE, content: this.rootToken, permissions: "0400" },
                 ],
-                ...waitUntilHealthy(["CMD", "vault", "status", `-address=${localAddress}`], args.readyTimeoutSeconds),
+                ...waitUntilHealthy(["CMD", "vault", "status", `-address=${this.listenAddress}`], args.readyTimeoutSeconds),
             },
             fixedContainerOptions(this),
         );
 
         // Derived from the container so that whatever uses the address waits for a healthy Vault.
-        this.address = container.id.apply(() => localAddress);
+        this.address = container.id.apply(() => this.listenAddress);
         this.containerName = container.name;
         this.provider = new vault.Provider(
             `${name}-provider`,

@@ -64,14 +64,12 @@ export class NomadWorkloadIdentity extends pulumi.ComponentResource {
         );
         // Read from the mount, so that everything using the path waits for the auth method.
         const mountPath = auth.path.apply((path) => path ?? args.path);
-        const policy = new vault.Policy(
-            `${name}-policy`,
-            { name: DEFAULT_ROLE, policy: auth.accessor.apply(renderWorkloadsPolicy) },
-            { parent: this },
-        );
+        // The role names its policy rather than reading policy.name: Vault does not need the policy
+        // to exist when the role is written, so both are written at once.
+        new vault.Policy(`${name}-policy`, { name: DEFAULT_ROLE, policy: auth.accessor.apply(renderWorkloadsPolicy) }, { parent: this });
         const role = new vault.jwt.AuthBackendRole(
             `${name}-role`,
-            { backend: mountPath, roleName: DEFAULT_ROLE, ...workloadRoleArgs(args), tokenPolicies: [policy.name] },
+            { backend: mountPath, roleName: DEFAULT_ROLE, ...workloadRoleArgs(args), tokenPolicies: [DEFAULT_ROLE] },
             { parent: this },
         );
 

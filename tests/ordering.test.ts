@@ -20,10 +20,16 @@ describe("ordering", function () {
 
     it("can tell independent resources apart (the graph is not everything-after-everything)", () => {
         assert.strictEqual(run.waitsFor(byName("kv-mount"), byName("nomad-container")), false);
-        assert.strictEqual(run.waitsFor(byName("vault-container"), byName("nomad-container")), false);
     });
-    it("configures Nomad with Vault's address only once Vault answers", () => {
-        assertAfter("nomad-container", "vault-container");
+    it("starts the Vault and Nomad agents side by side", () => {
+        const waits = [
+            run.waitsFor(byName("nomad-container"), byName("vault-container")),
+            run.waitsFor(byName("vault-container"), byName("nomad-container")),
+        ];
+        assert.deepStrictEqual(waits, [false, false]);
+    });
+    it("mounts the database engine without waiting for mongo; only the connection waits", () => {
+        assert.strictEqual(run.waitsFor(byName("database-mount"), byName("mongo-job")), false);
     });
     it("talks to Vault only after its container is healthy", () => {
         for (const r of run.resources.filter((r) => r.type.startsWith("vault:"))) {

@@ -4,6 +4,7 @@
 // alone do not show ordering.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import * as runtimeState from "@pulumi/pulumi/runtime/state";
 import { computedState } from "./mockState";
 
@@ -96,7 +97,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         false,
     );
     resetConfig(options.config ?? {});
-    forgetProjectModules();
+    forgetProjectModules(path.join(PROJECT_ROOT, options.program ?? "index"));
 
     let programExports: Record<string, unknown> = {};
     const running = pulumi.runtime.runInPulumiStack(async () => {
@@ -123,6 +124,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         throw new ProgramError(err, recorded);
     });
     await settle(recorded);
+    // Components register their outputs last; let those calls finish before the next run's mocks.
+    await (runtimeSettings as any).waitForRPCs();
     return makeRun(recorded, programExports);
 }
 
@@ -149,9 +152,9 @@ function resetConfig(config: Record<string, string>): void {
 /** The program's own modules are loaded afresh for each run; the SDKs and this recorder stay loaded. */
 const PROGRAM_PARTS = ["index.ts", "settings.ts", `components${path.sep}`, `nomad${path.sep}`].map((part) => path.join(PROJECT_ROOT, part));
 
-function forgetProjectModules(): void {
+function forgetProjectModules(program: string): void {
     for (const file of Object.keys(require.cache)) {
-        if (PROGRAM_PARTS.some((part) => file.startsWith(part))) {
+        if ([...PROGRAM_PARTS, program].some((part) => file.startsWith(part))) {
             delete require.cache[file];
         }
     }

@@ -1,0 +1,135 @@
+// `npm run bench`: how much of the graph runs in parallel, what that means for `up`, and how fast
+// the inner loop is. Prints a table and writes bench/results.json. No Docker, no Pulumi CLI.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT, runProgram } from "../tools/programRecorder";
+import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, waves } from "./graph";
+import { REQUIRED_GRAPH } from "./requiredGraph";
+
+interface Latencies {
+    defaultSeconds: number;
+    steps: Record<string, { seconds: number; source: string }>;
+}
+
+const RUNS = 7;
+
+function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function graphFigures(graph: Graph, seconds: (node: string) => number) {
+    const waveOf = waves(graph);
+    return {
+        waves: Math.max(...waveOf.values()),
+        criticalPath: criticalPath(graph),
+        estimatedUpSeconds: round(Math.max(...finishTimes(graph, seconds).values())),
+        slowestPath: criticalPath(graph, seconds),
+    };
+}
+
+async function evaluationMs(program?: string): Promise<number> {
+    const started = process.hrtime.bigint();
+    await runProgram({ program });
+    return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+function directorySize(dir: string): number {
+    let bytes = 0;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        bytes += entry.isDirectory() ? directorySize(full) : entry.isFile() ? fs.statSync(full).size : 0;
+    }
+    return bytes;
+}
+
+function testSuiteSeconds(): number {
+    const started = Date.now();
+    execFileSync(path.join(PROJECT_ROOT, "node_modules/.bin/mocha"), ["--reporter", "dot"], { cwd: PROJECT_ROOT, stdio: "ignore" });
+    return (Date.now() - started) / 1000;
+}
+
+async function main(): Promise<void> {
+    const latencies: Latencies = JSON.parse(fs.readFileSync(path.join(__dirname, "latencies.json"), "utf8"));
+    const seconds = (node: string) => latencies.steps[node]?.seconds ?? latencies.defaultSeconds;
+
+    const program = graphOfRun(await runProgram());
+    const actual = graphFigures(program, seconds);
+    const minimum = graphFigures(REQUIRED_GRAPH, seconds);
+    const needless = needlessEdges(program, REQUIRED_GRAPH).map(([from, to]) => `${from} -> ${to}`);
+    const missing = missingOrderings(program, REQUIRED_GRAPH).map(([from, to]) => `${from} -> ${to}`);
+    const sequentialSeconds = round([...program.keys()].reduce((sum, node) => sum + seconds(node), 0));
+
+    const programMs: number[] = [];
+    const bareMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+        programMs.push(await evaluationMs());
+        bareMs.push(await evaluationMs("bench/bareProgram"));
+    }
+    const lock = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package-lock.json"), "utf8"));
+    const skipTests = process.argv.includes("--skip-tests");
+
+    const results = {
+        date: new Date().toISOString(),
+        node: process.version,
+        graph: {
+            resources: program.size,
+            waves: actual.waves,
+            minimumWaves: minimum.waves,
+            criticalPath: actual.criticalPath,
+            needlessEdges: needless,
+            missingOrderings: missing,
+        },
+        upEstimateSeconds: {
+            program: actual.estimatedUpSeconds,
+            dataDependencyMinimum: minimum.estimatedUpSeconds,
+            tutorialStepByStep: sequentialSeconds,
+            slowestPath: actual.slowestPath,
+        },
+        evaluationUnderMocks: {
+            runs: RUNS,
+            programMedianMs: round(median(programMs)),
+            bareSdkMedianMs: round(median(bareMs)),
+            ratio: round(median(programMs) / median(bareMs), 2),
+        },
+        testSuiteSeconds: skipTests ? null : round(testSuiteSeconds()),
+        install: {
+            nodeModulesMB: round(directorySize(path.join(PROJECT_ROOT, "node_modules")) / 2 ** 20),
+            packages: Object.keys(lock.packages).filter((key) => key !== "").length,
+        },
+    };
+
+    const rows: Array<[string, string]> = [
+        ["resources", String(results.graph.resources)],
+        ["dependency waves (minimum the flow forces)", `${results.graph.waves} (${results.graph.minimumWaves})`],
+        ["critical path", results.graph.criticalPath.join(" → ")],
+        ["edges the flow does not need", needless.length ? needless.join(", ") : "none"],
+        ["orderings the flow needs but the program lacks", missing.length ? missing.join(", ") : "none"],
+        [
+            "estimated up, s (minimum | tutorial by hand)",
+            `${actual.estimatedUpSeconds} (${minimum.estimatedUpSeconds} | ${sequentialSeconds})`,
+        ],
+        ["slowest path", actual.slowestPath.join(" → ")],
+        ["program evaluation under mocks, median ms", `${results.evaluationUnderMocks.programMedianMs}`],
+        [
+            "  bare SDK imports, median ms (ratio)",
+            `${results.evaluationUnderMocks.bareSdkMedianMs} (${results.evaluationUnderMocks.ratio}×)`,
+        ],
+        ["test suite, s", results.testSuiteSeconds === null ? "skipped" : String(results.testSuiteSeconds)],
+        ["node_modules, MB (packages)", `${results.install.nodeModulesMB} (${results.install.packages})`],
+    ];
+    const width = Math.max(...rows.map(([label]) => label.length));
+    for (const [label, value] of rows) {
+        console.log(`${label.padEnd(width)}  ${value}`);
+    }
+    fs.writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+    console.log("\nwritten: bench/results.json");
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+});

@@ -1,0 +1,99 @@
+// The bench's graph arithmetic on small hand-built graphs, and its view of the real program.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, reachability, waves } from "../bench/graph";
+import { REQUIRED_GRAPH } from "../bench/requiredGraph";
+import { PROJECT_ROOT, runProgram } from "../tools/programRecorder";
+
+const graph = (edges: Record<string, string[]>): Graph => new Map(Object.entries(edges));
+const waveCount = (g: Graph) => Math.max(...waves(g).values());
+
+describe("bench: graph arithmetic", () => {
+    it("a chain of three takes three waves", () => {
+        assert.strictEqual(waveCount(graph({ a: [], b: ["a"], c: ["b"] })), 3);
+    });
+    it("a diamond takes three waves, its sides in the same one", () => {
+        const w = waves(graph({ top: [], left: ["top"], right: ["top"], bottom: ["left", "right"] }));
+        assert.deepStrictEqual([w.get("left"), w.get("right"), w.get("bottom")], [2, 2, 3]);
+    });
+    it("independent roots share the first wave", () => {
+        assert.strictEqual(waveCount(graph({ a: [], b: [], c: [] })), 1);
+    });
+    it("a provider edge adds a wave like any other", () => {
+        const withoutProvider = graph({ container: [], mount: ["container"] });
+        const withProvider = graph({ container: [], provider: ["container"], mount: ["container", "provider"] });
+        assert.deepStrictEqual([waveCount(withoutProvider), waveCount(withProvider)], [2, 3]);
+    });
+    it("the critical path follows the longest chain", () => {
+        assert.deepStrictEqual(criticalPath(graph({ a: [], b: ["a"], c: ["b"], x: [], y: ["x"] })), ["a", "b", "c"]);
+    });
+    it("weights decide the slowest path", () => {
+        const g = graph({ a: [], b: ["a"], c: ["b"], slow: [], end: ["c", "slow"] });
+        const seconds = (n: string) => (n === "slow" ? 10 : 1);
+        assert.deepStrictEqual([criticalPath(g, seconds), Math.max(...finishTimes(g, seconds).values())], [["slow", "end"], 11]);
+    });
+    it("refuses a cycle", () => {
+        assert.throws(() => waves(graph({ a: ["b"], b: ["a"] })), /dependency cycle/);
+    });
+    it("flags an edge the required graph does not imply", () => {
+        const required = graph({ a: [], b: ["a"], c: ["b"] });
+        const actual = graph({ a: [], b: ["a"], c: ["b", "a"], d: ["c"] });
+        assert.deepStrictEqual(needlessEdges(actual, required), [["c", "d"]]);
+    });
+    it("does not flag a shortcut the required graph already implies", () => {
+        const required = graph({ a: [], b: ["a"], c: ["b"] });
+        assert.deepStrictEqual(needlessEdges(graph({ a: [], b: ["a"], c: ["b", "a"] }), required), []);
+    });
+    it("finds an ordering the program lacks", () => {
+        assert.deepStrictEqual(missingOrderings(graph({ a: [], b: [] }), graph({ a: [], b: ["a"] })), [["a", "b"]]);
+    });
+});
+
+describe("bench: the program's graph", function () {
+    this.timeout(60_000);
+    let program: Graph;
+
+    before(async () => {
+        program = graphOfRun(await runProgram());
+    });
+
+    it("covers every resource the program registers, and no other", () => {
+        assert.deepStrictEqual([...program.keys()].sort(), [...REQUIRED_GRAPH.keys()].sort());
+    });
+    it("sees every ordering the foundation's tests require", () => {
+        const after = reachability(program);
+        const pairs: Array<[string, string]> = [
+            ["nomad-container", "workload-identity-jwt"],
+            ["nomad-container", "nomad-acl-bootstrap"],
+            ["nomad-acl-bootstrap", "mongo-job"],
+            ["kv-mongo-config", "mongo-job"],
+            ["workload-identity-role", "mongo-job"],
+            ["workload-identity-policy", "mongo-job"],
+            ["mongo-job", "database-connection"],
+            ["database-role", "mongo-query-job"],
+            ["mongo-dynamic-secret-role", "mongo-query-job"],
+            ["mongo-dynamic-secret-policy", "mongo-query-job"],
+        ];
+        assert.deepStrictEqual(
+            pairs.filter(([earlier, later]) => !after.get(later)?.has(earlier)),
+            [],
+        );
+    });
+    it("lacks no ordering the tutorial's flow forces", () => {
+        assert.deepStrictEqual(missingOrderings(program, REQUIRED_GRAPH), []);
+    });
+    it("has no edge the flow does not need", () => {
+        assert.deepStrictEqual(needlessEdges(program, REQUIRED_GRAPH), []);
+    });
+    it("takes no more waves than the flow's minimum", () => {
+        assert.strictEqual(waveCount(program), waveCount(REQUIRED_GRAPH));
+    });
+    it("has a stated latency source for every step it weights, each a resource of the program", () => {
+        const latencies = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "bench/latencies.json"), "utf8"));
+        const bad = Object.entries(latencies.steps as Record<string, { seconds: number; source: string }>)
+            .filter(([step, { seconds, source }]) => !program.has(step) || !(seconds > 0) || !source)
+            .map(([step]) => step);
+        assert.deepStrictEqual(bad, []);
+    });
+});
