@@ -24,6 +24,7 @@ async function main(): Promise<number> {
         out: (text) => console.log(text),
         err: (text) => console.error(text),
         now: () => new Date(),
+        policyPack: path.join(projectDir, "policy"),
         signal: abort.signal,
     });
 }

@@ -17,6 +17,8 @@ export interface Driver {
     /** Problems, for stderr. */
     readonly err: (text: string) => void;
     readonly now: () => Date;
+    /** The policy pack that up and preview enforce, unless --skip-policy. */
+    readonly policyPack?: string;
     /** Aborts a running operation (Ctrl-C): the CLI is interrupted and the run reported as failed. */
     readonly signal?: AbortSignal;
 }
@@ -43,6 +45,7 @@ Options:
   --allow-dirty           review up with uncommitted changes
   --show-secrets          outputs: print secret values
   --older-than <age>      review prune: an age such as 7d, 36h or 90m
+  --skip-policy           up, preview: do not enforce the policy pack (policy/)
   -h, --help              this text
 
 Exit codes: 0 done, 1 failed, 2 bad usage, 3 a preflight check failed, 4 the stack is locked.`;
@@ -53,10 +56,18 @@ const OPTIONS = {
     "allow-dirty": { type: "boolean" },
     "show-secrets": { type: "boolean" },
     "older-than": { type: "string" },
+    "skip-policy": { type: "boolean" },
     help: { type: "boolean", short: "h" },
 } as const;
 
-type Options = { stack?: string; branch?: string; "allow-dirty"?: boolean; "show-secrets"?: boolean; "older-than"?: string };
+type Options = {
+    stack?: string;
+    branch?: string;
+    "allow-dirty"?: boolean;
+    "show-secrets"?: boolean;
+    "older-than"?: string;
+    "skip-policy"?: boolean;
+};
 
 class UsageError extends Error {}
 
@@ -92,7 +103,8 @@ export async function runCommand(argv: string[], driver: Driver): Promise<number
         if (extra.length > 0 || (command !== "review" && subcommand !== undefined)) {
             throw new UsageError(`unexpected argument: ${[subcommand, ...extra].filter(Boolean).join(" ")}`);
         }
-        await dispatch(command, subcommand, parsed.values, driver);
+        const policyPack = parsed.values["skip-policy"] ? undefined : driver.policyPack;
+        await dispatch(command, subcommand, parsed.values, { ...driver, policyPack });
         return EXIT.ok;
     } catch (err) {
         return reportFailure(err, driver);
@@ -168,7 +180,7 @@ interface Outcome {
 }
 
 /** Each operation, streaming the engine's own output as it goes. */
-type StreamOptions = { onOutput: (text: string) => void; signal?: AbortSignal };
+type StreamOptions = { onOutput: (text: string) => void; signal?: AbortSignal; policyPacks?: string[] };
 
 const OPERATIONS: Record<Operation, (stack: DriverStack, options: StreamOptions) => Promise<Outcome>> = {
     up: async (stack, options) => {
@@ -184,7 +196,8 @@ async function run(operation: Operation, stack: DriverStack, driver: Driver): Pr
     driver.out(`==> ${operation} ${stack.name}`);
     const started = driver.now().getTime();
     const onOutput = (text: string) => driver.out(text.replace(/\n$/, ""));
-    const outcome = await OPERATIONS[operation](stack, { onOutput, signal: driver.signal });
+    const policyPacks = driver.policyPack && (operation === "up" || operation === "preview") ? [driver.policyPack] : undefined;
+    const outcome = await OPERATIONS[operation](stack, { onOutput, signal: driver.signal, policyPacks });
     if (driver.signal?.aborted) {
         throw new Error(
             `${operation} ${stack.name} was interrupted; run it again to finish, or \`pulumi cancel\` if the stack stays locked.`,

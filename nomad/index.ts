@@ -99,6 +99,7 @@ export const JOB_INPUTS = [
 export const JOB_OUTPUTS = ["name", "namespace", "type", "status", "deploymentId", "deploymentStatus", "modifyIndex"] as const;
 
 export class Job extends pulumi.CustomResource {
+    public static readonly __pulumiType = "nomad:index/job:Job";
     // `declare`, not a class field: a field would overwrite, after super(), the outputs the SDK sets.
     declare public readonly name: pulumi.Output<string>;
     declare public readonly namespace: pulumi.Output<string>;
@@ -119,7 +120,7 @@ export class Job extends pulumi.CustomResource {
         for (const key of JOB_OUTPUTS) {
             inputs[key] = undefined;
         }
-        super("nomad:index/job:Job", name, inputs, pulumi.mergeOptions({ version: PLUGIN_VERSION }, opts));
+        super(Job.__pulumiType, name, inputs, pulumi.mergeOptions({ version: PLUGIN_VERSION }, opts));
     }
 }
 

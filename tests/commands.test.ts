@@ -23,6 +23,8 @@ interface FakeStackState {
 class FakeStacks implements StackStore {
     readonly stacks = new Map<string, FakeStackState>();
     readonly calls: string[] = [];
+    /** The options each operation was given, in order. */
+    readonly options: Array<Record<string, unknown>> = [];
 
     add(name: string, state: Partial<FakeStackState> = {}): this {
         this.stacks.set(name, {
@@ -38,6 +40,7 @@ class FakeStacks implements StackStore {
         const state = this.stacks.get(name)!;
         const operation = (op: string) => async (opts?: { onOutput?: (text: string) => void }) => {
             this.calls.push(`${op} ${name}`);
+            this.options.push({ ...opts });
             if (state.failWith) {
                 throw state.failWith;
             }
@@ -208,6 +211,35 @@ describe("stack driver", () => {
             abort.abort();
             const { code, out } = await drive(["up"], { signal: abort.signal });
             assert.deepStrictEqual([code, /done in/.test(out)], [EXIT.failed, false]);
+        });
+    });
+
+    describe("policy pack", () => {
+        it("is enforced on up and preview", async () => {
+            const stacks = new FakeStacks().add("dev");
+            await drive(["up"], { stacks, policyPack: "/project/policy" });
+            await drive(["preview"], { stacks, policyPack: "/project/policy" });
+            assert.deepStrictEqual(
+                stacks.options.map((o) => o.policyPacks),
+                [["/project/policy"], ["/project/policy"]],
+            );
+        });
+        it("is left out with --skip-policy", async () => {
+            const stacks = new FakeStacks().add("dev");
+            await drive(["up", "--skip-policy"], { stacks, policyPack: "/project/policy" });
+            assert.deepStrictEqual(
+                stacks.options.map((o) => o.policyPacks),
+                [undefined],
+            );
+        });
+        it("is not asked for on refresh or destroy", async () => {
+            const stacks = new FakeStacks().add("dev");
+            await drive(["refresh"], { stacks, policyPack: "/project/policy" });
+            await drive(["destroy"], { stacks, policyPack: "/project/policy" });
+            assert.deepStrictEqual(
+                stacks.options.map((o) => o.policyPacks),
+                [undefined, undefined],
+            );
         });
     });
 

@@ -1,0 +1,66 @@
+// HCL as the rules read it: Vault policy stanzas, Nomad agent configuration, jobspecs.
+import { parse } from "@cdktf/hcl2json";
+
+export async function parseHcl(text: string): Promise<Record<string, any>> {
+    return (await parse("policy.hcl", text)) as Record<string, any>;
+}
+
+export interface Stanza {
+    readonly path: string;
+    readonly capabilities: string[];
+}
+
+/** The `path "…" { capabilities = […] }` stanzas of a Vault policy. */
+export async function policyStanzas(text: string): Promise<Stanza[]> {
+    const parsed = await parseHcl(text);
+    return Object.entries((parsed.path ?? {}) as Record<string, Array<{ capabilities?: string[] }>>).flatMap(([path, blocks]) =>
+        blocks.map((block) => ({ path, capabilities: block.capabilities ?? [] })),
+    );
+}
+
+/** Vault's path globs: `+` matches one segment, a trailing `*` any suffix. */
+export function vaultPathMatches(pattern: string, path: string): boolean {
+    const prefix = pattern.endsWith("*");
+    const patternSegments = (prefix ? pattern.slice(0, -1) : pattern).split("/");
+    const pathSegments = path.split("/");
+    for (let i = 0; i < patternSegments.length; i++) {
+        const want = patternSegments[i];
+        const last = i === patternSegments.length - 1;
+        const have = pathSegments[i];
+        if (have === undefined) {
+            return false;
+        }
+        if (want === "+") {
+            continue;
+        }
+        if (last && prefix) {
+            return have.startsWith(want);
+        }
+        if (want !== have) {
+            return false;
+        }
+    }
+    return prefix || pathSegments.length === patternSegments.length;
+}
+
+/** The `vault` blocks of every task in a jobspec, with the job's name and namespace. */
+export async function jobVaultBlocks(
+    jobspec: string,
+): Promise<Array<{ job: string; namespace: string; task: string; vault: Record<string, any> }>> {
+    const parsed = await parseHcl(jobspec);
+    const found: Array<{ job: string; namespace: string; task: string; vault: Record<string, any> }> = [];
+    for (const [job, jobBlocks] of Object.entries((parsed.job ?? {}) as Record<string, any[]>)) {
+        for (const jobBlock of jobBlocks) {
+            for (const groupBlocks of Object.values((jobBlock.group ?? {}) as Record<string, any[]>)) {
+                for (const group of groupBlocks) {
+                    for (const [task, taskBlocks] of Object.entries((group.task ?? {}) as Record<string, any[]>)) {
+                        for (const vault of taskBlocks.flatMap((t) => t.vault ?? [])) {
+                            found.push({ job, namespace: jobBlock.namespace ?? "default", task, vault });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return found;
+}

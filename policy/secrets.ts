@@ -1,0 +1,80 @@
+// Secret values stay in the fields that hold them. (Policies see values with their secret marking
+// removed, so the marking itself is checked by the program's tests; this rule checks the flow.)
+import { StackValidationPolicy } from "@pulumi/policy";
+
+/** The fields that hold tokens and passwords, by resource type. */
+const SECRET_FIELDS: Record<string, string[]> = {
+    "pulumi:providers:vault": ["token"],
+    "pulumi:providers:nomad": ["secretId"],
+    "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
+    "vault:kv/secretV2:SecretV2": ["dataJson", "data"],
+    "vault:database/secretBackendConnection:SecretBackendConnection": ["mongodb.password"],
+    "pulumi-nodejs:dynamic/vaultnomad:AclBootstrap": ["bootstrapSecret", "secretId"],
+};
+
+/** Where else a secret may be: the Vault dev server reads its root token from an uploaded file. */
+const ALLOWED_FIELDS: Record<string, string[]> = {
+    ...SECRET_FIELDS,
+    "docker:index/container:Container": ["uploads.content"],
+};
+
+function valuesAt(value: unknown, path: string): string[] {
+    const [head, ...rest] = path.split(".");
+    const next = (value as Record<string, unknown> | undefined)?.[head];
+    if (Array.isArray(next)) {
+        return next.flatMap((item) => (rest.length ? valuesAt(item, rest.join(".")) : [String(item)]));
+    }
+    return next === undefined ? [] : rest.length ? valuesAt(next, rest.join(".")) : [String(next)];
+}
+
+/** Every string under `value` with its path, skipping the allowed fields. */
+function plainStrings(value: unknown, allowed: string[], at = ""): Array<[string, string]> {
+    if (typeof value === "string") {
+        return [[at, value]];
+    }
+    if (value && typeof value === "object") {
+        return Object.entries(value).flatMap(([key, v]) => {
+            const path = Array.isArray(value) ? at : at ? `${at}.${key}` : key;
+            return allowed.includes(path) ? [] : plainStrings(v, allowed, path);
+        });
+    }
+    return [];
+}
+
+export const secretsStayInSecretFields: StackValidationPolicy = {
+    name: "secrets-stay-in-secret-fields",
+    description:
+        "Tokens and passwords appear only in the fields that hold them as secrets, never in names, commands, environments, jobspecs or policies.",
+    validateStack: (args, reportViolation) => {
+        const secrets = new Set<string>();
+        for (const r of args.resources) {
+            for (const field of SECRET_FIELDS[r.type] ?? []) {
+                valuesAt(r.props, field)
+                    .filter((v) => v.length >= 8)
+                    .forEach((v) => {
+                        secrets.add(v);
+                        Object.values(safeJson(v)).forEach((inner) => typeof inner === "string" && inner.length >= 8 && secrets.add(inner));
+                    });
+            }
+        }
+        for (const r of args.resources) {
+            for (const [field, text] of plainStrings(r.props, ALLOWED_FIELDS[r.type] ?? [])) {
+                if ([...secrets].some((secret) => text.includes(secret))) {
+                    reportViolation(
+                        `${r.type} ${r.name}: ${field} contains a secret value; pass it through a secret field instead.`,
+                        r.urn,
+                    );
+                }
+            }
+        }
+    },
+};
+
+function safeJson(text: string): Record<string, unknown> {
+    try {
+        const parsed = JSON.parse(text);
+        return parsed && typeof parsed === "object" ? parsed : {};
+    } catch {
+        return {};
+    }
+}

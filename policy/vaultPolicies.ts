@@ -1,0 +1,79 @@
+// Vault policies: no broad grants, and templated KV paths that reach the secrets actually written.
+import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import * as vault from "@pulumi/vault";
+import * as nomad from "../nomad";
+import { jobVaultBlocks, policyStanzas, vaultPathMatches } from "./hcl";
+
+export const vaultPoliciesGrantNoBroadPaths: ResourceValidationPolicy = {
+    name: "vault-policy-no-broad-grants",
+    description: "Vault policies grant nothing on a bare `*` path or on `sys/`.",
+    validateResource: validateResourceOfType(vault.Policy, async (policy, _args, reportViolation) => {
+        for (const { path, capabilities } of await policyStanzas(policy.policy)) {
+            if (path === "*" || path === "sys" || path.startsWith("sys/")) {
+                reportViolation(
+                    `Policy ${policy.name} grants [${capabilities.join(", ")}] on "${path}": workloads need neither every path nor sys/.`,
+                );
+            }
+        }
+    }),
+};
+
+const TEMPLATE = /\{\{identity\.entity\.aliases\.[^.}]+\.metadata\.(nomad_namespace|nomad_job_id)\}\}/g;
+const isTemplated = (policy: string) => policy.includes("{{identity.entity.aliases.");
+
+/** The templated policy as Vault evaluates it for one job. */
+function renderForJob(path: string, namespace: string, job: string): string {
+    return path.replace(TEMPLATE, (_m, claim: string) => (claim === "nomad_namespace" ? namespace : job));
+}
+
+export const kvPolicyPathsMatch: StackValidationPolicy = {
+    name: "kv-policy-paths-match",
+    description:
+        "The templated policy's KV paths name a KV v2 mount with its data/ segment, and grant read on every secret written for a job.",
+    validateStack: async (args, reportViolation) => {
+        const kvMounts = args.resources
+            .filter(
+                (r) => r.isType(vault.Mount) && (r.props.type === "kv-v2" || (r.props.type === "kv" && r.props.options?.version === "2")),
+            )
+            .map((r) => r.props.path as string);
+        const templated = [];
+        for (const r of args.resources.filter((r) => r.isType(vault.Policy) && isTemplated(r.props.policy))) {
+            templated.push({ name: r.props.name as string, stanzas: await policyStanzas(r.props.policy) });
+        }
+        for (const { name, stanzas } of templated) {
+            for (const { path } of stanzas) {
+                const [mount, segment] = path.split("/");
+                if (!kvMounts.includes(mount)) {
+                    reportViolation(`Policy ${name} grants "${path}", but the stack has no KV v2 mount at ${mount}/.`);
+                } else if (segment !== "data" && segment !== "metadata") {
+                    reportViolation(`Policy ${name} grants "${path}": on a KV v2 mount, secrets are read at ${mount}/data/…`);
+                }
+            }
+        }
+        if (templated.length === 0) {
+            return;
+        }
+        const jobs: string[] = [];
+        for (const job of args.resources.filter((r) => r.isType(nomad.Job))) {
+            (await jobVaultBlocks(job.props.jobspec)).forEach((b) => jobs.push(`${b.namespace}/${b.job}`));
+        }
+        for (const secret of args.resources.filter((r) => r.isType(vault.kv.SecretV2))) {
+            const [namespace, job] = String(secret.props.name).split("/");
+            const path = `${secret.props.mount}/data/${secret.props.name}`;
+            if (!jobs.includes(`${namespace}/${job}`)) {
+                reportViolation(
+                    `Secret ${path} is not under the path of a job that uses Vault (${secret.props.mount}/data/<namespace>/<job>/…; jobs: ${[...new Set(jobs)].join(", ")}).`,
+                );
+                continue;
+            }
+            const readable = templated.some(({ stanzas }) =>
+                stanzas.some((s) => s.capabilities.includes("read") && vaultPathMatches(renderForJob(s.path, namespace, job), path)),
+            );
+            if (!readable) {
+                reportViolation(
+                    `No templated policy lets job ${job} in namespace ${namespace} read ${path}: write it under ${secret.props.mount}/data/<namespace>/<job>/.`,
+                );
+            }
+        }
+    },
+};

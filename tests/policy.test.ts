@@ -1,0 +1,196 @@
+// Every rule of the policy pack: the program itself complies (the happy path), and one change
+// to one resource makes the rule report its violation.
+import * as assert from "assert";
+import { containersLoopbackOnly } from "../policy/containers";
+import { jwtRolesBindAudiences, jwtRolesBindClaims, renewableServiceTokens, tokenLifetimesBounded } from "../policy/jwtRoles";
+import { agentAudienceMatchesRoles, jobsUseExistingRoles } from "../policy/nomad";
+import { POLICIES } from "../policy/policies";
+import { secretsStayInSecretFields } from "../policy/secrets";
+import { kvPolicyPathsMatch, vaultPoliciesGrantNoBroadPaths } from "../policy/vaultPolicies";
+import { changed, happyPath, PlainResource, violations } from "./policyHarness";
+
+describe("policy pack", function () {
+    this.timeout(60_000);
+    let program: PlainResource[];
+
+    before(async () => {
+        program = await happyPath();
+    });
+
+    it("has at least 8 rules, each with a kebab-case name and a description", () => {
+        const bad = POLICIES.filter((p) => !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(p.name) || !p.description);
+        assert.deepStrictEqual([POLICIES.length >= 8, bad.map((p) => p.name)], [true, []]);
+    });
+    it("leaves every rule mandatory (the pack's default)", () => {
+        assert.deepStrictEqual(
+            POLICIES.filter((p) => p.enforcementLevel !== undefined).map((p) => p.name),
+            [],
+        );
+    });
+    for (const policy of POLICIES) {
+        it(`${policy.name}: the program complies`, async () => {
+            assert.deepStrictEqual(await violations(policy, program), []);
+        });
+    }
+
+    describe("vault-policy-no-broad-grants", () => {
+        it("reports a grant on sys/", async () => {
+            const broad = changed(
+                program,
+                "workload-identity-policy",
+                (p) => (p.policy += '\npath "sys/*" {\n  capabilities = ["read"]\n}\n'),
+            );
+            assert.deepStrictEqual(await violations(vaultPoliciesGrantNoBroadPaths, broad), [
+                'Policy nomad-workloads grants [read] on "sys/*": workloads need neither every path nor sys/.',
+            ]);
+        });
+        it("reports a grant on a bare *", async () => {
+            const broad = changed(
+                program,
+                "mongo-dynamic-secret-policy",
+                (p) => (p.policy = 'path "*" {\n  capabilities = ["read", "list"]\n}\n'),
+            );
+            assert.strictEqual((await violations(vaultPoliciesGrantNoBroadPaths, broad)).length, 1);
+        });
+    });
+
+    describe("kv-policy-paths-match", () => {
+        it("reports a secret outside every job's path (the namespace left out)", async () => {
+            const misplaced = changed(program, "kv-mongo-config", (p) => (p.name = "mongo/config"));
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, misplaced), [
+                "Secret kv/data/mongo/config is not under the path of a job that uses Vault (kv/data/<namespace>/<job>/…; jobs: default/mongo, default/mongo-query).",
+            ]);
+        });
+        it("reports a job's secret that the templated policy does not let it read", async () => {
+            const narrow = changed(
+                program,
+                "workload-identity-policy",
+                (p) =>
+                    (p.policy = p.policy
+                        .replace(/nomad_job_id\}\}\/\*"/, 'nomad_job_id}}/app/*"')
+                        .replace(/nomad_job_id\}\}" \{/, 'nomad_job_id}}/app" {')),
+            );
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, narrow), [
+                "No templated policy lets job mongo in namespace default read kv/data/default/mongo/config: write it under kv/data/<namespace>/<job>/.",
+            ]);
+        });
+        it("reports a KV v2 path without its data/ segment", async () => {
+            const noData = changed(program, "workload-identity-policy", (p) => (p.policy = p.policy.replaceAll("kv/data/", "kv/")));
+            assert.match((await violations(kvPolicyPathsMatch, noData))[0], /on a KV v2 mount, secrets are read at kv\/data\//);
+        });
+        it("reports a path on a mount the stack does not have", async () => {
+            const otherMount = changed(program, "kv-mount", (p) => (p.path = "secret"));
+            assert.match((await violations(kvPolicyPathsMatch, otherMount))[0], /the stack has no KV v2 mount at kv\//);
+        });
+    });
+
+    describe("jwt-role-bound-audiences", () => {
+        it("reports a role without audiences", async () => {
+            const open = changed(program, "workload-identity-role", (p) => (p.boundAudiences = []));
+            assert.deepStrictEqual(await violations(jwtRolesBindAudiences, open), [
+                'Role nomad-workloads has no bound_audiences: set them to Nomad\'s vault.default_identity.aud ("vault.io").',
+            ]);
+        });
+    });
+
+    describe("jwt-role-bound-claims", () => {
+        it("reports a non-default role that binds no claims", async () => {
+            const open = changed(program, "mongo-dynamic-secret-role", (p) => delete p.boundClaims);
+            assert.match(
+                (await violations(jwtRolesBindClaims, open))[0],
+                /^Role mongo-dynamic-secret is not the default role of jwt-nomad but binds no claims/,
+            );
+        });
+    });
+
+    describe("jwt-role-token-lifetimes", () => {
+        it("reports a period over the limit", async () => {
+            const long = changed(program, "workload-identity-role", (p) => (p.tokenPeriod = 7 * 86400));
+            assert.deepStrictEqual(await violations(tokenLifetimesBounded, long), [
+                "Role nomad-workloads: token_period 604800s exceeds the limit of 86400s.",
+            ]);
+        });
+        it("reads its limit from the pack's configuration", async () => {
+            const long = changed(program, "workload-identity-role", (p) => (p.tokenPeriod = 7 * 86400));
+            assert.deepStrictEqual(await violations(tokenLifetimesBounded, long, { maxTokenPeriodSeconds: 7 * 86400 }), []);
+        });
+    });
+
+    describe("jwt-role-renewable-tokens", () => {
+        it("reports batch tokens", async () => {
+            const batch = changed(program, "workload-identity-role", (p) => (p.tokenType = "batch"));
+            assert.deepStrictEqual(await violations(renewableServiceTokens, batch), [
+                'Role nomad-workloads issues batch tokens, which Nomad cannot renew; use "service".',
+            ]);
+        });
+        it("reports an explicit max TTL", async () => {
+            const capped = changed(program, "mongo-dynamic-secret-role", (p) => (p.tokenExplicitMaxTtl = 3600));
+            assert.match((await violations(renewableServiceTokens, capped))[0], /caps tokens at 3600s \(token_explicit_max_ttl\); set 0/);
+        });
+        it("reports a role without a period", async () => {
+            const expiring = changed(program, "workload-identity-role", (p) => delete p.tokenPeriod);
+            assert.match((await violations(renewableServiceTokens, expiring))[0], /has no token_period/);
+        });
+    });
+
+    describe("agent-audience-matches-roles", () => {
+        it("reports an agent whose identities carry another audience", async () => {
+            const other = changed(program, "nomad-container", (p) => {
+                p.uploads[0].content = p.uploads[0].content.replace('aud = ["vault.io"]', 'aud = ["nomad.io"]');
+            });
+            assert.deepStrictEqual(await violations(agentAudienceMatchesRoles, other), [
+                "Nomad agent vaultnomad-dev-nomad signs identities for [nomad.io], but role nomad-workloads binds [vault.io].",
+                "Nomad agent vaultnomad-dev-nomad signs identities for [nomad.io], but role mongo-dynamic-secret binds [vault.io].",
+            ]);
+        });
+    });
+
+    describe("jobs-use-existing-roles", () => {
+        it("reports a job that names a role the stack lacks", async () => {
+            const typo = changed(
+                program,
+                "mongo-query-job",
+                (p) => (p.jobspec = p.jobspec.replace('role = "mongo-dynamic-secret"', 'role = "mongo-dynamic"')),
+            );
+            assert.deepStrictEqual(await violations(jobsUseExistingRoles, typo), [
+                'Task mongo-query of job mongo-query uses Vault role "mongo-dynamic", which the stack does not define.',
+            ]);
+        });
+        it("reports vault.policies, which workload identity ignores", async () => {
+            const legacy = changed(
+                program,
+                "mongo-job",
+                (p) => (p.jobspec = p.jobspec.replace("vault {}", 'vault {\n        policies = ["mongo"]\n      }')),
+            );
+            assert.match((await violations(jobsUseExistingRoles, legacy))[0], /^Task mongo of job mongo sets vault.policies/);
+        });
+    });
+
+    describe("containers-loopback-only", () => {
+        const published = () => changed(program, "vault-container", (p) => (p.ports = [{ internal: 8200, external: 8200 }]));
+
+        it("reports a port published on every interface", async () => {
+            assert.deepStrictEqual(await violations(containersLoopbackOnly, published()), [
+                "Container vaultnomad-dev-vault publishes port 8200 on 0.0.0.0; bind it to 127.0.0.1.",
+            ]);
+        });
+        it("allows it when the stack opts in", async () => {
+            assert.deepStrictEqual(await violations(containersLoopbackOnly, published(), { allowPublicPorts: true }), []);
+        });
+    });
+
+    describe("secrets-stay-in-secret-fields", () => {
+        it("reports a token in a container's environment", async () => {
+            const token = program.find((r) => r.type === "pulumi:providers:vault")!.props.token;
+            const leaked = changed(program, "nomad-container", (p) => (p.envs = [...p.envs, `VAULT_TOKEN=${token}`]));
+            assert.deepStrictEqual(await violations(secretsStayInSecretFields, leaked), [
+                "docker:index/container:Container nomad-container: envs contains a secret value; pass it through a secret field instead.",
+            ]);
+        });
+        it("reports the mongo password in a job variable", async () => {
+            const password = JSON.parse(program.find((r) => r.name === "kv-mongo-config")!.props.dataJson).root_password;
+            const leaked = changed(program, "mongo-job", (p) => (p.hcl2.vars.root_password = password));
+            assert.strictEqual((await violations(secretsStayInSecretFields, leaked)).length, 1);
+        });
+    });
+});
