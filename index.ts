@@ -48,7 +48,7 @@ const acl = new NomadAclBootstrap("nomad-acl", {
 // 3. Configure Vault to accept Nomad workload identities: auth method, role, templated policy.
 const identity = new NomadWorkloadIdentity(
     "workload-identity",
-    { jwksUrl: nomad.jwksUrl, path: settings.jwtAuthPath, ...roleSettings },
+    { jwksUrl: nomad.jwksUrl, path: settings.jwtAuthPath, jwksTimeoutSeconds: settings.readyTimeoutSeconds, ...roleSettings },
     { provider: vault.provider },
 );
 

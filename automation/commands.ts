@@ -1,7 +1,10 @@
 // The driver's commands, over injected stacks, git and machine probes so that tests can fake them.
 import { parseArgs } from "util";
 import { ConcurrentUpdateError, ConfigMap, OutputMap, StackNotFoundError, StackSummary } from "@pulumi/pulumi/automation";
+import { DEFAULT_ROLE } from "../components/names";
 import { parseDuration } from "../settings";
+import { request } from "../verify/http";
+import { formatResults, verify } from "../verify/run";
 import { EXIT } from "./exitCodes";
 import { Git } from "./git";
 import { checkDocker, checkNode, checkPortsFree, checkPulumi, PreflightError, Probes } from "./preflight";
@@ -31,6 +34,7 @@ Commands for one stack (default: dev):
   refresh                 read the real state of the stack's resources
   destroy                 delete every resource of the stack
   outputs                 print the stack's outputs (secrets masked)
+  verify                  check the running stack, step by step, naming the cause of a failure
 
 Review stacks, one per git branch:
   review up               create or update the stack of the branch
@@ -46,6 +50,7 @@ Options:
   --show-secrets          outputs: print secret values
   --older-than <age>      review prune: an age such as 7d, 36h or 90m
   --skip-policy           up, preview: do not enforce the policy pack (policy/)
+  --wait <duration>       verify: retry failing checks this long, such as 30s (default: once)
   -h, --help              this text
 
 Exit codes: 0 done, 1 failed, 2 bad usage, 3 a preflight check failed, 4 the stack is locked.`;
@@ -57,6 +62,7 @@ const OPTIONS = {
     "show-secrets": { type: "boolean" },
     "older-than": { type: "string" },
     "skip-policy": { type: "boolean" },
+    wait: { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -67,6 +73,7 @@ type Options = {
     "show-secrets"?: boolean;
     "older-than"?: string;
     "skip-policy"?: boolean;
+    wait?: string;
 };
 
 class UsageError extends Error {}
@@ -124,6 +131,9 @@ async function dispatch(command: string, subcommand: string | undefined, options
             return printOutputs(await selectExisting(stackName, driver), !!options["show-secrets"], driver);
         case "review":
             return review(subcommand, options, driver);
+        case "verify":
+            await preflight(driver, { docker: false });
+            return verifyStack(await selectExisting(stackName, driver), options, driver);
         default:
             throw new UsageError(`unknown command: ${command}`);
     }
@@ -211,6 +221,39 @@ async function run(operation: Operation, stack: DriverStack, driver: Driver): Pr
     driver.out(`==> ${operation} ${stack.name} done in ${seconds}s: ${counts || "no changes"}`);
     if (outcome.outputs) {
         printOutputMap(outcome.outputs, false, driver);
+    }
+}
+
+class VerifyFailed extends Error {}
+
+async function verifyStack(stack: DriverStack, options: Options, driver: Driver): Promise<void> {
+    const outputs = await stack.outputs();
+    const config = await stack.getAllConfig();
+    const value = (key: string) => {
+        const output = outputs[key]?.value;
+        if (typeof output !== "string") {
+            throw new MissingStackError(
+                `Stack ${stack.name} has no output ${key}: run \`npm run stack -- up --stack ${stack.name}\` first.`,
+            );
+        }
+        return output;
+    };
+    const results = await verify(
+        {
+            vaultAddress: value("vaultAddress"),
+            vaultToken: value("vaultToken"),
+            nomadAddress: value("nomadAddress"),
+            nomadToken: value("nomadToken"),
+            jwtPath: config["vaultnomad:jwtAuthPath"]?.value ?? "jwt-nomad",
+            defaultRole: DEFAULT_ROLE,
+            // Vault runs on the host's network, so the host's view is Vault's view.
+            fetchFromVault: (url) => request(url),
+        },
+        { waitMs: options.wait === undefined ? 0 : parseAge(options.wait) },
+    );
+    driver.out(formatResults(results));
+    if (results.some((r) => r.status === "fail")) {
+        throw new VerifyFailed();
     }
 }
 
@@ -364,12 +407,12 @@ async function pruneReason(
     return undefined;
 }
 
-/** "7d", "36h", "90m" in milliseconds. */
+/** "7d", "36h", "90m", "30s" in milliseconds. */
 export function parseAge(text: string): number {
     const days = /^(\d+)d$/.exec(text);
     const seconds = days ? Number(days[1]) * 86400 : parseDuration(text);
     if (!seconds) {
-        throw new UsageError(`--older-than ${text}: use an age such as 7d, 36h or 90m`);
+        throw new UsageError(`${text}: use a duration such as 7d, 36h, 90m or 30s`);
     }
     return seconds * 1000;
 }
@@ -393,6 +436,9 @@ function reportFailure(err: unknown, driver: Driver): number {
     if (err instanceof ConcurrentUpdateError || /currently locked by \d+ lock/.test(message)) {
         driver.err("The stack is locked by another update. If none is running (a crash left the lock), `pulumi cancel` clears it.");
         return EXIT.locked;
+    }
+    if (err instanceof VerifyFailed) {
+        return EXIT.failed;
     }
     if (err instanceof MissingStackError) {
         driver.err(message);

@@ -16,7 +16,13 @@ export const REQUIRED_DEPENDENCIES: Record<string, Record<string, string>> = {
     "nomad-acl-secret": {},
     "nomad-acl-bootstrap": { "nomad-container": "the agent must answer", "nomad-acl-secret": "bootstraps with the chosen secret" },
     "nomad-acl-provider": { "nomad-acl-bootstrap": "uses the management token" },
-    "workload-identity-jwt": { [VAULT]: "a Vault call", "nomad-container": "Vault fetches the JWKS when the config is written" },
+    // Not forced by the tutorial, but by the fault handling: a JWKS that fails the check leaves no mount behind.
+    "workload-identity-jwks-check": { "nomad-container": "fetches the JWKS as Vault will" },
+    "workload-identity-jwt": {
+        [VAULT]: "a Vault call",
+        "nomad-container": "Vault fetches the JWKS when the config is written",
+        "workload-identity-jwks-check": "mounts only once the JWKS is served",
+    },
     "workload-identity-policy": { [VAULT]: "a Vault call", "workload-identity-jwt": "renders the mount's accessor" },
     "workload-identity-role": { [VAULT]: "a Vault call", "workload-identity-jwt": "a role of that method" },
     "kv-mongo-root-password": {},

@@ -1,5 +1,6 @@
 // Nomad's ACL bootstrap over its HTTP API (`POST /v1/acl/bootstrap`), with the waiting a fresh agent needs.
 // Only Node built-ins and the global `fetch`: Pulumi serialises this code into the dynamic provider.
+import { Attempt, describeFetchError, pollUntilDone } from "./poll";
 
 export interface BootstrapRequest {
     /** Nomad's HTTP address, such as http://127.0.0.1:4646. */
@@ -28,35 +29,20 @@ export class AclBootstrapError extends Error {
     }
 }
 
-const MAX_DELAY_MS = 5000;
-
-export async function bootstrapNomadAcl(request: BootstrapRequest): Promise<BootstrapResult> {
-    const deadline = Date.now() + request.timeoutMs;
-    let delay = request.initialDelayMs ?? 250;
-    let attempts = 0;
-    let lastProblem = "";
-    for (;;) {
-        attempts++;
-        const outcome = await attempt(request);
-        if (outcome.kind === "done") {
-            return outcome.result;
-        }
-        lastProblem = outcome.problem;
-        if (Date.now() + delay > deadline) {
-            throw new AclBootstrapError(
+export function bootstrapNomadAcl(request: BootstrapRequest): Promise<BootstrapResult> {
+    return pollUntilDone(() => attempt(request), {
+        timeoutMs: request.timeoutMs,
+        initialDelayMs: request.initialDelayMs,
+        onTimeout: (lastProblem, attempts) =>
+            new AclBootstrapError(
                 `Nomad ACL bootstrap at ${request.address} did not succeed within ${Math.round(request.timeoutMs / 1000)} s ` +
                     `(${attempts} attempts); last answer: ${lastProblem}. Check the Nomad agent's logs ` +
                     `(docker logs ${request.agentName ?? "<nomad container>"}) and raise vaultnomad:readyTimeoutSeconds if it is only slow.`,
-            );
-        }
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, MAX_DELAY_MS);
-    }
+            ),
+    });
 }
 
-type Attempt = { kind: "done"; result: BootstrapResult } | { kind: "retry"; problem: string };
-
-async function attempt(request: BootstrapRequest): Promise<Attempt> {
+async function attempt(request: BootstrapRequest): Promise<Attempt<BootstrapResult>> {
     let response: Response;
     try {
         response = await fetch(`${request.address}/v1/acl/bootstrap`, {
@@ -65,19 +51,19 @@ async function attempt(request: BootstrapRequest): Promise<Attempt> {
             signal: AbortSignal.timeout(10_000),
         });
     } catch (err) {
-        return { kind: "retry", problem: `unreachable (${describeFetchError(err)})` };
+        return { retry: `unreachable (${describeFetchError(err)})` };
     }
     const body = await response.text();
     if (response.ok) {
         const token = JSON.parse(body) as { AccessorID: string; SecretID: string };
-        return { kind: "done", result: { accessorId: token.AccessorID, secretId: token.SecretID, adopted: false } };
+        return { done: { accessorId: token.AccessorID, secretId: token.SecretID, adopted: false } };
     }
     if (/ACL bootstrap already done/i.test(body)) {
-        return { kind: "done", result: await adoptOrExplain(request, body) };
+        return { done: await adoptOrExplain(request, body) };
     }
     if (response.status >= 500) {
         // "No cluster leader" and friends: the agent is up but still electing itself.
-        return { kind: "retry", problem: `HTTP ${response.status} ${body.trim()}` };
+        return { retry: `HTTP ${response.status} ${body.trim()}` };
     }
     throw new AclBootstrapError(`Nomad ACL bootstrap at ${request.address} was refused: HTTP ${response.status} ${body.trim()}`);
 }
@@ -103,9 +89,4 @@ async function adoptOrExplain(request: BootstrapRequest, refusal: string): Promi
             `or, if you hold the existing management token, keep the agent and reset the bootstrap: ` +
             `\`docker exec ${agent} sh -c 'echo ${resetIndex ?? "<reset index>"} > <data_dir>/server/acl-bootstrap-reset'\`, then \`pulumi up\`.`,
     );
-}
-
-function describeFetchError(err: unknown): string {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? (err as Error).message;
 }

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import { readProjectFile, renderTemplate } from "./assets";
+import { JwksCheck } from "./jwksCheck";
+import { DEFAULT_ROLE } from "./names";
 
-/** The default role, and the name of its templated policy. */
-export const DEFAULT_ROLE = "nomad-workloads";
+export { DEFAULT_ROLE };
 /** Nomad signs workload identities with either algorithm, depending on its keyring. */
 export const JWT_SUPPORTED_ALGS = ["RS256", "EdDSA"];
 
@@ -41,6 +42,8 @@ export interface NomadWorkloadIdentityArgs extends WorkloadRoleSettings {
     readonly jwksUrl: pulumi.Input<string>;
     /** Mount path of the JWT auth method, such as "jwt-nomad". */
     readonly path: string;
+    /** How long to wait for the JWKS to be served before giving up (nothing is mounted then). */
+    readonly jwksTimeoutSeconds: number;
 }
 
 /**
@@ -57,10 +60,15 @@ export class NomadWorkloadIdentity extends pulumi.ComponentResource {
     constructor(name: string, args: NomadWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:NomadWorkloadIdentity", name, {}, opts);
 
+        const jwksCheck = new JwksCheck(
+            `${name}-jwks-check`,
+            { url: args.jwksUrl, timeoutSeconds: args.jwksTimeoutSeconds },
+            { parent: this },
+        );
         const auth = new vault.jwt.AuthBackend(
             `${name}-jwt`,
             { path: args.path, type: "jwt", jwksUrl: args.jwksUrl, jwtSupportedAlgs: JWT_SUPPORTED_ALGS, defaultRole: DEFAULT_ROLE },
-            { parent: this },
+            { parent: this, dependsOn: [jwksCheck] },
         );
         // Read from the mount, so that everything using the path waits for the auth method.
         const mountPath = auth.path.apply((path) => path ?? args.path);

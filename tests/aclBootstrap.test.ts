@@ -1,33 +1,16 @@
 // The ACL bootstrap against a fake Nomad HTTP API on 127.0.0.1.
 import * as assert from "assert";
-import * as http from "http";
-import { AddressInfo } from "net";
 import { AclBootstrapError, bootstrapNomadAcl } from "../components/aclBootstrapClient";
+import { FakeReply, fakeServer } from "./fakeHttp";
 
 const SECRET = "7f10099a-936c-3f3a-8783-f0980493e54b";
 const ACCESSOR = "d1de8625-8556-0932-a25c-3aa71bfc0134";
 
-type Reply = { status: number; body: unknown };
-type Handler = (req: { method: string; url: string; body: string; token?: string }) => Reply;
+type Reply = FakeReply;
 
-/** A fake Nomad that answers with `handler` and records the requests it saw. */
-async function fakeNomad(handler: Handler) {
-    const requests: Array<{ method: string; url: string; body: string; token?: string }> = [];
-    const server = http.createServer((req, res) => {
-        let body = "";
-        req.on("data", (chunk) => (body += chunk));
-        req.on("end", () => {
-            const request = { method: req.method!, url: req.url!, body, token: req.headers["x-nomad-token"] as string | undefined };
-            requests.push(request);
-            const reply = handler(request);
-            res.writeHead(reply.status, { "Content-Type": "application/json" });
-            res.end(typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body));
-        });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { address, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+/** A fake Nomad that answers with `handler`. */
+const fakeNomad = (handler: (req: { url: string; token?: string }) => Reply) =>
+    fakeServer((req) => handler({ url: req.url, token: req.headers["x-nomad-token"] as string | undefined }));
 
 const bootstrapped: Reply = { status: 200, body: { AccessorID: ACCESSOR, SecretID: SECRET, Type: "management" } };
 const alreadyDone: Reply = { status: 400, body: "ACL bootstrap already done (reset index: 12)" };

@@ -48,6 +48,10 @@ describe("ordering", function () {
     it("configures the JWT auth method after Nomad serves its JWKS", () => {
         assertAfter("workload-identity-jwt", "nomad-container");
     });
+    it("checks the JWKS before it mounts the auth method, so a failure leaves no mount", () => {
+        assertAfter("workload-identity-jwt", "workload-identity-jwks-check");
+        assertAfter("workload-identity-jwks-check", "nomad-container");
+    });
     it("renders the templated policy from the auth method's accessor", () => {
         assertAfter("workload-identity-policy", "workload-identity-jwt");
     });

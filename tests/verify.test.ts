@@ -1,0 +1,276 @@
+// `verify` against a fake Vault and a fake Nomad on 127.0.0.1: a healthy stack and the failures
+// users hit, each with its exact verdict and diagnosis.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../tools/programRecorder";
+import { Target } from "../verify/checks";
+import { request } from "../verify/http";
+import { CheckResult, formatResults, verify } from "../verify/run";
+import { FakeReply, FakeRequest, FakeServer, fakeServer } from "./fakeHttp";
+
+const VAULT_TOKEN = "hvs.root";
+const NOMAD_TOKEN = "7f10099a-936c-3f3a-8783-f0980493e54b";
+const QUERY_OUTPUT = "{ authInfo: { authenticatedUsers: [ { user: 'v-jwt-nomad-mongo-mongo-QbF7-1700544973', db: 'admin' } ] }, ok: 1 }";
+
+/** What the fakes answer; each scenario changes one thing. */
+interface World {
+    sealed: boolean;
+    vaultUnreadyCalls: number;
+    leader: string;
+    agentAudience: string[];
+    jwksPath: string;
+    jwksUrl?: string;
+    mongoQueryStatus: string;
+}
+
+const healthyWorld = (): World => ({
+    sealed: false,
+    vaultUnreadyCalls: 0,
+    leader: "127.0.0.1:4647",
+    agentAudience: ["vault.io"],
+    jwksPath: "/.well-known/jwks.json",
+    mongoQueryStatus: "complete",
+});
+
+function nomadApi(world: World) {
+    return (req: FakeRequest): FakeReply => {
+        const authorised = req.headers["x-nomad-token"] === NOMAD_TOKEN;
+        const route = req.url.split("?")[0];
+        if (route === world.jwksPath) {
+            return { status: 200, body: { keys: [{ kid: "k1", kty: "RSA", alg: "RS256", use: "sig", n: "x", e: "AQAB" }] } };
+        }
+        if (route === "/v1/status/leader") {
+            return world.leader ? { status: 200, body: JSON.stringify(world.leader) } : { status: 500, body: "No cluster leader" };
+        }
+        if (!authorised && route.startsWith("/v1/")) {
+            return { status: 403, body: "Permission denied" };
+        }
+        switch (route) {
+            case "/v1/acl/token/self":
+                return { status: 200, body: { AccessorID: "d1de8625", Type: "management" } };
+            case "/v1/agent/self":
+                return {
+                    status: 200,
+                    body: { config: { Vaults: [{ Name: "default", DefaultIdentity: { Audience: world.agentAudience } }] } },
+                };
+            case "/v1/job/mongo/allocations":
+                return {
+                    status: 200,
+                    body: [{ ID: "49fc68d8-aaaa", CreateIndex: 10, ClientStatus: "running", DeploymentStatus: { Healthy: true } }],
+                };
+            case "/v1/job/mongo-query/allocations":
+                return {
+                    status: 200,
+                    body: [
+                        {
+                            ID: "909f0184-bbbb",
+                            CreateIndex: 20,
+                            ClientStatus: world.mongoQueryStatus,
+                            TaskStates: {
+                                "mongo-query": {
+                                    Events: [{ Type: "Template", DisplayMessage: "Missing: vault.read(database/creds/mongo)" }],
+                                },
+                            },
+                        },
+                    ],
+                };
+            case "/v1/client/fs/logs/909f0184-bbbb":
+                return { status: 200, body: QUERY_OUTPUT };
+            default:
+                return { status: 404, body: "not found" };
+        }
+    };
+}
+
+function vaultApi(world: World, nomadAddress: () => string) {
+    let healthCalls = 0;
+    return (req: FakeRequest): FakeReply => {
+        if (req.url === "/v1/sys/health") {
+            healthCalls++;
+            if (world.sealed) {
+                return { status: 503, body: { initialized: true, sealed: true } };
+            }
+            if (healthCalls <= world.vaultUnreadyCalls) {
+                return { status: 429, body: { initialized: true, sealed: false, standby: true } };
+            }
+            return { status: 200, body: { initialized: true, sealed: false, version: "1.18.1" } };
+        }
+        if (req.headers["x-vault-token"] !== VAULT_TOKEN) {
+            return { status: 403, body: { errors: ["permission denied"] } };
+        }
+        switch (req.url) {
+            case "/v1/auth/jwt-nomad/config":
+                return { status: 200, body: { data: { jwks_url: world.jwksUrl ?? `${nomadAddress()}/.well-known/jwks.json` } } };
+            case "/v1/auth/jwt-nomad/role/nomad-workloads":
+                return { status: 200, body: { data: { bound_audiences: ["vault.io"] } } };
+            case "/v1/database/creds/mongo":
+                return { status: 200, body: { lease_id: "database/creds/mongo/abc", data: { username: "v-u", password: "p" } } };
+            case "/v1/sys/leases/revoke":
+                return { status: 204 };
+            default:
+                return { status: 404, body: { errors: [] } };
+        }
+    };
+}
+
+describe("verify", function () {
+    this.timeout(20_000);
+    let world: World;
+    let nomad: FakeServer;
+    let vault: FakeServer;
+
+    beforeEach(async () => {
+        world = healthyWorld();
+        nomad = await fakeServer((req) => nomadApi(world)(req));
+        const vaultHandler = vaultApi(world, () => nomad.address);
+        vault = await fakeServer((req) => vaultHandler(req));
+    });
+    afterEach(async () => {
+        await Promise.all([nomad.close(), vault.close()]);
+    });
+
+    const target = (): Target => ({
+        vaultAddress: vault.address,
+        vaultToken: VAULT_TOKEN,
+        nomadAddress: nomad.address,
+        nomadToken: NOMAD_TOKEN,
+        jwtPath: "jwt-nomad",
+        defaultRole: "nomad-workloads",
+        fetchFromVault: (url) => request(url),
+    });
+    const verdicts = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
+    const result = (results: CheckResult[], id: string) => results.find((r) => r.id === id)!;
+
+    it("passes every check on a healthy stack", async () => {
+        const results = await verify(target());
+        assert.deepStrictEqual(verdicts(results), {
+            "vault-health": "pass",
+            "nomad-leader": "pass",
+            "nomad-token": "pass",
+            "jwks-from-vault": "pass",
+            audience: "pass",
+            "mongo-healthy": "pass",
+            "mongo-query": "pass",
+            "db-creds": "pass",
+        });
+    });
+    it("shows the dynamic user mongo-query authenticated as", async () => {
+        assert.strictEqual(
+            result(await verify(target()), "mongo-query").evidence,
+            "allocation 909f0184 complete; authenticated as v-jwt-nomad-mongo-mongo-QbF7-1700544973",
+        );
+    });
+    it("revokes the lease it took to test the database credentials", async () => {
+        await verify(target());
+        const revoke = vault.requests.find((r) => r.url === "/v1/sys/leases/revoke");
+        assert.deepStrictEqual(JSON.parse(revoke!.body), { lease_id: "database/creds/mongo/abc" });
+    });
+    it("diagnoses a sealed Vault, and skips what needs Vault", async () => {
+        world.sealed = true;
+        const results = await verify(target());
+        const health = result(results, "vault-health");
+        assert.deepStrictEqual(
+            [health.status, health.cause, verdicts(results)["jwks-from-vault"], verdicts(results)["db-creds"]],
+            ["fail", "Vault is sealed; a dev server starts unsealed, so it was sealed by hand or is not the dev server.", "skip", "skip"],
+        );
+    });
+    it("diagnoses a Nomad without a leader, and skips what needs Nomad", async () => {
+        world.leader = "";
+        const results = await verify(target());
+        const leader = result(results, "nomad-leader");
+        assert.deepStrictEqual(
+            [leader.status, leader.cause, verdicts(results)["nomad-token"], verdicts(results)["mongo-query"]],
+            ["fail", "The Nomad server has not elected a leader (still starting, or its raft state is broken).", "skip", "skip"],
+        );
+    });
+    it("diagnoses a JWKS URL that answers 404 as a wrong path or port", async () => {
+        world.jwksPath = "/jwks";
+        const jwks = result(await verify(target()), "jwks-from-vault");
+        assert.deepStrictEqual(
+            [jwks.status, jwks.cause],
+            ["fail", "Something answers at that address, but it serves no JWKS there: a wrong path or port."],
+        );
+    });
+    it("diagnoses a JWKS URL Vault cannot reach, naming the container pitfall", async () => {
+        const closed = await fakeServer(() => ({ status: 200 }));
+        await closed.close();
+        world.jwksUrl = `${closed.address}/.well-known/jwks.json`;
+        const jwks = result(await verify(target()), "jwks-from-vault");
+        assert.deepStrictEqual(
+            [jwks.status, jwks.evidence, jwks.cause],
+            [
+                "fail",
+                `${world.jwksUrl} from Vault: no answer (ECONNREFUSED)`,
+                "Vault cannot reach Nomad at that address. From inside a container, localhost is the container itself.",
+            ],
+        );
+    });
+    it("diagnoses an audience mismatch between the agent and the role", async () => {
+        world.agentAudience = ["nomad.io"];
+        const check = result(await verify(target()), "audience");
+        assert.deepStrictEqual(
+            [check.status, check.evidence, check.cause],
+            [
+                "fail",
+                "agent default_identity.aud [nomad.io], role nomad-workloads bound_audiences [vault.io]",
+                'Logins fail with "aud claim does not match any bound audience": the agent and the role disagree.',
+            ],
+        );
+    });
+    it("diagnoses a failed mongo-query with its task's last event", async () => {
+        world.mongoQueryStatus = "failed";
+        const check = result(await verify(target()), "mongo-query");
+        assert.deepStrictEqual(
+            [check.status, check.evidence],
+            ["fail", "allocation 909f0184 failed; Template: Missing: vault.read(database/creds/mongo)"],
+        );
+    });
+    it("waits for a stack that is still starting, then passes", async () => {
+        world.vaultUnreadyCalls = 3;
+        const results = await verify(target(), { waitMs: 2_000, intervalMs: 20 });
+        assert.deepStrictEqual(
+            [result(results, "vault-health").status, vault.requests.filter((r) => r.url === "/v1/sys/health").length],
+            ["pass", 4],
+        );
+    });
+    it("reports a still-starting stack once, without waiting, by default", async () => {
+        world.vaultUnreadyCalls = 3;
+        const health = result(await verify(target()), "vault-health");
+        assert.deepStrictEqual([health.status, health.cause], ["fail", "Vault is not ready (standby, uninitialised or starting)."]);
+    });
+    /** What verify prints, with the fakes' ports replaced by the dev stack's. */
+    const printed = async () =>
+        formatResults(await verify(target()))
+            .replaceAll(vault.address, "http://127.0.0.1:8200")
+            .replaceAll(nomad.address, "http://127.0.0.1:4646");
+    const readmeExample = (title: string) => {
+        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+        const start = readme.indexOf(`<!-- verify-example: ${title} -->`);
+        assert.ok(start >= 0, `README.md has no verify example "${title}"`);
+        return /```\n([\s\S]*?)\n```/.exec(readme.slice(start))![1];
+    };
+
+    it("prints what the README shows for a healthy stack", async () => {
+        if (process.env.PRINT_VERIFY_EXAMPLES) console.log(await printed());
+        assert.strictEqual(await printed(), readmeExample("healthy"));
+    });
+    it("prints what the README shows for an audience mismatch", async () => {
+        world.agentAudience = ["nomad.io"];
+        if (process.env.PRINT_VERIFY_EXAMPLES) console.log(await printed());
+        assert.strictEqual(await printed(), readmeExample("audience mismatch"));
+    });
+    it("prints what the README shows for a sealed Vault", async () => {
+        world.sealed = true;
+        if (process.env.PRINT_VERIFY_EXAMPLES) console.log(await printed());
+        assert.strictEqual(await printed(), readmeExample("sealed Vault"));
+    });
+    it("prints one line per check, with cause and fix under a failure", async () => {
+        world.agentAudience = ["nomad.io"];
+        const text = formatResults(await verify(target()));
+        assert.match(
+            text,
+            /^FAIL  audience {9}Nomad's identity audience is bound by the default role: .*\n {6}cause: .*\n {6}fix: {3}Set the same audience/m,
+        );
+    });
+});

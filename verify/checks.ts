@@ -1,0 +1,261 @@
+// The checks of `verify`, in the order of the login chain. Each failure names its likely cause and
+// the fix; the causes are those users hit (../shared/reference/field-notes.md, part A).
+import { describe, json, Reply, request } from "./http";
+
+export interface Target {
+    readonly vaultAddress: string;
+    readonly vaultToken: string;
+    readonly nomadAddress: string;
+    readonly nomadToken: string;
+    /** Mount path of the JWT auth method, such as "jwt-nomad". */
+    readonly jwtPath: string;
+    readonly defaultRole: string;
+    /** Fetches a URL from Vault's own network position (not necessarily the host's). */
+    readonly fetchFromVault: (url: string) => Promise<Reply>;
+}
+
+export type Status = "pass" | "fail" | "skip";
+
+export interface Outcome {
+    readonly status: Status;
+    /** What was seen. */
+    readonly evidence: string;
+    readonly cause?: string;
+    readonly fix?: string;
+}
+
+export interface Check {
+    readonly id: string;
+    readonly title: string;
+    /** Checks that must pass first; otherwise this one is skipped. */
+    readonly needs: string[];
+    run(target: Target): Promise<Outcome>;
+}
+
+const pass = (evidence: string): Outcome => ({ status: "pass", evidence });
+const fail = (evidence: string, cause: string, fix: string): Outcome => ({ status: "fail", evidence, cause, fix });
+
+const vault = (t: Target, path: string, method = "GET") =>
+    request(`${t.vaultAddress}/v1/${path}`, { method, headers: { "X-Vault-Token": t.vaultToken } });
+const nomad = (t: Target, path: string) => request(`${t.nomadAddress}/v1/${path}`, { headers: { "X-Nomad-Token": t.nomadToken } });
+
+const vaultHealth: Check = {
+    id: "vault-health",
+    title: "Vault answers, initialised and unsealed",
+    needs: [],
+    async run(t) {
+        const reply = await request(`${t.vaultAddress}/v1/sys/health`);
+        const health = json(reply);
+        if (reply.status === 200) {
+            return pass(`Vault ${health?.version ?? ""} at ${t.vaultAddress} is unsealed and active`.replace("  ", " "));
+        }
+        if (reply.status === 0) {
+            return fail(
+                `${t.vaultAddress}: ${describe(reply)}`,
+                "Vault is not running, or listens elsewhere.",
+                "docker ps -a; docker logs <stack>-vault; then `npm run stack -- up`.",
+            );
+        }
+        if (reply.status === 503 && health?.sealed) {
+            return fail(
+                `${t.vaultAddress}: sealed`,
+                "Vault is sealed; a dev server starts unsealed, so it was sealed by hand or is not the dev server.",
+                "Unseal it (vault operator unseal), or recreate it: pulumi up --replace <vault container URN>.",
+            );
+        }
+        return fail(
+            `${t.vaultAddress}: ${describe(reply)}`,
+            "Vault is not ready (standby, uninitialised or starting).",
+            "Wait and run verify again; docker logs <stack>-vault shows why.",
+        );
+    },
+};
+
+const nomadLeader: Check = {
+    id: "nomad-leader",
+    title: "Nomad has a leader",
+    needs: [],
+    async run(t) {
+        const reply = await request(`${t.nomadAddress}/v1/status/leader`);
+        const leader = json<string>(reply);
+        if (reply.status === 200 && leader) {
+            return pass(`leader ${leader}`);
+        }
+        return fail(
+            `${t.nomadAddress}/v1/status/leader: ${describe(reply)}`,
+            reply.status === 0
+                ? "The Nomad agent is not running, or listens elsewhere."
+                : "The Nomad server has not elected a leader (still starting, or its raft state is broken).",
+            "docker logs <stack>-nomad; a dev agent elects itself within seconds of starting.",
+        );
+    },
+};
+
+const nomadToken: Check = {
+    id: "nomad-token",
+    title: "The stack's Nomad token is a valid management token",
+    needs: ["nomad-leader"],
+    async run(t) {
+        const reply = await nomad(t, "acl/token/self");
+        const token = json(reply);
+        if (reply.status === 200 && token?.Type === "management") {
+            return pass(`management token ${token.AccessorID}`);
+        }
+        return fail(
+            `acl/token/self: ${describe(reply)}`,
+            "The agent does not know the stack's token: it was recreated with fresh ACL state, or bootstrapped by someone else.",
+            "pulumi up --replace <nomad-acl-bootstrap URN> bootstraps the current agent again.",
+        );
+    },
+};
+
+const jwksFromVault: Check = {
+    id: "jwks-from-vault",
+    title: "Vault can fetch Nomad's JWKS from where it runs",
+    needs: ["vault-health"],
+    async run(t) {
+        const config = await vault(t, `auth/${t.jwtPath}/config`);
+        const jwksUrl: string | undefined = json(config)?.data?.jwks_url;
+        if (!jwksUrl) {
+            return fail(
+                `auth/${t.jwtPath}/config: ${describe(config)}`,
+                `The JWT auth method at ${t.jwtPath}/ is missing or has no jwks_url.`,
+                "npm run stack -- up",
+            );
+        }
+        const reply = await t.fetchFromVault(jwksUrl);
+        const keys: unknown[] | undefined = json(reply)?.keys;
+        if (reply.status === 200 && Array.isArray(keys) && keys.length > 0) {
+            return pass(`${jwksUrl}: ${keys.length} key(s)`);
+        }
+        if (reply.status === 0) {
+            return fail(
+                `${jwksUrl} from Vault: ${describe(reply)}`,
+                "Vault cannot reach Nomad at that address. From inside a container, localhost is the container itself.",
+                "Point jwks_url at an address Vault's network reaches (here both containers use the host's network), then `npm run stack -- up`.",
+            );
+        }
+        return fail(
+            `${jwksUrl} from Vault: ${describe(reply)}`,
+            reply.status === 404
+                ? "Something answers at that address, but it serves no JWKS there: a wrong path or port."
+                : "Nomad answers, but not with a key set.",
+            "jwks_url must be <nomad address>/.well-known/jwks.json; check the port (nomadHttpPort) and run `npm run stack -- up`.",
+        );
+    },
+};
+
+const audience: Check = {
+    id: "audience",
+    title: "Nomad's identity audience is bound by the default role",
+    needs: ["vault-health", "nomad-leader"],
+    async run(t) {
+        const agent = json(await nomad(t, "agent/self"));
+        const vaultConfig = (agent?.config?.Vaults ?? []).find((v: { Name?: string }) => (v.Name ?? "default") === "default");
+        const aud: string[] = vaultConfig?.DefaultIdentity?.Audience ?? [];
+        const role = await vault(t, `auth/${t.jwtPath}/role/${t.defaultRole}`);
+        const bound: string[] = json(role)?.data?.bound_audiences ?? [];
+        if (role.status !== 200) {
+            return fail(
+                `auth/${t.jwtPath}/role/${t.defaultRole}: ${describe(role)}`,
+                `The role ${t.defaultRole} is missing.`,
+                "npm run stack -- up",
+            );
+        }
+        if (aud.length > 0 && aud.some((a) => bound.includes(a))) {
+            return pass(`agent aud [${aud.join(", ")}] ⊆ role bound_audiences [${bound.join(", ")}]`);
+        }
+        return fail(
+            `agent default_identity.aud [${aud.join(", ")}], role ${t.defaultRole} bound_audiences [${bound.join(", ")}]`,
+            'Logins fail with "aud claim does not match any bound audience": the agent and the role disagree.',
+            "Set the same audience on both: pulumi config set audience <aud>, then `npm run stack -- up`.",
+        );
+    },
+};
+
+/** The allocations of a job, newest first. */
+async function allocations(t: Target, job: string): Promise<any[]> {
+    const list = json<any[]>(await nomad(t, `job/${job}/allocations`)) ?? [];
+    return [...list].sort((a, b) => (b.CreateIndex ?? 0) - (a.CreateIndex ?? 0));
+}
+
+/** The last event a task reported, which usually says why it failed. */
+function lastEvent(alloc: any): string {
+    const events = Object.values(alloc?.TaskStates ?? {}).flatMap((state: any) => state?.Events ?? []);
+    const last = events[events.length - 1];
+    return last ? `${last.Type}: ${last.DisplayMessage || last.Message || ""}`.trim() : "no task events";
+}
+
+const mongoHealthy: Check = {
+    id: "mongo-healthy",
+    title: "The mongo job's allocation is running and healthy",
+    needs: ["nomad-token"],
+    async run(t) {
+        const allocs = await allocations(t, "mongo");
+        const healthy = allocs.find((a) => a.ClientStatus === "running" && a.DeploymentStatus?.Healthy === true);
+        if (healthy) {
+            return pass(`allocation ${String(healthy.ID).slice(0, 8)} running, healthy`);
+        }
+        const latest = allocs[0];
+        return fail(
+            latest ? `allocation ${String(latest.ID).slice(0, 8)} ${latest.ClientStatus}; ${lastEvent(latest)}` : "no allocation",
+            "The mongo task did not start; a template error here means it could not read kv/data/default/mongo/config with its workload identity.",
+            "nomad alloc status <id> (or the evidence above); check the nomad-workloads role and policy, then `npm run stack -- up`.",
+        );
+    },
+};
+
+const mongoQuery: Check = {
+    id: "mongo-query",
+    title: "mongo-query completed and connected with dynamic credentials",
+    needs: ["nomad-token"],
+    async run(t) {
+        const [latest] = await allocations(t, "mongo-query");
+        if (!latest) {
+            return fail("no allocation", "mongo-query was never placed.", "npm run stack -- up");
+        }
+        const id = String(latest.ID);
+        if (latest.ClientStatus !== "complete") {
+            return fail(
+                `allocation ${id.slice(0, 8)} ${latest.ClientStatus}; ${lastEvent(latest)}`,
+                "mongo-query did not finish: it could not log in with the mongo-dynamic-secret role, read database/creds/mongo, or reach MongoDB.",
+                "Read the evidence above; check the role's bound claims and the policy, then rerun: nomad job run -check-index 0 or `pulumi up --replace <mongo-query job URN>`.",
+            );
+        }
+        const logs = await nomad(t, `client/fs/logs/${id}?task=mongo-query&type=stdout&plain=true&origin=start`);
+        const user = /user: '([^']+)'/.exec(logs.body)?.[1];
+        if (/ok: 1/.test(logs.body) && user) {
+            return pass(`allocation ${id.slice(0, 8)} complete; authenticated as ${user}`);
+        }
+        return fail(
+            `allocation ${id.slice(0, 8)} complete; output: ${logs.body.trim().slice(0, 160) || "(empty)"}`,
+            "The query ran but did not report a successful connection.",
+            "nomad alloc logs " + id,
+        );
+    },
+};
+
+const dbCreds: Check = {
+    id: "db-creds",
+    title: "Vault issues dynamic MongoDB credentials (lease revoked after)",
+    needs: ["vault-health"],
+    async run(t) {
+        const reply = await vault(t, "database/creds/mongo");
+        const leaseId: string | undefined = json(reply)?.lease_id;
+        if (reply.status !== 200 || !leaseId) {
+            return fail(
+                `database/creds/mongo: ${describe(reply)}`,
+                "Vault cannot create a MongoDB user: the connection's root credentials or address are wrong, or MongoDB is down.",
+                "vault read database/config/mongo; check the mongo job, then `npm run stack -- up`.",
+            );
+        }
+        const revoke = await request(`${t.vaultAddress}/v1/sys/leases/revoke`, {
+            method: "PUT",
+            headers: { "X-Vault-Token": t.vaultToken },
+            body: { lease_id: leaseId },
+        });
+        return pass(`lease ${leaseId} issued, ${revoke.status < 300 ? "revoked" : `not revoked (${describe(revoke)})`}`);
+    },
+};
+
+export const CHECKS: Check[] = [vaultHealth, nomadLeader, nomadToken, jwksFromVault, audience, mongoHealthy, mongoQuery, dbCreds];
