@@ -278,6 +278,30 @@ describe("stack driver", () => {
         });
     });
 
+    describe("verify", () => {
+        it("checks the stack at its outputs' addresses and exits 1 when a check fails", async () => {
+            const nowhere = "http://127.0.0.1:9";
+            const outputs = {
+                vaultAddress: { value: nowhere, secret: false },
+                nomadAddress: { value: nowhere, secret: false },
+                vaultToken: { value: "hvs.x", secret: true },
+                nomadToken: { value: "t", secret: true },
+            };
+            const { code, out } = await drive(["verify"], { stacks: new FakeStacks().add("dev", { outputs }) });
+            assert.deepStrictEqual(
+                [code, /^FAIL  vault-health .*http:\/\/127\.0\.0\.1:9: no answer/m.test(out), out.includes("hvs.x")],
+                [EXIT.failed, true, false],
+            );
+        });
+        it("says to run up first when the stack has no outputs", async () => {
+            const { code, err } = await drive(["verify"], { stacks: new FakeStacks().add("dev") });
+            assert.deepStrictEqual(
+                [code, err],
+                [EXIT.failed, "Stack dev has no output vaultAddress: run `npm run stack -- up --stack dev` first."],
+            );
+        });
+    });
+
     describe("review up", () => {
         const name = stackNameForBranch("feat/jwt");
 
