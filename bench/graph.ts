@@ -79,30 +79,16 @@ export function reachability(graph: Graph): Map<string, Set<string>> {
     return ancestors;
 }
 
-/** Edges of `actual` that `required` does not imply: ordering the flow does not need. */
-export function needlessEdges(actual: Graph, required: Graph): Array<[string, string]> {
-    const implied = reachability(required);
-    const needless: Array<[string, string]> = [];
-    for (const [node, deps] of actual) {
-        for (const dep of deps) {
-            if (!implied.get(node)?.has(dep)) {
-                needless.push([dep, node]);
-            }
-        }
-    }
-    return needless;
+/** Edges of `graph` (as [dependency, dependent]) that `other` does not imply, directly or not. */
+export function edgesNotImpliedBy(graph: Graph, other: Graph): Array<[string, string]> {
+    const implied = reachability(other);
+    return [...graph].flatMap(([node, deps]) =>
+        deps.filter((dep) => !implied.get(node)?.has(dep)).map((dep): [string, string] => [dep, node]),
+    );
 }
 
-/** Orderings that `required` implies but `actual` lacks: the program would run something too early. */
-export function missingOrderings(actual: Graph, required: Graph): Array<[string, string]> {
-    const present = reachability(actual);
-    const missing: Array<[string, string]> = [];
-    for (const [node, deps] of required) {
-        for (const dep of deps) {
-            if (!present.get(node)?.has(dep)) {
-                missing.push([dep, node]);
-            }
-        }
-    }
-    return missing;
-}
+/** Edges of the program that the flow does not force: needless serialisation. */
+export const needlessEdges = (actual: Graph, required: Graph) => edgesNotImpliedBy(actual, required);
+
+/** Orderings the flow forces that the program lacks: something would run too early. */
+export const missingOrderings = (actual: Graph, required: Graph) => edgesNotImpliedBy(required, actual);
