@@ -13,7 +13,7 @@ describe("resource graph", function () {
         run = await runProgram();
     });
 
-    it("in the README is the program's current graph (run `npm run graph` to update it)", () => {
+    it("in the README is the program's current graph (run `npm run docs` to update it)", () => {
         const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
         assert.strictEqual(withGraph(readme, renderMermaid(run)), readme);
     });

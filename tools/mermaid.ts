@@ -3,7 +3,7 @@
 // a parent component's dependsOn).
 import { ProgramRun, RecordedResource } from "./programRecorder";
 
-export const GRAPH_START = "<!-- resource-graph:start (npm run graph) -->";
+export const GRAPH_START = "<!-- resource-graph:start (npm run docs) -->";
 export const GRAPH_END = "<!-- resource-graph:end -->";
 
 const id = (r: RecordedResource) => r.name.replace(/[^A-Za-z0-9_]/g, "_");

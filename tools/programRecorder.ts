@@ -150,7 +150,9 @@ function resetConfig(config: Record<string, string>): void {
 }
 
 /** The program's own modules are loaded afresh for each run; the SDKs and this recorder stay loaded. */
-const PROGRAM_PARTS = ["index.ts", "settings.ts", `components${path.sep}`, `nomad${path.sep}`].map((part) => path.join(PROJECT_ROOT, part));
+const PROGRAM_PARTS = ["index.ts", `settings${path.sep}`, `components${path.sep}`, `nomad${path.sep}`].map((part) =>
+    path.join(PROJECT_ROOT, part),
+);
 
 function forgetProjectModules(program: string): void {
     for (const file of Object.keys(require.cache)) {
