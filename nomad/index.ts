@@ -49,6 +49,53 @@ export class Provider extends pulumi.ProviderResource {
     }
 }
 
+/** Each resource's type token, the inputs it passes on, the outputs it declares and its secret outputs. */
+export const RESOURCES = {
+    "nomad:index/job:Job": {
+        inputs: [
+            "jobspec",
+            "hcl2",
+            "detach",
+            "purgeOnDestroy",
+            "deregisterOnDestroy",
+            "deregisterOnIdChange",
+            "rerunIfDead",
+            "json",
+            "policyOverride",
+            "preserveCounts",
+            "readAllocationIds",
+        ],
+        outputs: ["name", "namespace", "type", "status", "deploymentId", "deploymentStatus", "modifyIndex"],
+        secrets: [],
+    },
+    "nomad:index/aclPolicy:AclPolicy": { inputs: ["name", "description", "rulesHcl"], outputs: [], secrets: [] },
+    "nomad:index/aclToken:AclToken": {
+        inputs: ["name", "type", "policies", "global", "expirationTtl"],
+        outputs: ["accessorId", "secretId"],
+        secrets: ["secretId"],
+    },
+    "nomad:index/namespace:Namespace": { inputs: ["name", "description"], outputs: [], secrets: [] },
+} as const;
+
+type Token = keyof typeof RESOURCES;
+
+/** Registers a resource as the generated SDK does: inputs passed on, outputs declared, plugin pinned. */
+function register(type: Token, name: string, args: object, opts: pulumi.CustomResourceOptions) {
+    const spec = RESOURCES[type];
+    const inputs: pulumi.Inputs = {};
+    for (const key of spec.inputs) {
+        inputs[key] = (args as Record<string, unknown>)[key];
+    }
+    for (const key of spec.outputs) {
+        inputs[key] ??= undefined;
+    }
+    const secrets: string[] = [...spec.secrets];
+    return { type, name, inputs, opts: pulumi.mergeOptions({ version: PLUGIN_VERSION, additionalSecretOutputs: secrets }, opts) };
+}
+
+// Output properties are `declare`d, not class fields: a field would overwrite, after super(), the
+// outputs the SDK sets.
+
 export interface JobHcl2 {
     /** Set this to true to be able to use HCL2 filesystem functions. */
     readonly allowFs?: pulumi.Input<boolean>;
@@ -81,26 +128,8 @@ export interface JobArgs {
     readonly readAllocationIds?: pulumi.Input<boolean>;
 }
 
-export const JOB_INPUTS = [
-    "jobspec",
-    "hcl2",
-    "detach",
-    "purgeOnDestroy",
-    "deregisterOnDestroy",
-    "deregisterOnIdChange",
-    "rerunIfDead",
-    "json",
-    "policyOverride",
-    "preserveCounts",
-    "readAllocationIds",
-] as const;
-
-/** The outputs this project reads; the provider returns more. */
-export const JOB_OUTPUTS = ["name", "namespace", "type", "status", "deploymentId", "deploymentStatus", "modifyIndex"] as const;
-
 export class Job extends pulumi.CustomResource {
     public static readonly __pulumiType = "nomad:index/job:Job";
-    // `declare`, not a class field: a field would overwrite, after super(), the outputs the SDK sets.
     declare public readonly name: pulumi.Output<string>;
     declare public readonly namespace: pulumi.Output<string>;
     declare public readonly type: pulumi.Output<string>;
@@ -110,22 +139,80 @@ export class Job extends pulumi.CustomResource {
     declare public readonly modifyIndex: pulumi.Output<string>;
 
     constructor(name: string, args: JobArgs, opts: pulumi.CustomResourceOptions = {}) {
-        if (!args?.jobspec && !opts.urn) {
+        if (!args?.jobspec) {
             throw new Error("Missing required property 'jobspec'");
         }
-        const inputs: pulumi.Inputs = {};
-        for (const key of JOB_INPUTS) {
-            inputs[key] = args[key];
-        }
-        for (const key of JOB_OUTPUTS) {
-            inputs[key] = undefined;
-        }
-        super(Job.__pulumiType, name, inputs, pulumi.mergeOptions({ version: PLUGIN_VERSION }, opts));
+        const r = register(Job.__pulumiType, name, args, opts);
+        super(r.type, r.name, r.inputs, r.opts);
     }
 }
 
-// Fails to compile when JobArgs gains a field that JOB_INPUTS does not pass on.
-const everyJobArgIsPassed: Exclude<keyof JobArgs, (typeof JOB_INPUTS)[number]> extends never ? true : never = true;
+export interface AclPolicyArgs {
+    /** A unique name for the policy. */
+    readonly name?: pulumi.Input<string>;
+    readonly description?: pulumi.Input<string>;
+    /** The contents of the policy, in HCL. */
+    readonly rulesHcl: pulumi.Input<string>;
+}
+
+export class AclPolicy extends pulumi.CustomResource {
+    public static readonly __pulumiType = "nomad:index/aclPolicy:AclPolicy";
+    declare public readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: AclPolicyArgs, opts: pulumi.CustomResourceOptions = {}) {
+        const r = register(AclPolicy.__pulumiType, name, args, opts);
+        super(r.type, r.name, r.inputs, r.opts);
+    }
+}
+
+export interface AclTokenArgs {
+    /** A human-friendly name for the token. */
+    readonly name?: pulumi.Input<string>;
+    /** "client" or "management". */
+    readonly type: pulumi.Input<string>;
+    /** Policies of a client token. */
+    readonly policies?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Replicate the token to every region. */
+    readonly global?: pulumi.Input<boolean>;
+    /** Lifetime of the token, such as "1h"; none when unset. */
+    readonly expirationTtl?: pulumi.Input<string>;
+}
+
+export class AclToken extends pulumi.CustomResource {
+    public static readonly __pulumiType = "nomad:index/aclToken:AclToken";
+    declare public readonly accessorId: pulumi.Output<string>;
+    /** The token's secret. */
+    declare public readonly secretId: pulumi.Output<string>;
+
+    constructor(name: string, args: AclTokenArgs, opts: pulumi.CustomResourceOptions = {}) {
+        const r = register(AclToken.__pulumiType, name, args, opts);
+        super(r.type, r.name, r.inputs, r.opts);
+    }
+}
+
+export interface NamespaceArgs {
+    readonly name?: pulumi.Input<string>;
+    readonly description?: pulumi.Input<string>;
+}
+
+export class Namespace extends pulumi.CustomResource {
+    public static readonly __pulumiType = "nomad:index/namespace:Namespace";
+    declare public readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: NamespaceArgs, opts: pulumi.CustomResourceOptions = {}) {
+        const r = register(Namespace.__pulumiType, name, args, opts);
+        super(r.type, r.name, r.inputs, r.opts);
+    }
+}
+
+// Fails to compile when an Args interface gains a field that RESOURCES does not pass on.
+type Passes<A, T extends Token> = Exclude<keyof A, (typeof RESOURCES)[T]["inputs"][number]> extends never ? true : never;
+const everyArgIsPassed: [
+    Passes<JobArgs, "nomad:index/job:Job">,
+    Passes<AclPolicyArgs, "nomad:index/aclPolicy:AclPolicy">,
+    Passes<AclTokenArgs, "nomad:index/aclToken:AclToken">,
+    Passes<NamespaceArgs, "nomad:index/namespace:Namespace">,
+] = [true, true, true, true];
 const everyProviderArgIsPassed: Exclude<keyof ProviderArgs, (typeof PROVIDER_INPUTS)[number]> extends never ? true : never = true;
-void everyJobArgIsPassed;
+void everyArgIsPassed;
 void everyProviderArgIsPassed;

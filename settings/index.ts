@@ -1,5 +1,6 @@
 // Stack configuration: read every key, check the whole of it before any resource exists, and
 // resolve defaults (the tutorial's values) and, in external mode, the usual environment variables.
+import * as fs from "fs";
 import { checkImage, checkPattern, checkPem, checkPorts, checkUrl, checkVersions, durationOf, NAME, pemKeys, Values } from "./checks";
 import { CONFIG_KEYS, ConfigKey, fq, KeySpec, PROJECT } from "./keys";
 
@@ -9,10 +10,22 @@ export { imageVersion, parseDuration } from "./checks";
 
 export type Mode = "demo" | "external";
 
-/** TLS and identity for one API, as the providers take them. */
-export interface Endpoint {
+/** How to reach existing Vault: TLS as files, which is what the Vault provider takes. */
+export interface VaultEndpoint {
     readonly address: string;
     readonly token: string;
+    readonly namespace?: string;
+    readonly caCertFile?: string;
+    readonly clientCertFile?: string;
+    readonly clientKeyFile?: string;
+    readonly skipTlsVerify: boolean;
+}
+
+/** How to reach existing Nomad: TLS as PEM, which the Nomad provider and Vault's jwks_ca_pem take. */
+export interface NomadEndpoint {
+    readonly address: string;
+    readonly token: string;
+    readonly region?: string;
     readonly caPem?: string;
     readonly clientCertPem?: string;
     readonly clientKeyPem?: string;
@@ -35,8 +48,8 @@ export interface Settings {
     /** This stack's Nomad data dir, the same path on the host and in the container. */
     readonly nomadDataDir: string;
     /** External mode: how to reach the clusters. */
-    readonly vault?: Endpoint & { readonly namespace?: string };
-    readonly nomad?: Endpoint & { readonly region?: string };
+    readonly vault?: VaultEndpoint;
+    readonly nomad?: NomadEndpoint;
     readonly jwtAuthPath: string;
     /** The JWKS URL Vault fetches, unless `jwtValidationPubkeys` are given. */
     readonly jwksUrl?: string;
@@ -152,16 +165,30 @@ export function loadSettings(raw: Record<string, string>, stack: string, env: No
     }
 
     const hostPrefix = `${PROJECT}-${stack}`.toLowerCase().replace(/[^a-z0-9_.-]/g, "-");
-    const endpoint = (prefix: "vault" | "nomad", tokenKey: "vaultToken" | "nomadToken"): Endpoint => ({
-        address: text(`${prefix}Address`).replace(/\/+$/, ""),
-        token: text(tokenKey),
-        caPem: text(`${prefix}CaPem`) || undefined,
-        clientCertPem: text(`${prefix}ClientCertPem`) || undefined,
-        clientKeyPem: text(`${prefix}ClientKeyPem`) || undefined,
-        skipTlsVerify: values[`${prefix}SkipTlsVerify`] === true,
-    });
+    const optional = (key: ConfigKey) => text(key) || undefined;
     const external = mode === "external";
-    const nomadEndpoint = external ? endpoint("nomad", "nomadToken") : undefined;
+    const vaultEndpoint: VaultEndpoint | undefined = external
+        ? {
+              address: text("vaultAddress").replace(/\/+$/, ""),
+              token: text("vaultToken"),
+              namespace: optional("vaultNamespace"),
+              caCertFile: optional("vaultCaCertFile"),
+              clientCertFile: optional("vaultClientCertFile"),
+              clientKeyFile: optional("vaultClientKeyFile"),
+              skipTlsVerify: values.vaultSkipTlsVerify === true,
+          }
+        : undefined;
+    const nomadEndpoint: NomadEndpoint | undefined = external
+        ? {
+              address: text("nomadAddress").replace(/\/+$/, ""),
+              token: text("nomadToken"),
+              region: optional("nomadRegion"),
+              caPem: optional("nomadCaPem"),
+              clientCertPem: optional("nomadClientCertPem"),
+              clientKeyPem: optional("nomadClientKeyPem"),
+              skipTlsVerify: values.nomadSkipTlsVerify === true,
+          }
+        : undefined;
     return {
         stack,
         mode,
@@ -175,8 +202,8 @@ export function loadSettings(raw: Record<string, string>, stack: string, env: No
         nomadSerfPort: int("nomadSerfPort"),
         mongoPort: int("mongoPort"),
         nomadDataDir: `${text("hostDataDir").replace(/\/+$/, "")}/${hostPrefix}/nomad`,
-        vault: external ? { ...endpoint("vault", "vaultToken"), namespace: text("vaultNamespace") || undefined } : undefined,
-        nomad: nomadEndpoint ? { ...nomadEndpoint, region: text("nomadRegion") || undefined } : undefined,
+        vault: vaultEndpoint,
+        nomad: nomadEndpoint,
         jwtAuthPath: text("jwtAuthPath"),
         jwksUrl: pubkeys.length
             ? undefined
@@ -220,19 +247,20 @@ function checkExternal(text: (key: ConfigKey) => string, values: Values, problem
     }
     checkUrl("vaultAddress", text("vaultAddress"), problems);
     checkUrl("nomadAddress", text("nomadAddress"), problems);
-    for (const key of [
-        "vaultCaPem",
-        "vaultClientCertPem",
-        "vaultClientKeyPem",
-        "nomadCaPem",
-        "nomadClientCertPem",
-        "nomadClientKeyPem",
-    ] as const) {
+    for (const key of ["nomadCaPem", "nomadClientCertPem", "nomadClientKeyPem"] as const) {
         checkPem(key, text(key), problems);
     }
-    for (const prefix of ["vault", "nomad"] as const) {
-        if (!!text(`${prefix}ClientCertPem`) !== !!text(`${prefix}ClientKeyPem`)) {
-            problems.push(`${fq(`${prefix}ClientCertPem`)} and ${fq(`${prefix}ClientKeyPem`)} go together: set both or neither.`);
+    for (const key of ["vaultCaCertFile", "vaultClientCertFile", "vaultClientKeyFile"] as const) {
+        if (text(key) && !fs.existsSync(text(key))) {
+            problems.push(`${fq(key)}: no file at ${text(key)}.`);
+        }
+    }
+    for (const [cert, key] of [
+        ["vaultClientCertFile", "vaultClientKeyFile"],
+        ["nomadClientCertPem", "nomadClientKeyPem"],
+    ] as const) {
+        if (!!text(cert) !== !!text(key)) {
+            problems.push(`${fq(cert)} and ${fq(key)} go together: set both or neither.`);
         }
     }
 }

@@ -71,15 +71,19 @@ export const CONFIG_KEYS = {
         env: "VAULT_NAMESPACE",
         description: "Vault Enterprise namespace (default: $VAULT_NAMESPACE).",
     },
-    vaultCaPem: { kind: "string", default: "", scope: "external", description: "PEM CA that signed Vault's certificate." },
-    vaultClientCertPem: { kind: "string", default: "", scope: "external", description: "PEM client certificate for Vault (mutual TLS)." },
-    vaultClientKeyPem: {
+    vaultCaCertFile: {
         kind: "string",
         default: "",
         scope: "external",
-        secret: true,
-        description: "PEM key of the Vault client certificate.",
+        description: "File of the CA that signed Vault's certificate (the Vault provider reads files).",
     },
+    vaultClientCertFile: {
+        kind: "string",
+        default: "",
+        scope: "external",
+        description: "File of a client certificate for Vault (mutual TLS).",
+    },
+    vaultClientKeyFile: { kind: "string", default: "", scope: "external", description: "File of the key of that client certificate." },
     vaultSkipTlsVerify: {
         kind: "boolean",
         default: false,

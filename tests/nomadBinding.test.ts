@@ -21,27 +21,40 @@ describe("Nomad binding", function () {
     it("pins the schema's plugin version", () => {
         assert.strictEqual(`v${nomad.PLUGIN_VERSION}`, path.basename(SCHEMA_FILE).match(/v\d+\.\d+\.\d+/)![0]);
     });
-    it("passes only Job inputs that the provider declares", () => {
-        const declared = Object.keys(schema.resources[JOB].inputProperties);
-        assert.deepStrictEqual(
-            nomad.JOB_INPUTS.filter((name) => !declared.includes(name)),
-            [],
-        );
-    });
-    it("reads only Job outputs that the provider returns", () => {
-        const returned = Object.keys(schema.resources[JOB].properties);
-        assert.deepStrictEqual(
-            nomad.JOB_OUTPUTS.filter((name) => !returned.includes(name)),
-            [],
-        );
-    });
-    it("passes every input the provider requires", () => {
-        const required: string[] = schema.resources[JOB].requiredInputs ?? [];
-        assert.deepStrictEqual(
-            required.filter((name) => !(nomad.JOB_INPUTS as readonly string[]).includes(name)),
-            [],
-        );
-    });
+    for (const [token, spec] of Object.entries(nomad.RESOURCES)) {
+        describe(token, () => {
+            it("is a resource of the provider", () => {
+                assert.ok(schema.resources[token], `${token} is not in the schema`);
+            });
+            it("passes only inputs that the provider declares", () => {
+                const declared = Object.keys(schema.resources[token].inputProperties);
+                assert.deepStrictEqual(
+                    spec.inputs.filter((name) => !declared.includes(name)),
+                    [],
+                );
+            });
+            it("declares only outputs that the provider returns", () => {
+                const returned = Object.keys(schema.resources[token].properties);
+                assert.deepStrictEqual(
+                    spec.outputs.filter((name) => !returned.includes(name)),
+                    [],
+                );
+            });
+            it("passes every input the provider requires", () => {
+                const required: string[] = schema.resources[token].requiredInputs ?? [];
+                assert.deepStrictEqual(
+                    required.filter((name) => !(spec.inputs as readonly string[]).includes(name)),
+                    [],
+                );
+            });
+            it("marks secret exactly the outputs the schema marks secret", () => {
+                const secret = Object.entries(schema.resources[token].properties as Record<string, { secret?: boolean }>)
+                    .filter(([name, p]) => p.secret && (spec.outputs as readonly string[]).includes(name))
+                    .map(([name]) => name);
+                assert.deepStrictEqual([...spec.secrets], secret);
+            });
+        });
+    }
     it("configures the provider only with settings the provider declares", () => {
         const declared = Object.keys(schema.provider.inputProperties);
         assert.deepStrictEqual(
