@@ -6,3 +6,6 @@ export * from "./kvSecrets";
 export * from "./nomadJob";
 export * from "./mongoSecretsEngine";
 export * from "./jobVaultRole";
+export * from "./externalClusters";
+export * from "./nomadSecretsEngine";
+export * from "./agentVaultConfig";

@@ -5,10 +5,9 @@ import * as vault from "@pulumi/vault";
 export interface KvSecretsArgs {
     /** Mount path of the KV v2 engine; the templated policy grants `<mount>/data/<namespace>/<job>/*`. */
     readonly mount: string;
+    /** Nomad namespace of the mongo job: its secret is `<namespace>/mongo/config`, as the policy expects. */
+    readonly jobNamespace: string;
 }
-
-/** Where the mongo job reads its root password: `<namespace>/<job id>/config`, as the policy expects. */
-export const MONGO_SECRET_NAME = "default/mongo/config";
 
 /** Step 4 of the tutorial: KV v2 at `kv/`, holding the mongo root password. */
 export class KvSecrets extends pulumi.ComponentResource {
@@ -27,7 +26,7 @@ export class KvSecrets extends pulumi.ComponentResource {
             `${name}-mongo-config`,
             {
                 mount: mount.path,
-                name: MONGO_SECRET_NAME,
+                name: `${args.jobNamespace}/mongo/config`,
                 dataJson: pulumi.secret(password.result.apply((rootPassword) => JSON.stringify({ root_password: rootPassword }))),
             },
             { parent: this },

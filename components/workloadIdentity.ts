@@ -13,6 +13,8 @@ export interface WorkloadRoleSettings {
     readonly audience: string;
     /** Period of the issued tokens, in seconds. */
     readonly tokenPeriodSeconds: number;
+    /** Initial TTL of the issued tokens, in seconds; Vault's default (the period) when unset. */
+    readonly tokenTtlSeconds?: number;
 }
 
 /** What every role for Nomad workload identities shares, as in the tutorial's role files. */
@@ -29,26 +31,51 @@ export function workloadRoleArgs(settings: WorkloadRoleSettings) {
         tokenType: "service",
         tokenPeriod: settings.tokenPeriodSeconds,
         tokenExplicitMaxTtl: 0,
+        ...(settings.tokenTtlSeconds === undefined ? {} : { tokenTtl: settings.tokenTtlSeconds }),
     };
 }
 
-/** The nomad-workloads policy with the auth method's real accessor in place of the placeholder. */
-export function renderWorkloadsPolicy(accessor: string): string {
-    return renderTemplate(readProjectFile("components/assets/nomad-workloads.policy.hcl"), { AUTH_METHOD_ACCESSOR: accessor });
+/** The templated workloads policy for the auth method's real accessor and the KV mount. */
+export function renderWorkloadsPolicy(accessor: string, kvMount = "kv"): string {
+    return renderTemplate(readProjectFile("components/assets/nomad-workloads.policy.hcl"), {
+        KV_MOUNT: kvMount,
+        AUTH_METHOD_ACCESSOR: accessor,
+    });
 }
 
+/** How Vault validates Nomad's identities: keys fetched from a JWKS URL, or static public keys. */
+export type IdentityKeys =
+    | {
+          /** JWKS URL as Vault reaches it (from Vault's network, not necessarily the host's). */
+          readonly jwksUrl: pulumi.Input<string>;
+          /** PEM CA of Nomad's HTTPS certificate, for Vault's fetch. */
+          readonly jwksCaPem?: string;
+          /**
+           * Fetch the JWKS from here before mounting, for at most this many seconds. Only where
+           * this machine sees what Vault sees (the demo: both on the host's network).
+           */
+          readonly checkFirstSeconds?: number;
+      }
+    | {
+          /** PEM public keys, for a Vault that cannot reach Nomad (seed 000). */
+          readonly jwtValidationPubkeys: string[];
+      };
+
 export interface NomadWorkloadIdentityArgs extends WorkloadRoleSettings {
-    /** JWKS URL as Vault reaches it (from Vault's network, not the host's). */
-    readonly jwksUrl: pulumi.Input<string>;
+    readonly keys: IdentityKeys;
     /** Mount path of the JWT auth method, such as "jwt-nomad". */
     readonly path: string;
-    /** How long to wait for the JWKS to be served before giving up (nothing is mounted then). */
-    readonly jwksTimeoutSeconds: number;
+    /** The default role, "nomad-workloads" in the tutorial. */
+    readonly roleName?: string;
+    /** Its templated policy, "nomad-workloads" in the tutorial. */
+    readonly policyName?: string;
+    /** The KV v2 mount the templated policy grants, "kv" in the tutorial. */
+    readonly kvMount?: string;
 }
 
 /**
- * Step 3 of the tutorial: Vault's JWT auth method trusting Nomad's JWKS, the default
- * `nomad-workloads` role, and its templated policy.
+ * Step 3 of the tutorial: Vault's JWT auth method trusting Nomad's identities, the default role,
+ * and its templated policy.
  */
 export class NomadWorkloadIdentity extends pulumi.ComponentResource {
     /** Mount accessor of the auth method (`auth_jwt_…`), as the templated policy uses it. */
@@ -59,25 +86,39 @@ export class NomadWorkloadIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: NomadWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:NomadWorkloadIdentity", name, {}, opts);
+        const roleName = args.roleName ?? DEFAULT_ROLE;
+        const policyName = args.policyName ?? DEFAULT_ROLE;
 
-        const jwksCheck = new JwksCheck(
-            `${name}-jwks-check`,
-            { url: args.jwksUrl, timeoutSeconds: args.jwksTimeoutSeconds },
-            { parent: this },
-        );
+        const keys = args.keys;
+        const check =
+            "jwksUrl" in keys && keys.checkFirstSeconds !== undefined
+                ? [new JwksCheck(`${name}-jwks-check`, { url: keys.jwksUrl, timeoutSeconds: keys.checkFirstSeconds }, { parent: this })]
+                : [];
         const auth = new vault.jwt.AuthBackend(
             `${name}-jwt`,
-            { path: args.path, type: "jwt", jwksUrl: args.jwksUrl, jwtSupportedAlgs: JWT_SUPPORTED_ALGS, defaultRole: DEFAULT_ROLE },
-            { parent: this, dependsOn: [jwksCheck] },
+            {
+                path: args.path,
+                type: "jwt",
+                ...("jwksUrl" in keys
+                    ? { jwksUrl: keys.jwksUrl, jwksCaPem: keys.jwksCaPem }
+                    : { jwtValidationPubkeys: keys.jwtValidationPubkeys }),
+                jwtSupportedAlgs: JWT_SUPPORTED_ALGS,
+                defaultRole: roleName,
+            },
+            { parent: this, dependsOn: check },
         );
         // Read from the mount, so that everything using the path waits for the auth method.
         const mountPath = auth.path.apply((path) => path ?? args.path);
         // The role names its policy rather than reading policy.name: Vault does not need the policy
         // to exist when the role is written, so both are written at once.
-        new vault.Policy(`${name}-policy`, { name: DEFAULT_ROLE, policy: auth.accessor.apply(renderWorkloadsPolicy) }, { parent: this });
+        new vault.Policy(
+            `${name}-policy`,
+            { name: policyName, policy: auth.accessor.apply((accessor) => renderWorkloadsPolicy(accessor, args.kvMount)) },
+            { parent: this },
+        );
         const role = new vault.jwt.AuthBackendRole(
             `${name}-role`,
-            { backend: mountPath, roleName: DEFAULT_ROLE, ...workloadRoleArgs(args), tokenPolicies: [DEFAULT_ROLE] },
+            { backend: mountPath, roleName, ...workloadRoleArgs(args), tokenPolicies: [policyName] },
             { parent: this },
         );
 

@@ -6,8 +6,19 @@ variable "mongo_image" {
   default = "mongo:7"
 }
 
+variable "namespace" {
+  type    = string
+  default = "default"
+}
+
+# The JWT role whose bound claims name this job and namespace.
+variable "vault_role" {
+  type    = string
+  default = "mongo-dynamic-secret"
+}
+
 job "mongo-query" {
-  namespace = "default"
+  namespace = var.namespace
   type      = "batch"
 
   group "mongo-query" {
@@ -30,7 +41,7 @@ job "mongo-query" {
       }
 
       vault {
-        role = "mongo-dynamic-secret"
+        role = var.vault_role
       }
 
       template {

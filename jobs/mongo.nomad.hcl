@@ -6,6 +6,17 @@ variable "mongo_image" {
   default = "mongo:7"
 }
 
+# The namespace and KV mount the templated policy grants: kv/data/<namespace>/<job>/…
+variable "namespace" {
+  type    = string
+  default = "default"
+}
+
+variable "kv_mount" {
+  type    = string
+  default = "kv"
+}
+
 # Host port on 127.0.0.1; differs per stack so that several stacks share one host.
 variable "mongo_port" {
   type    = number
@@ -13,7 +24,7 @@ variable "mongo_port" {
 }
 
 job "mongo" {
-  namespace = "default"
+  namespace = var.namespace
 
   group "db" {
     network {
@@ -42,7 +53,7 @@ job "mongo" {
       template {
         data        = <<EOF
 MONGO_INITDB_ROOT_USERNAME=root
-MONGO_INITDB_ROOT_PASSWORD={{with secret "kv/data/default/mongo/config"}}{{.Data.data.root_password}}{{end}}
+MONGO_INITDB_ROOT_PASSWORD={{with secret "${var.kv_mount}/data/${var.namespace}/mongo/config"}}{{.Data.data.root_password}}{{end}}
 EOF
         destination = "secrets/env"
         env         = true

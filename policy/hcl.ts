@@ -43,11 +43,22 @@ export function vaultPathMatches(pattern: string, path: string): boolean {
     return prefix || pathSegments.length === patternSegments.length;
 }
 
+/** The jobspec with its HCL2 variables replaced by `vars`, or else by their defaults, as Nomad reads it. */
+export async function resolveJobspec(jobspec: string, vars: Record<string, string> = {}): Promise<string> {
+    const declared = ((await parseHcl(jobspec)).variable ?? {}) as Record<string, Array<{ default?: unknown }>>;
+    const defaults = Object.fromEntries(Object.entries(declared).map(([name, [v]]) => [name, v.default]));
+    const values: Record<string, unknown> = { ...defaults, ...vars };
+    return jobspec
+        .replace(/\$\{var\.(\w+)\}/g, (match, name: string) => (values[name] === undefined ? match : String(values[name])))
+        .replace(/(?<![\w.$])var\.(\w+)/g, (match, name: string) => (values[name] === undefined ? match : JSON.stringify(values[name])));
+}
+
 /** The `vault` blocks of every task in a jobspec, with the job's name and namespace. */
 export async function jobVaultBlocks(
     jobspec: string,
+    vars: Record<string, string> = {},
 ): Promise<Array<{ job: string; namespace: string; task: string; vault: Record<string, any> }>> {
-    const parsed = await parseHcl(jobspec);
+    const parsed = await parseHcl(await resolveJobspec(jobspec, vars));
     const found: Array<{ job: string; namespace: string; task: string; vault: Record<string, any> }> = [];
     for (const [job, jobBlocks] of Object.entries((parsed.job ?? {}) as Record<string, any[]>)) {
         for (const jobBlock of jobBlocks) {

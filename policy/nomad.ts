@@ -51,7 +51,7 @@ export const jobsUseExistingRoles: StackValidationPolicy = {
             .filter((r) => r.isType(vault.jwt.AuthBackend))
             .map((r) => r.props.defaultRole as string | undefined);
         for (const job of args.resources.filter((r) => r.isType(nomad.Job))) {
-            for (const { job: jobName, task, vault: block } of await jobVaultBlocks(job.props.jobspec)) {
+            for (const { job: jobName, task, vault: block } of await jobVaultBlocks(job.props.jobspec, job.props.hcl2?.vars)) {
                 const role: string | undefined = block.role ?? defaults.find(Boolean);
                 if (!role) {
                     reportViolation(`Task ${task} of job ${jobName} uses Vault without a role, and no JWT auth method has a default role.`);

@@ -29,13 +29,17 @@ function renderForJob(path: string, namespace: string, job: string): string {
 export const kvPolicyPathsMatch: StackValidationPolicy = {
     name: "kv-policy-paths-match",
     description:
-        "The templated policy's KV paths name a KV v2 mount with its data/ segment, and grant read on every secret written for a job.",
+        "The templated policy's KV paths use a KV v2 mount (when the stack declares it) with its data/ segment; every KV secret sits under a Vault-using job's <namespace>/<job>/ path, which that policy lets the job read.",
     validateStack: async (args, reportViolation) => {
-        const kvMounts = args.resources
-            .filter(
-                (r) => r.isType(vault.Mount) && (r.props.type === "kv-v2" || (r.props.type === "kv" && r.props.options?.version === "2")),
-            )
-            .map((r) => r.props.path as string);
+        // Mounts declared elsewhere (an existing cluster's) are taken as they are.
+        const isKvV2 = new Map(
+            args.resources
+                .filter((r) => r.isType(vault.Mount))
+                .map((r) => [
+                    r.props.path as string,
+                    r.props.type === "kv-v2" || (r.props.type === "kv" && r.props.options?.version === "2"),
+                ]),
+        );
         const templated = [];
         for (const r of args.resources.filter((r) => r.isType(vault.Policy) && isTemplated(r.props.policy))) {
             templated.push({ name: r.props.name as string, stanzas: await policyStanzas(r.props.policy) });
@@ -43,8 +47,8 @@ export const kvPolicyPathsMatch: StackValidationPolicy = {
         for (const { name, stanzas } of templated) {
             for (const { path } of stanzas) {
                 const [mount, segment] = path.split("/");
-                if (!kvMounts.includes(mount)) {
-                    reportViolation(`Policy ${name} grants "${path}", but the stack has no KV v2 mount at ${mount}/.`);
+                if (isKvV2.get(mount) === false) {
+                    reportViolation(`Policy ${name} grants "${path}", but ${mount}/ is not a KV v2 mount.`);
                 } else if (segment !== "data" && segment !== "metadata") {
                     reportViolation(`Policy ${name} grants "${path}": on a KV v2 mount, secrets are read at ${mount}/data/…`);
                 }
@@ -55,7 +59,7 @@ export const kvPolicyPathsMatch: StackValidationPolicy = {
         }
         const jobs: string[] = [];
         for (const job of args.resources.filter((r) => r.isType(nomad.Job))) {
-            (await jobVaultBlocks(job.props.jobspec)).forEach((b) => jobs.push(`${b.namespace}/${b.job}`));
+            (await jobVaultBlocks(job.props.jobspec, job.props.hcl2?.vars)).forEach((b) => jobs.push(`${b.namespace}/${b.job}`));
         }
         for (const secret of args.resources.filter((r) => r.isType(vault.kv.SecretV2))) {
             const [namespace, job] = String(secret.props.name).split("/");

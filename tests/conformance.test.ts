@@ -162,9 +162,14 @@ describe("conformance with the tutorial", function () {
                 [true, true],
             );
         });
-        it("passes HCL2 variables as strings, with the tutorial's port and image", () => {
+        it("passes HCL2 variables as strings, with the tutorial's port, image, namespace and KV mount", () => {
             assert.deepStrictEqual(inputs("nomad:index/job:Job", "mongo-job").hcl2, {
-                vars: { mongo_image: "mongo:7", mongo_port: "27017" },
+                vars: { mongo_image: "mongo:7", mongo_port: "27017", namespace: "default", kv_mount: "kv" },
+            });
+        });
+        it("gives mongo-query the tutorial's role and namespace", () => {
+            assert.deepStrictEqual(inputs("nomad:index/job:Job", "mongo-query-job").hcl2, {
+                vars: { mongo_image: "mongo:7", namespace: "default", vault_role: "mongo-dynamic-secret" },
             });
         });
     });

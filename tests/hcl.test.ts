@@ -1,7 +1,8 @@
 // The jobspecs, the agent configuration and the Vault policies, parsed with a real HCL parser
 // and compared with the tutorial's own files.
 import * as assert from "assert";
-import { readProjectFile } from "../components/assets";
+import { readProjectFile, renderTemplate } from "../components/assets";
+import { resolveJobspec } from "../policy/hcl";
 import { renderAgentConfig } from "../components/nomadDevAgent";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
 import { ProgramRun, runProgram } from "../tools/programRecorder";
@@ -30,8 +31,8 @@ describe("HCL files", function () {
 
     describe("templated nomad-workloads policy", () => {
         it("is the tutorial's policy, placeholder for placeholder", async () => {
-            const ours = await parseHcl(readProjectFile("components/assets/nomad-workloads.policy.hcl"));
-            assert.deepStrictEqual(ours, await parseHcl(seedHcl("vault-policy-nomad-workloads.hcl")));
+            const ours = renderTemplate(readProjectFile("components/assets/nomad-workloads.policy.hcl"), { KV_MOUNT: "kv" });
+            assert.deepStrictEqual(await parseHcl(ours), await parseHcl(seedHcl("vault-policy-nomad-workloads.hcl")));
         });
         it("puts the accessor in all five places and leaves no placeholder", () => {
             const rendered = renderWorkloadsPolicy("auth_jwt_0123abcd");
@@ -89,23 +90,29 @@ describe("HCL files", function () {
         ]) {
             describe(file, () => {
                 let ours: Record<string, any>;
+                /** Ours as Nomad reads it with the variables' defaults, which are the tutorial's values. */
+                let resolved: Record<string, any>;
                 let seed: Record<string, any>;
                 before(async () => {
                     ours = await parseHcl(readProjectFile(`jobs/${file}`));
+                    resolved = await parseHcl(await resolveJobspec(readProjectFile(`jobs/${file}`)));
                     seed = await parseHcl(seedHcl(file));
                 });
 
-                it(`declares the job ${jobName} in the default namespace`, () => {
-                    assert.deepStrictEqual([Object.keys(ours.job), ours.job[jobName][0].namespace], [[jobName], "default"]);
+                it(`declares the job ${jobName}, in the namespace its variable names`, () => {
+                    assert.deepStrictEqual([Object.keys(ours.job), ours.job[jobName][0].namespace], [[jobName], "${var.namespace}"]);
+                });
+                it("defaults to the tutorial's namespace", () => {
+                    assert.strictEqual(resolved.job[jobName][0].namespace, seed.job[jobName][0].namespace);
                 });
                 it("has the tutorial's job type", () => {
                     assert.strictEqual(ours.job[jobName][0].type, seed.job[jobName][0].type);
                 });
-                it("reads Vault through the tutorial's vault block", () => {
-                    assert.deepStrictEqual(task(ours, jobName).vault, task(seed, jobName).vault);
+                it("reads Vault through the tutorial's vault block, with its defaults", () => {
+                    assert.deepStrictEqual(task(resolved, jobName).vault, task(seed, jobName).vault);
                 });
-                it("renders the tutorial's template, byte for byte", () => {
-                    assert.deepStrictEqual(task(ours, jobName).template, task(seed, jobName).template);
+                it("renders the tutorial's template, byte for byte, with its defaults", () => {
+                    assert.deepStrictEqual(task(resolved, jobName).template, task(seed, jobName).template);
                 });
                 it("runs the tutorial's command, with the image from a variable", () => {
                     const { image, network_mode: _mode, ...config } = task(ours, jobName).config[0];

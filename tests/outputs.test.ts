@@ -34,7 +34,7 @@ describe("stack outputs", function () {
     it("say how to read mongo-query's result from the agent's container", async () => {
         assert.strictEqual(
             await value(run.exports.mongoQueryResultCommand),
-            'docker exec -e NOMAD_TOKEN="$(pulumi stack output nomadToken --show-secrets)" vaultnomad-dev-nomad nomad alloc logs -address=http://127.0.0.1:4646 -job mongo-query',
+            'docker exec -e NOMAD_TOKEN="$(pulumi stack output nomadToken --show-secrets)" vaultnomad-dev-nomad nomad alloc logs -address=http://127.0.0.1:4646 -namespace=default -job mongo-query',
         );
     });
 });

@@ -78,9 +78,9 @@ describe("policy pack", function () {
             const noData = changed(program, "workload-identity-policy", (p) => (p.policy = p.policy.replaceAll("kv/data/", "kv/")));
             assert.match((await violations(kvPolicyPathsMatch, noData))[0], /on a KV v2 mount, secrets are read at kv\/data\//);
         });
-        it("reports a path on a mount the stack does not have", async () => {
-            const otherMount = changed(program, "kv-mount", (p) => (p.path = "secret"));
-            assert.match((await violations(kvPolicyPathsMatch, otherMount))[0], /the stack has no KV v2 mount at kv\//);
+        it("reports a path on a mount that is not KV v2", async () => {
+            const v1 = changed(program, "kv-mount", (p) => (p.options = { version: "1" }));
+            assert.match((await violations(kvPolicyPathsMatch, v1))[0], /but kv\/ is not a KV v2 mount/);
         });
     });
 
@@ -147,11 +147,7 @@ describe("policy pack", function () {
 
     describe("jobs-use-existing-roles", () => {
         it("reports a job that names a role the stack lacks", async () => {
-            const typo = changed(
-                program,
-                "mongo-query-job",
-                (p) => (p.jobspec = p.jobspec.replace('role = "mongo-dynamic-secret"', 'role = "mongo-dynamic"')),
-            );
+            const typo = changed(program, "mongo-query-job", (p) => (p.hcl2.vars.vault_role = "mongo-dynamic"));
             assert.deepStrictEqual(await violations(jobsUseExistingRoles, typo), [
                 'Task mongo-query of job mongo-query uses Vault role "mongo-dynamic", which the stack does not define.',
             ]);

@@ -150,7 +150,7 @@ function resetConfig(config: Record<string, string>): void {
 }
 
 /** The program's own modules are loaded afresh for each run; the SDKs and this recorder stay loaded. */
-const PROGRAM_PARTS = ["index.ts", `settings${path.sep}`, `components${path.sep}`, `nomad${path.sep}`].map((part) =>
+const PROGRAM_PARTS = ["index.ts", `program${path.sep}`, `settings${path.sep}`, `components${path.sep}`, `nomad${path.sep}`].map((part) =>
     path.join(PROJECT_ROOT, part),
 );
 

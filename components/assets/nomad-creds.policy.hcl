@@ -1,0 +1,3 @@
+path "NOMAD_MOUNT/creds/ROLE_NAME" {
+  capabilities = ["read"]
+}
