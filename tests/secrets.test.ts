@@ -4,32 +4,13 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ProgramRun, RecordedResource, runProgram } from "../tools/programRecorder";
 import { computedState } from "../tools/mockState";
+import { plaintextPathsOf } from "./secretWalker";
 
 const ROOT_TOKEN = computedState("random:index/randomPassword:RandomPassword", "vault-root-token", {}).result as string;
 const MONGO_PASSWORD = computedState("random:index/randomPassword:RandomPassword", "kv-mongo-root-password", {}).result as string;
 const BOOTSTRAP_SECRET = computedState("random:index/randomUuid:RandomUuid", "nomad-acl-secret", {}).result as string;
 const SECRETS = [ROOT_TOKEN, MONGO_PASSWORD, BOOTSTRAP_SECRET];
-
-/** Paths under `value` where a secret value can be read without being marked secret. */
-async function plaintextPaths(value: unknown, at: string): Promise<string[]> {
-    if (pulumi.Output.isInstance(value)) {
-        if (await pulumi.isSecret(value)) {
-            return [];
-        }
-        return plaintextPaths(await (value as any).promise(), at);
-    }
-    if (value instanceof Promise) {
-        return plaintextPaths(await value, at);
-    }
-    if (typeof value === "string") {
-        return SECRETS.some((secret) => value.includes(secret)) ? [at] : [];
-    }
-    if (value && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
-        const nested = await Promise.all(Object.entries(value).map(([key, v]) => plaintextPaths(v, `${at}.${key}`)));
-        return nested.flat();
-    }
-    return [];
-}
+const plaintextPaths = (value: unknown, at: string) => plaintextPathsOf(SECRETS, value, at);
 
 describe("secrets", function () {
     this.timeout(60_000);

@@ -147,6 +147,94 @@ describe("settings", () => {
         });
     });
 
+    describe("mode checks", () => {
+        const rejected = (config: Record<string, string>) => {
+            try {
+                loadSettings(fq(config), "prod", {});
+            } catch (err) {
+                return (err as ConfigError).message;
+            }
+            return assert.fail(`accepted ${JSON.stringify(config)}`);
+        };
+        const external = { mode: "external", vaultAddress: "https://v:8200", vaultToken: "t", nomadAddress: "https://n:4646" };
+        const cases: Array<[string, Record<string, string>, RegExp]> = [
+            ["an unknown mode", { mode: "cloud" }, /vaultnomad:mode: "cloud" is neither "demo" nor "external"/],
+            [
+                "external mode without Vault's address",
+                { mode: "external" },
+                /vaultnomad:vaultAddress: external mode needs Vault's address\. Fix: .*or export VAULT_ADDR/,
+            ],
+            [
+                "external mode without a Vault token",
+                { mode: "external" },
+                /vaultnomad:vaultToken: external mode needs a Vault token\. Fix: pulumi config set --secret vaultToken/,
+            ],
+            [
+                "a demo-only key in external mode",
+                { ...external, vaultPort: "9200" },
+                /vaultnomad:vaultPort is used only in demo mode; this stack is in external mode/,
+            ],
+            [
+                "an external-only key in demo mode",
+                { vaultAddress: "https://v:8200" },
+                /vaultnomad:vaultAddress is used only in external mode; this stack is in demo mode/,
+            ],
+            [
+                "an address that is not a URL",
+                { ...external, nomadAddress: "nomad:4646" },
+                /vaultnomad:nomadAddress: "nomad:4646" is not an http\(s\) URL/,
+            ],
+            ["a CA that is not PEM", { ...external, nomadCaPem: "not a cert" }, /vaultnomad:nomadCaPem: not a PEM block/],
+            [
+                "a client certificate without its key",
+                { ...external, nomadClientCertPem: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----" },
+                /nomadClientCertPem and vaultnomad:nomadClientKeyPem go together/,
+            ],
+            [
+                "a Vault CA file that does not exist",
+                { ...external, vaultCaCertFile: "/nonexistent/ca.pem" },
+                /vaultnomad:vaultCaCertFile: no file at \/nonexistent\/ca\.pem/,
+            ],
+            [
+                "the Nomad secrets engine without a Nomad token",
+                { ...external, nomadSecretsEngine: "true" },
+                /vaultnomad:nomadToken: the Nomad secrets engine needs a Nomad management token/,
+            ],
+            [
+                "a JWKS URL and static keys together",
+                {
+                    jwksUrl: "http://n/.well-known/jwks.json",
+                    jwtValidationPubkeys: "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----",
+                },
+                /vaultnomad:jwksUrl and vaultnomad:jwtValidationPubkeys are both set/,
+            ],
+            [
+                "static keys that are no PEM public key",
+                { jwtValidationPubkeys: "ssh-ed25519 AAAA" },
+                /vaultnomad:jwtValidationPubkeys: holds no PEM public key/,
+            ],
+            ["a boolean that is not one", { nomadSecretsEngine: "yes" }, /vaultnomad:nomadSecretsEngine: "yes" is neither true nor false/],
+            [
+                "two policies with one name",
+                { policyName: "p", mongoRoleName: "p" },
+                /vaultnomad:policyName and vaultnomad:mongoRoleName are both "p"/,
+            ],
+            [
+                "a namespace Nomad would refuse",
+                { jobNamespace: "team/apps" },
+                /vaultnomad:jobNamespace: "team\/apps" must be a Nomad namespace name/,
+            ],
+        ];
+        for (const [what, config, message] of cases) {
+            it(`rejects ${what}`, () => {
+                assert.match(rejected(config), message);
+            });
+        }
+        it("accepts a complete external configuration", () => {
+            assert.strictEqual(loadSettings(fq(external), "prod", {}).vault?.address, "https://v:8200");
+        });
+    });
+
     describe("durations", () => {
         it("read Go-style compound durations", () => {
             assert.deepStrictEqual(["90s", "30m", "1h30m", "24h"].map(parseDuration), [90, 1800, 5400, 86400]);

@@ -15,6 +15,10 @@ export function computedState(type: string, name: string, inputs: Record<string,
             return { accessor: MOCK_ACCESSOR };
         case "vault:kv/secretV2:SecretV2":
             return { path: `${inputs.mount}/data/${inputs.name}` };
+        case "nomad:index/aclToken:AclToken":
+            return { accessorId: `accessor-${name}`, secretId: `mock-secret-${name}` };
+        case "vault:index/nomadSecretBackend:NomadSecretBackend":
+            return { backend: inputs.backend ?? "nomad" };
         case "pulumi-nodejs:dynamic/vaultnomad:AclBootstrap":
             return { accessorId: "d1de8625-8556-0932-a25c-3aa71bfc0134", secretId: inputs.bootstrapSecret };
         case "nomad:index/job:Job": {
