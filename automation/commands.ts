@@ -229,25 +229,31 @@ class VerifyFailed extends Error {}
 async function verifyStack(stack: DriverStack, options: Options, driver: Driver): Promise<void> {
     const outputs = await stack.outputs();
     const config = await stack.getAllConfig();
-    const value = (key: string) => {
-        const output = outputs[key]?.value;
-        if (typeof output !== "string") {
+    const external = config["vaultnomad:mode"]?.value === "external";
+    // External stacks export no tokens: the operator's own come from the environment.
+    const value = (key: string, env?: string) => {
+        const found = outputs[key]?.value ?? (env ? process.env[env] : undefined);
+        if (typeof found !== "string" || !found) {
             throw new MissingStackError(
-                `Stack ${stack.name} has no output ${key}: run \`npm run stack -- up --stack ${stack.name}\` first.`,
+                external && env
+                    ? `verify needs ${env} for the external stack ${stack.name}: export it.`
+                    : `Stack ${stack.name} has no output ${key}: run \`npm run stack -- up --stack ${stack.name}\` first.`,
             );
         }
-        return output;
+        return found;
     };
     const results = await verify(
         {
             vaultAddress: value("vaultAddress"),
-            vaultToken: value("vaultToken"),
+            vaultToken: value("vaultToken", "VAULT_TOKEN"),
             nomadAddress: value("nomadAddress"),
-            nomadToken: value("nomadToken"),
+            nomadToken: value("nomadToken", "NOMAD_TOKEN"),
             jwtPath: config["vaultnomad:jwtAuthPath"]?.value ?? "jwt-nomad",
-            defaultRole: DEFAULT_ROLE,
-            // Vault runs on the host's network, so the host's view is Vault's view.
-            fetchFromVault: (url) => request(url),
+            defaultRole: config["vaultnomad:roleName"]?.value ?? DEFAULT_ROLE,
+            sampleWorkload: !external,
+            // The demo's Vault runs on the host's network, so the host's view is Vault's view. An
+            // existing Vault's view is not this machine's: that check is skipped there.
+            fetchFromVault: external ? undefined : (url) => request(url),
         },
         { waitMs: options.wait === undefined ? 0 : parseAge(options.wait) },
     );

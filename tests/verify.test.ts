@@ -138,6 +138,7 @@ describe("verify", function () {
         jwtPath: "jwt-nomad",
         defaultRole: "nomad-workloads",
         fetchFromVault: (url) => request(url),
+        sampleWorkload: true,
     });
     const verdicts = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
     const result = (results: CheckResult[], id: string) => results.find((r) => r.id === id)!;
@@ -264,6 +265,17 @@ describe("verify", function () {
         world.sealed = true;
         if (process.env.PRINT_VERIFY_EXAMPLES) console.log(await printed());
         assert.strictEqual(await printed(), readmeExample("sealed Vault"));
+    });
+    it("skips the sample workload's checks on an external stack", async () => {
+        const results = await verify({ ...target(), sampleWorkload: false });
+        assert.deepStrictEqual(
+            ["mongo-healthy", "mongo-query", "db-creds"].map((id) => result(results, id).status),
+            ["skip", "skip", "skip"],
+        );
+    });
+    it("skips the JWKS check where Vault's own view is not available", async () => {
+        const jwks = result(await verify({ ...target(), fetchFromVault: undefined }), "jwks-from-vault");
+        assert.match(`${jwks.status}: ${jwks.evidence}`, /^skip: .*Vault's network is not this machine's/);
     });
     it("prints one line per check, with cause and fix under a failure", async () => {
         world.agentAudience = ["nomad.io"];

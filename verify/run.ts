@@ -18,9 +18,12 @@ export async function verify(target: Target, options: VerifyOptions = {}): Promi
     const results: CheckResult[] = [];
     for (const check of options.checks ?? CHECKS) {
         const unmet = check.needs.filter((id) => results.find((r) => r.id === id)?.status !== "pass");
-        const outcome: Outcome = unmet.length
-            ? { status: "skip", evidence: `needs ${unmet.join(", ")}` }
-            : await untilPass(() => check.run(target), options.waitMs ?? 0, options.intervalMs ?? 1000);
+        const outcome: Outcome =
+            check.sampleWorkload && !target.sampleWorkload
+                ? { status: "skip", evidence: "no sample workload on this stack (external mode)" }
+                : unmet.length
+                  ? { status: "skip", evidence: `needs ${unmet.join(", ")}` }
+                  : await untilPass(() => check.run(target), options.waitMs ?? 0, options.intervalMs ?? 1000);
         results.push({ id: check.id, title: check.title, ...outcome });
     }
     return results;
