@@ -1,10 +1,11 @@
 // The driver's commands, over injected stacks, git and machine probes so that tests can fake them.
 import { parseArgs } from "util";
 import { ConcurrentUpdateError, ConfigMap, OutputMap, StackNotFoundError, StackSummary } from "@pulumi/pulumi/automation";
-import { DEFAULT_ROLE } from "../components/names";
-import { parseDuration } from "../settings";
+import { vaultRoleFields } from "../components/workloadRole";
+import { loadSettings, parseDuration } from "../settings";
+import { runProbe } from "../verify/probe";
 import { request } from "../verify/http";
-import { formatResults, verify } from "../verify/run";
+import { formatResults, resultsJson, verify } from "../verify/run";
 import { EXIT } from "./exitCodes";
 import { Git } from "./git";
 import { checkDocker, checkNode, checkPortsFree, checkPulumi, PreflightError, Probes } from "./preflight";
@@ -51,6 +52,8 @@ Options:
   --older-than <age>      review prune: an age such as 7d, 36h or 90m
   --skip-policy           up, preview: do not enforce the policy pack (policy/)
   --wait <duration>       verify: retry failing checks this long, such as 30s (default: once)
+  --probe                 verify: run a short probe job for a real workload identity
+  --json                  verify: print the results as JSON
   -h, --help              this text
 
 Exit codes: 0 done, 1 failed, 2 bad usage, 3 a preflight check failed, 4 the stack is locked.`;
@@ -63,6 +66,8 @@ const OPTIONS = {
     "older-than": { type: "string" },
     "skip-policy": { type: "boolean" },
     wait: { type: "string" },
+    probe: { type: "boolean" },
+    json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -74,6 +79,8 @@ type Options = {
     "older-than"?: string;
     "skip-policy"?: boolean;
     wait?: string;
+    probe?: boolean;
+    json?: boolean;
 };
 
 class UsageError extends Error {}
@@ -229,7 +236,9 @@ class VerifyFailed extends Error {}
 async function verifyStack(stack: DriverStack, options: Options, driver: Driver): Promise<void> {
     const outputs = await stack.outputs();
     const config = await stack.getAllConfig();
-    const external = config["vaultnomad:mode"]?.value === "external";
+    // The stack's own settings, as the program read them (names, audience, period).
+    const settings = loadSettings(Object.fromEntries(Object.entries(config).map(([key, { value }]) => [key, value])), stack.name);
+    const external = settings.mode === "external";
     // External stacks export no tokens: the operator's own come from the environment.
     const value = (key: string, env?: string) => {
         const found = outputs[key]?.value ?? (env ? process.env[env] : undefined);
@@ -248,8 +257,19 @@ async function verifyStack(stack: DriverStack, options: Options, driver: Driver)
             vaultToken: value("vaultToken", "VAULT_TOKEN"),
             nomadAddress: value("nomadAddress"),
             nomadToken: value("nomadToken", "NOMAD_TOKEN"),
-            jwtPath: config["vaultnomad:jwtAuthPath"]?.value ?? "jwt-nomad",
-            defaultRole: config["vaultnomad:roleName"]?.value ?? DEFAULT_ROLE,
+            jwtPath: settings.jwtAuthPath,
+            defaultRole: settings.roleName,
+            policyName: settings.policyName,
+            declaredRole: vaultRoleFields(settings, settings.policyName),
+            probeJwt: options.probe
+                ? () =>
+                      runProbe({
+                          nomadAddress: value("nomadAddress"),
+                          nomadToken: value("nomadToken", "NOMAD_TOKEN"),
+                          namespace: settings.jobNamespace,
+                          audience: settings.audience,
+                      })
+                : undefined,
             sampleWorkload: !external,
             // The demo's Vault runs on the host's network, so the host's view is Vault's view. An
             // existing Vault's view is not this machine's: that check is skipped there.
@@ -257,7 +277,7 @@ async function verifyStack(stack: DriverStack, options: Options, driver: Driver)
         },
         { waitMs: options.wait === undefined ? 0 : parseAge(options.wait) },
     );
-    driver.out(formatResults(results));
+    driver.out(options.json ? JSON.stringify(resultsJson(stack.name, results), null, 2) : formatResults(results));
     if (results.some((r) => r.status === "fail")) {
         throw new VerifyFailed();
     }

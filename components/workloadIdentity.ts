@@ -2,38 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import { readProjectFile, renderTemplate } from "./assets";
 import { JwksCheck } from "./jwksCheck";
-import { DEFAULT_ROLE } from "./names";
+import { DEFAULT_ROLE, WorkloadRoleSettings, workloadRoleArgs } from "./workloadRole";
 
-export { DEFAULT_ROLE };
+export { DEFAULT_ROLE, workloadRoleArgs };
+export type { WorkloadRoleSettings };
 /** Nomad signs workload identities with either algorithm, depending on its keyring. */
 export const JWT_SUPPORTED_ALGS = ["RS256", "EdDSA"];
-
-export interface WorkloadRoleSettings {
-    /** Must equal the `aud` of Nomad's `vault.default_identity`. */
-    readonly audience: string;
-    /** Period of the issued tokens, in seconds. */
-    readonly tokenPeriodSeconds: number;
-    /** Initial TTL of the issued tokens, in seconds; Vault's default (the period) when unset. */
-    readonly tokenTtlSeconds?: number;
-}
-
-/** What every role for Nomad workload identities shares, as in the tutorial's role files. */
-export function workloadRoleArgs(settings: WorkloadRoleSettings) {
-    return {
-        roleType: "jwt",
-        boundAudiences: [settings.audience],
-        // One entity alias per job; `/nomad_job_id` is a JSON pointer into the claims.
-        userClaim: "/nomad_job_id",
-        userClaimJsonPointer: true,
-        // Alias metadata that the templated policies read.
-        claimMappings: { nomad_namespace: "nomad_namespace", nomad_job_id: "nomad_job_id", nomad_task: "nomad_task" },
-        // Service tokens, periodic and with no maximum TTL, so Nomad can renew them while the task runs.
-        tokenType: "service",
-        tokenPeriod: settings.tokenPeriodSeconds,
-        tokenExplicitMaxTtl: 0,
-        ...(settings.tokenTtlSeconds === undefined ? {} : { tokenTtl: settings.tokenTtlSeconds }),
-    };
-}
 
 /** The templated workloads policy for the auth method's real accessor and the KV mount. */
 export function renderWorkloadsPolicy(accessor: string, kvMount = "kv"): string {

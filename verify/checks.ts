@@ -10,13 +10,20 @@ export interface Target {
     /** Mount path of the JWT auth method, such as "jwt-nomad". */
     readonly jwtPath: string;
     readonly defaultRole: string;
+    /** The default role's templated policy. */
+    readonly policyName: string;
+    /** The default role as the stack declares it, in Vault's field names (for drift). */
+    readonly declaredRole?: Record<string, unknown>;
+    /** A real workload identity JWT, from a probe task; undefined to skip the checks that need one. */
+    readonly probeJwt?: () => Promise<string | undefined>;
     /** Fetches a URL from Vault's own network position; undefined where that view is not available. */
     readonly fetchFromVault?: (url: string) => Promise<Reply>;
     /** Whether the tutorial's mongo jobs and database engine are deployed (demo mode). */
     readonly sampleWorkload: boolean;
 }
 
-export type Status = "pass" | "fail" | "skip";
+/** "warn" reports a risk without failing the run. */
+export type Status = "pass" | "fail" | "warn" | "skip";
 
 export interface Outcome {
     readonly status: Status;
@@ -43,7 +50,7 @@ const vault = (t: Target, path: string, method = "GET") =>
     request(`${t.vaultAddress}/v1/${path}`, { method, headers: { "X-Vault-Token": t.vaultToken } });
 const nomad = (t: Target, path: string) => request(`${t.nomadAddress}/v1/${path}`, { headers: { "X-Nomad-Token": t.nomadToken } });
 
-const vaultHealth: Check = {
+export const vaultHealth: Check = {
     id: "vault-health",
     title: "Vault answers, initialised and unsealed",
     needs: [],
@@ -75,7 +82,7 @@ const vaultHealth: Check = {
     },
 };
 
-const nomadLeader: Check = {
+export const nomadLeader: Check = {
     id: "nomad-leader",
     title: "Nomad has a leader",
     needs: [],
@@ -95,7 +102,7 @@ const nomadLeader: Check = {
     },
 };
 
-const nomadToken: Check = {
+export const nomadToken: Check = {
     id: "nomad-token",
     title: "The stack's Nomad token is a valid management token",
     needs: ["nomad-leader"],
@@ -113,76 +120,6 @@ const nomadToken: Check = {
     },
 };
 
-const jwksFromVault: Check = {
-    id: "jwks-from-vault",
-    title: "Vault can fetch Nomad's JWKS from where it runs",
-    needs: ["vault-health"],
-    async run(t) {
-        const config = await vault(t, `auth/${t.jwtPath}/config`);
-        const jwksUrl: string | undefined = json(config)?.data?.jwks_url;
-        if (!jwksUrl) {
-            return fail(
-                `auth/${t.jwtPath}/config: ${describe(config)}`,
-                `The JWT auth method at ${t.jwtPath}/ is missing or has no jwks_url.`,
-                "npm run stack -- up",
-            );
-        }
-        if (!t.fetchFromVault) {
-            return {
-                status: "skip",
-                evidence: `${jwksUrl}: Vault's network is not this machine's; check Vault's logs, or run verify where Vault runs`,
-            };
-        }
-        const reply = await t.fetchFromVault(jwksUrl);
-        const keys: unknown[] | undefined = json(reply)?.keys;
-        if (reply.status === 200 && Array.isArray(keys) && keys.length > 0) {
-            return pass(`${jwksUrl}: ${keys.length} key(s)`);
-        }
-        if (reply.status === 0) {
-            return fail(
-                `${jwksUrl} from Vault: ${describe(reply)}`,
-                "Vault cannot reach Nomad at that address. From inside a container, localhost is the container itself.",
-                "Point jwks_url at an address Vault's network reaches (here both containers use the host's network), then `npm run stack -- up`.",
-            );
-        }
-        return fail(
-            `${jwksUrl} from Vault: ${describe(reply)}`,
-            reply.status === 404
-                ? "Something answers at that address, but it serves no JWKS there: a wrong path or port."
-                : "Nomad answers, but not with a key set.",
-            "jwks_url must be <nomad address>/.well-known/jwks.json; check the port (nomadHttpPort) and run `npm run stack -- up`.",
-        );
-    },
-};
-
-const audience: Check = {
-    id: "audience",
-    title: "Nomad's identity audience is bound by the default role",
-    needs: ["vault-health", "nomad-leader"],
-    async run(t) {
-        const agent = json(await nomad(t, "agent/self"));
-        const vaultConfig = (agent?.config?.Vaults ?? []).find((v: { Name?: string }) => (v.Name ?? "default") === "default");
-        const aud: string[] = vaultConfig?.DefaultIdentity?.Audience ?? [];
-        const role = await vault(t, `auth/${t.jwtPath}/role/${t.defaultRole}`);
-        const bound: string[] = json(role)?.data?.bound_audiences ?? [];
-        if (role.status !== 200) {
-            return fail(
-                `auth/${t.jwtPath}/role/${t.defaultRole}: ${describe(role)}`,
-                `The role ${t.defaultRole} is missing.`,
-                "npm run stack -- up",
-            );
-        }
-        if (aud.length > 0 && aud.some((a) => bound.includes(a))) {
-            return pass(`agent aud [${aud.join(", ")}] ⊆ role bound_audiences [${bound.join(", ")}]`);
-        }
-        return fail(
-            `agent default_identity.aud [${aud.join(", ")}], role ${t.defaultRole} bound_audiences [${bound.join(", ")}]`,
-            'Logins fail with "aud claim does not match any bound audience": the agent and the role disagree.',
-            "Set the same audience on both: pulumi config set audience <aud>, then `npm run stack -- up`.",
-        );
-    },
-};
-
 /** The allocations of a job, newest first. */
 async function allocations(t: Target, job: string): Promise<any[]> {
     const list = json<any[]>(await nomad(t, `job/${job}/allocations`)) ?? [];
@@ -196,7 +133,7 @@ function lastEvent(alloc: any): string {
     return last ? `${last.Type}: ${last.DisplayMessage || last.Message || ""}`.trim() : "no task events";
 }
 
-const mongoHealthy: Check = {
+export const mongoHealthy: Check = {
     id: "mongo-healthy",
     sampleWorkload: true,
     title: "The mongo job's allocation is running and healthy",
@@ -216,7 +153,7 @@ const mongoHealthy: Check = {
     },
 };
 
-const mongoQuery: Check = {
+export const mongoQuery: Check = {
     id: "mongo-query",
     sampleWorkload: true,
     title: "mongo-query completed and connected with dynamic credentials",
@@ -247,7 +184,7 @@ const mongoQuery: Check = {
     },
 };
 
-const dbCreds: Check = {
+export const dbCreds: Check = {
     id: "db-creds",
     sampleWorkload: true,
     title: "Vault issues dynamic MongoDB credentials (lease revoked after)",
@@ -270,5 +207,3 @@ const dbCreds: Check = {
         return pass(`lease ${leaseId} issued, ${revoke.status < 300 ? "revoked" : `not revoked (${describe(revoke)})`}`);
     },
 };
-
-export const CHECKS: Check[] = [vaultHealth, nomadLeader, nomadToken, jwksFromVault, audience, mongoHealthy, mongoQuery, dbCreds];

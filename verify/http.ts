@@ -4,6 +4,8 @@ export interface Reply {
     /** HTTP status, or 0 when nothing answered. */
     readonly status: number;
     readonly body: string;
+    /** The server's Date header: its clock. */
+    readonly date?: string;
     /** Why nothing answered (ECONNREFUSED, timeout, …), when status is 0. */
     readonly error?: string;
 }
@@ -23,7 +25,7 @@ export async function request(url: string, options: HttpOptions = {}): Promise<R
             body: options.body === undefined ? undefined : JSON.stringify(options.body),
             signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
         });
-        return { status: response.status, body: await response.text() };
+        return { status: response.status, body: await response.text(), date: response.headers.get("date") ?? undefined };
     } catch (err) {
         const cause = (err as { cause?: { code?: string } }).cause;
         return { status: 0, body: "", error: cause?.code ?? (err as Error).name ?? String(err) };

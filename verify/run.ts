@@ -1,6 +1,7 @@
 // Runs the checks in order, retrying a failing one until the wait runs out (a stack that is still
 // starting turns healthy), and skipping those whose prerequisites failed.
-import { Check, CHECKS, Outcome, Target } from "./checks";
+import { CHECKS } from "./catalog";
+import { Check, Outcome, Target } from "./checks";
 
 export interface CheckResult extends Outcome {
     readonly id: string;
@@ -38,6 +39,18 @@ async function untilPass(run: () => Promise<Outcome>, waitMs: number, intervalMs
         }
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
+}
+
+/** The machine-readable form of a run (verify/result.schema.json). */
+export function resultsJson(stack: string, results: CheckResult[]) {
+    return {
+        stack,
+        passed: results.every((r) => r.status !== "fail"),
+        counts: Object.fromEntries(
+            (["pass", "warn", "fail", "skip"] as const).map((s) => [s, results.filter((r) => r.status === s).length]),
+        ),
+        checks: results,
+    };
 }
 
 export function formatResults(results: CheckResult[]): string {

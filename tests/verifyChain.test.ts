@@ -1,0 +1,276 @@
+// verify's login-chain checks, each with a healthy and a broken scenario, against a fake Vault and
+// fake Nomad agents that serve real keys and sign real identities (RS256 and EdDSA).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import Ajv from "ajv";
+import { Target } from "../verify/checks";
+import { request } from "../verify/http";
+import { PROBE_JOB, probeJob, runProbe } from "../verify/probe";
+import { CheckResult, resultsJson, verify } from "../verify/run";
+import { PROJECT_ROOT } from "../tools/programRecorder";
+import { FakeServer, fakeServer } from "./fakeHttp";
+import { healthyWorld, KEYS, NOMAD_TOKEN, nomadApi, probeIdentity, VAULT_TOKEN, vaultApi, World } from "./fakeStack";
+
+describe("verify: the login chain", function () {
+    this.timeout(20_000);
+    let world: World;
+    let nomad: FakeServer;
+    let vault: FakeServer;
+    const extra: FakeServer[] = [];
+
+    beforeEach(async () => {
+        world = healthyWorld();
+        nomad = await fakeServer((req) => nomadApi(world)(req));
+        const vaultHandler = vaultApi(world, () => nomad.address);
+        vault = await fakeServer((req) => vaultHandler(req));
+    });
+    afterEach(async () => {
+        await Promise.all([nomad, vault, ...extra.splice(0)].map((s) => s.close()));
+    });
+
+    const target = (): Target => ({
+        vaultAddress: vault.address,
+        vaultToken: VAULT_TOKEN,
+        nomadAddress: nomad.address,
+        nomadToken: NOMAD_TOKEN,
+        jwtPath: "jwt-nomad",
+        defaultRole: "nomad-workloads",
+        policyName: "nomad-workloads",
+        declaredRole: healthyWorld().role,
+        probeJwt: async () => world.probe,
+        fetchFromVault: (url) => request(url),
+        sampleWorkload: true,
+    });
+    const check = async (id: string): Promise<CheckResult> => (await verify(target())).find((r) => r.id === id)!;
+    /** Another agent of the cluster, listed by /v1/nodes. */
+    const addAgent = async (agent: { server: boolean; jwks?: { keys: unknown[] } }, agentWorld?: World) => {
+        const server = await fakeServer((req) => nomadApi(agentWorld ?? world, agent)(req));
+        extra.push(server);
+        world.otherAgents.push(server.address.replace("http://", ""));
+    };
+
+    describe("agents", () => {
+        it("passes when every agent, server and client, has Vault and one audience", async () => {
+            await addAgent({ server: false });
+            assert.deepStrictEqual(
+                [(await check("agents")).status, (await check("agents")).evidence],
+                ["pass", "2 agent(s), aud [vault.io]"],
+            );
+        });
+        it("fails on an agent without Vault enabled, naming Nomad's error", async () => {
+            world.vaultEnabled = false;
+            const result = await check("agents");
+            assert.deepStrictEqual(
+                [result.status, result.cause],
+                ["fail", 'Jobs fail with "Vault \\"default\\" not enabled but used in the job" on those agents.'],
+            );
+        });
+        it("fails when servers sign for different audiences", async () => {
+            await addAgent({ server: true }, { ...world, agentAudience: ["nomad.io"] });
+            assert.match((await check("agents")).evidence, /^servers sign for different audiences: \[vault\.io\] vs \[nomad\.io\]$/);
+        });
+    });
+
+    describe("audience and mount path", () => {
+        it("passes when the agents' JWT path is a mount of Vault", async () => {
+            assert.strictEqual((await check("audience")).evidence, "aud [vault.io] bound by nomad-workloads; JWT path jwt-nomad/ mounted");
+        });
+        it("fails when an agent logs in at a path Vault does not serve", async () => {
+            world.agentJwtPath = "jwt";
+            const result = await check("audience");
+            assert.deepStrictEqual(
+                [result.status, result.cause],
+                ["fail", 'Those clients log tasks in at a path Vault does not serve ("no handler for route").'],
+            );
+        });
+    });
+
+    describe("JWKS from Vault's side", () => {
+        it("passes when every server serves the keys Vault fetches", async () => {
+            await addAgent({ server: true });
+            assert.match((await check("jwks-from-vault")).evidence, /: 2 key\(s\), the same on 2 server\(s\)$/);
+        });
+        it("fails when one server's keyring has diverged", async () => {
+            await addAgent({ server: true, jwks: { keys: [{ ...KEYS.rogue.publicKey.export({ format: "jwk" }), kid: KEYS.rogue.kid }] } });
+            const result = await check("jwks-from-vault");
+            assert.deepStrictEqual(
+                [result.status, result.cause],
+                [
+                    "fail",
+                    'Servers disagree on their keyring: identities signed by some fail with "failed to verify id token signature", now and then.',
+                ],
+            );
+        });
+    });
+
+    describe("a real identity", () => {
+        it("passes an RS256 identity signed by a served key", async () => {
+            assert.match(
+                (await check("identity")).evidence,
+                /^kid 110a70ac-76a5-16a7-4ae7-bb0865ecd1a5 \(RS256\), aud \[vault\.io\], 60 min left/,
+            );
+        });
+        it("passes an EdDSA identity signed by a served key", async () => {
+            world.probe = probeIdentity(KEYS.ed25519);
+            assert.match((await check("identity")).evidence, /^kid 2c1f8a6e-9b1d-4f0e-8e7a-3f5d2b9c7a11 \(EdDSA\)/);
+        });
+        it("fails an identity whose key the JWKS does not serve", async () => {
+            world.probe = probeIdentity(KEYS.rogue);
+            const result = await check("identity");
+            assert.deepStrictEqual(
+                [result.status, result.evidence.startsWith(`kid ${KEYS.rogue.kid} is not among the JWKS's`)],
+                ["fail", true],
+            );
+        });
+        it("fails an identity expired on Vault's clock, giving the skew", async () => {
+            const past = Math.floor(Date.now() / 1000) - 7200;
+            world.probe = probeIdentity(KEYS.rsa, { iat: past, nbf: past, exp: past + 3600 });
+            const result = await check("identity");
+            assert.match(`${result.status}: ${result.evidence}`, /^fail: Vault's clock is 36\d\ds after exp/);
+        });
+        it("fails an identity for another audience", async () => {
+            world.probe = probeIdentity(KEYS.rsa, { aud: "nomad.io" });
+            assert.strictEqual((await check("identity")).cause, 'Login fails with "aud claim does not match any bound audience".');
+        });
+        it("is skipped, not failed, without a probe", async () => {
+            world.probe = undefined;
+            assert.strictEqual((await check("identity")).status, "skip");
+        });
+    });
+
+    describe("login and role", () => {
+        it("passes a login whose token is periodic, and revokes it", async () => {
+            const result = await check("login-and-role");
+            const revoked = vault.requests.some((r) => r.url === "/v1/auth/token/revoke-self");
+            assert.deepStrictEqual(
+                [result.evidence, revoked],
+                ["logged in as nomad-workloads: period 1800s, policies [default, nomad-workloads]; token revoked", true],
+            );
+        });
+        it("fails on a role that drifted from what the stack declares, field by field", async () => {
+            world.role = { ...world.role, token_period: 3600 };
+            assert.strictEqual((await check("login-and-role")).evidence, "token_period: Vault has 3600, the stack declares 1800");
+        });
+        it("fails a refused login with Vault's own message", async () => {
+            world.loginError = "error validating token: invalid subject (sub) claim";
+            assert.match((await check("login-and-role")).evidence, /^login: HTTP 400 .*invalid subject \(sub\) claim/);
+        });
+        it("fails a token that is not periodic", async () => {
+            world.tokenPeriod = 0;
+            assert.match((await check("login-and-role")).cause!, /lease expired/);
+        });
+    });
+
+    describe("accessor drift", () => {
+        it("passes when the policy names the live accessor", async () => {
+            assert.strictEqual((await check("accessor-drift")).evidence, "nomad-workloads names auth_jwt_d34481ad");
+        });
+        it("fails when the policy still names a re-created mount's old accessor", async () => {
+            world.policyAccessor = "auth_jwt_0ld0ld00";
+            assert.strictEqual(
+                (await check("accessor-drift")).evidence,
+                "policy nomad-workloads names [auth_jwt_0ld0ld00], the mount's accessor is auth_jwt_d34481ad",
+            );
+        });
+    });
+
+    describe("capabilities", () => {
+        it("passes when each default-role job may read what its templates read", async () => {
+            assert.strictEqual(
+                (await check("capabilities")).evidence,
+                "2 job(s) using the default role can read what their templates read",
+            );
+        });
+        it("fails naming the denied path of a job reading outside its own", async () => {
+            world.jobs.push({ ID: "web", Namespace: "default", Templates: ['{{with secret "kv/data/default/mongo/config"}}{{end}}'] });
+            assert.strictEqual((await check("capabilities")).evidence, "denied: default/web: kv/data/default/mongo/config");
+        });
+    });
+
+    describe("collisions and leftovers", () => {
+        it("passes unique job IDs", async () => {
+            assert.strictEqual((await check("collisions")).status, "pass");
+        });
+        it("warns of one job ID in several namespaces, without failing the run", async () => {
+            world.jobs.push({ ID: "mongo", Namespace: "team", Templates: [] });
+            const results = await verify(target());
+            const result = results.find((r) => r.id === "collisions")!;
+            assert.deepStrictEqual(
+                [result.status, result.evidence, resultsJson("dev", results).passed],
+                ["warn", "mongo in default, team", true],
+            );
+        });
+        it("warns of vault.policies, which workload identity ignores", async () => {
+            world.jobs[0].Policies = ["mongo-root"];
+            assert.strictEqual((await check("collisions")).evidence, "default/mongo: vault.policies [mongo-root]");
+        });
+    });
+
+    describe("dynamic secrets", () => {
+        it("fails when Vault cannot create a database user", async () => {
+            world.credsStatus = 500;
+            assert.match((await check("db-creds")).evidence, /^database\/creds\/mongo: HTTP 500 .*server selection error/);
+        });
+    });
+
+    describe("--json", () => {
+        it("matches verify/result.schema.json", async () => {
+            const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "verify/result.schema.json"), "utf8"));
+            world.agentAudience = ["nomad.io"];
+            const validate = new Ajv({ allErrors: true }).compile(schema);
+            const valid = validate(JSON.parse(JSON.stringify(resultsJson("dev", await verify(target())))));
+            assert.deepStrictEqual([valid, validate.errors ?? []], [true, []]);
+        });
+        it("the schema refuses a result without a status", () => {
+            const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "verify/result.schema.json"), "utf8"));
+            const validate = new Ajv().compile(schema);
+            assert.strictEqual(
+                validate({ stack: "dev", passed: true, counts: {}, checks: [{ id: "x", title: "x", evidence: "" }] }),
+                false,
+            );
+        });
+    });
+});
+
+describe("verify: the probe job", function () {
+    this.timeout(10_000);
+
+    it("registers a batch job that prints its Vault identity, reads it, and purges the job", async () => {
+        const jwt = probeIdentity();
+        const calls: string[] = [];
+        const nomad = await fakeServer((req) => {
+            calls.push(`${req.method} ${req.url.split("?")[0]}`);
+            if (req.url.startsWith("/v1/job/vaultnomad-verify-probe/allocations")) {
+                return { status: 200, body: [{ ID: "a1", ClientStatus: "complete" }] };
+            }
+            return req.url.startsWith("/v1/client/fs/logs/a1") ? { status: 200, body: `${jwt}\n` } : { status: 200, body: {} };
+        });
+        try {
+            const got = await runProbe({
+                nomadAddress: nomad.address,
+                nomadToken: NOMAD_TOKEN,
+                namespace: "default",
+                audience: "vault.io",
+                intervalMs: 10,
+            });
+            assert.deepStrictEqual(
+                [got, calls],
+                [
+                    jwt,
+                    ["POST /v1/jobs", `GET /v1/job/${PROBE_JOB}/allocations`, "GET /v1/client/fs/logs/a1", `DELETE /v1/job/${PROBE_JOB}`],
+                ],
+            );
+        } finally {
+            await nomad.close();
+        }
+    });
+    it("asks Nomad for a vault_default identity with the stack's audience, written as a file", () => {
+        const task = (probeJob({ nomadAddress: "", nomadToken: "", namespace: "apps", audience: "vault.io" }) as any).TaskGroups[0]
+            .Tasks[0];
+        assert.deepStrictEqual(
+            [task.Identities, task.Config.args],
+            [[{ Name: "vault_default", Audience: ["vault.io"], TTL: 3_600_000_000_000, File: true }], ["/secrets/nomad_vault_default.jwt"]],
+        );
+    });
+});
