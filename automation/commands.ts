@@ -1,4 +1,5 @@
 // The driver's commands, over injected stacks, git and machine probes so that tests can fake them.
+import * as fs from "fs";
 import { parseArgs } from "util";
 import { ConcurrentUpdateError, ConfigMap, OutputMap, StackNotFoundError, StackSummary } from "@pulumi/pulumi/automation";
 import { vaultRoleFields } from "../components/workloadRole";
@@ -257,6 +258,9 @@ async function verifyStack(stack: DriverStack, options: Options, driver: Driver)
             vaultToken: value("vaultToken", "VAULT_TOKEN"),
             nomadAddress: value("nomadAddress"),
             nomadToken: value("nomadToken", "NOMAD_TOKEN"),
+            vaultNamespace: settings.vault?.namespace,
+            vaultCaPem: settings.vault?.caCertFile && fs.readFileSync(settings.vault.caCertFile, "utf8"),
+            nomadCaPem: settings.nomad?.caPem,
             jwtPath: settings.jwtAuthPath,
             defaultRole: settings.roleName,
             policyName: settings.policyName,

@@ -207,6 +207,14 @@ describe("verify: the login chain", function () {
         });
     });
 
+    describe("Vault namespaces", () => {
+        it("sends the configured namespace with every Vault call", async () => {
+            await verify({ ...target(), vaultNamespace: "platform" });
+            const without = vault.requests.filter((r) => r.headers["x-vault-namespace"] !== "platform").map((r) => r.url);
+            assert.deepStrictEqual([vault.requests.length > 5, without], [true, []]);
+        });
+    });
+
     describe("dynamic secrets", () => {
         it("fails when Vault cannot create a database user", async () => {
             world.credsStatus = 500;

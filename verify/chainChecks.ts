@@ -2,6 +2,7 @@
 // a real identity → login → policy → capabilities. Each failure names the cause users hit
 // (../shared/reference/field-notes.md, part A).
 import { Check, Outcome, Target } from "./checks";
+import { nomad, nomadJwks, vault } from "./clients";
 import { describe, json, request } from "./http";
 import { decodeJwt, signatureValid } from "./jwt";
 
@@ -9,11 +10,6 @@ const pass = (evidence: string): Outcome => ({ status: "pass", evidence });
 const warn = (evidence: string, cause: string, fix: string): Outcome => ({ status: "warn", evidence, cause, fix });
 const fail = (evidence: string, cause: string, fix: string): Outcome => ({ status: "fail", evidence, cause, fix });
 const skip = (evidence: string): Outcome => ({ status: "skip", evidence });
-
-const vault = (t: Target, path: string, token = t.vaultToken) =>
-    request(`${t.vaultAddress}/v1/${path}`, { headers: { "X-Vault-Token": token } });
-const nomadAt = (t: Target, address: string, path: string) =>
-    request(`${address}/v1/${path}`, { headers: { "X-Nomad-Token": t.nomadToken } });
 
 interface AgentVault {
     readonly address: string;
@@ -28,8 +24,8 @@ async function agents(t: Target): Promise<{ found: AgentVault[]; unreachable: st
     const scheme = new URL(t.nomadAddress).protocol;
     const port = new URL(t.nomadAddress).port;
     const members =
-        json<{ Members?: Array<{ Addr: string; Status: string }> }>(await nomadAt(t, t.nomadAddress, "agent/members"))?.Members ?? [];
-    const nodes = json<Array<{ HTTPAddr?: string; Status: string }>>(await nomadAt(t, t.nomadAddress, "nodes")) ?? [];
+        json<{ Members?: Array<{ Addr: string; Status: string }> }>(await nomad(t, "agent/members", t.nomadAddress))?.Members ?? [];
+    const nodes = json<Array<{ HTTPAddr?: string; Status: string }>>(await nomad(t, "nodes", t.nomadAddress)) ?? [];
     const addresses = new Set([
         t.nomadAddress,
         ...members.filter((m) => m.Status === "alive").map((m) => `${scheme}//${m.Addr}:${port}`),
@@ -38,7 +34,7 @@ async function agents(t: Target): Promise<{ found: AgentVault[]; unreachable: st
     const found: AgentVault[] = [];
     const unreachable: string[] = [];
     for (const address of addresses) {
-        const self = json(await nomadAt(t, address, "agent/self"));
+        const self = json(await nomad(t, "agent/self", address));
         if (!self) {
             unreachable.push(address);
             continue;
@@ -87,7 +83,7 @@ export const jwksFromVault: Check = {
             const servers = (await agents(t)).found.filter((a) => a.server);
             const diverging = [];
             for (const server of servers) {
-                const served = kids(json(await request(`${server.address}/.well-known/jwks.json`))?.keys);
+                const served = kids(json(await nomadJwks(t, server.address))?.keys);
                 if (served !== kids(keys)) {
                     diverging.push(`${server.address} serves [${served}]`);
                 }
@@ -212,7 +208,7 @@ export const identityCheck: Check = {
             return fail("the probe's identity is not a JWT", "The probe job printed something else.", "Check the probe job's logs.");
         }
         const config = json(await vault(t, `auth/${t.jwtPath}/config`))?.data ?? {};
-        const keys: Array<{ kid?: string }> = json(await request(config.jwks_url))?.keys ?? [];
+        const keys: Array<{ kid?: string }> = json(await request(config.jwks_url, { ca: config.jwks_ca_pem || t.nomadCaPem }))?.keys ?? [];
         const key = keys.find((k) => k.kid === decoded.header.kid);
         if (!key) {
             return fail(
@@ -237,7 +233,7 @@ export const identityCheck: Check = {
                 "Align the job's identity aud with the role.",
             );
         }
-        const health = await request(`${t.vaultAddress}/v1/sys/health`);
+        const health = await vault(t, "sys/health", { anonymous: true });
         // Vault judges exp and nbf by its own clock: its Date header, where it sends one.
         const vaultNow = Date.parse(health.date ?? "") / 1000 || Date.now() / 1000;
         const { iat = 0, nbf = iat, exp = Infinity } = decoded.payload;
@@ -282,8 +278,9 @@ export const loginCheck: Check = {
                 "npm run stack -- refresh, then up, to write the declared role back.",
             );
         }
-        const login = await request(`${t.vaultAddress}/v1/auth/${t.jwtPath}/login`, {
+        const login = await vault(t, `auth/${t.jwtPath}/login`, {
             method: "POST",
+            anonymous: true,
             body: { role: t.defaultRole, jwt: await probeJwt(t) },
         });
         const token: string | undefined = json(login)?.auth?.client_token;
@@ -294,8 +291,8 @@ export const loginCheck: Check = {
                 "See the identity check, and the role's bound claims.",
             );
         }
-        const lookup = json(await vault(t, "auth/token/lookup-self", token))?.data ?? {};
-        await request(`${t.vaultAddress}/v1/auth/token/revoke-self`, { method: "POST", headers: { "X-Vault-Token": token } });
+        const lookup = json(await vault(t, "auth/token/lookup-self", { token }))?.data ?? {};
+        await vault(t, "auth/token/revoke-self", { method: "POST", token });
         if (!lookup.period || lookup.explicit_max_ttl) {
             return fail(
                 `token period ${lookup.period ?? 0}s, explicit_max_ttl ${lookup.explicit_max_ttl ?? 0}s`,
@@ -343,10 +340,10 @@ function globMatches(pattern: string, path: string): boolean {
 
 /** Jobs that use Vault with the default role, and the secret paths their templates read. */
 async function vaultJobs(t: Target): Promise<Array<{ id: string; namespace: string; paths: string[]; policies: string[] }>> {
-    const list = json<Array<{ ID: string; Namespace: string }>>(await nomadAt(t, t.nomadAddress, "jobs?namespace=*")) ?? [];
+    const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*", t.nomadAddress)) ?? [];
     const jobs = [];
     for (const { ID, Namespace } of list) {
-        const job = json(await nomadAt(t, t.nomadAddress, `job/${encodeURIComponent(ID)}?namespace=${Namespace}`));
+        const job = json(await nomad(t, `job/${encodeURIComponent(ID)}?namespace=${Namespace}`, t.nomadAddress));
         const tasks = (job?.TaskGroups ?? []).flatMap((g: any) => g.Tasks ?? []).filter((task: any) => task.Vault);
         if (tasks.length) {
             jobs.push({

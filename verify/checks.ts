@@ -1,12 +1,18 @@
 // The checks of `verify`, in the order of the login chain. Each failure names its likely cause and
 // the fix; the causes are those users hit (../shared/reference/field-notes.md, part A).
-import { describe, json, Reply, request } from "./http";
+import { nomad, vault } from "./clients";
+import { describe, json, Reply } from "./http";
 
 export interface Target {
     readonly vaultAddress: string;
     readonly vaultToken: string;
     readonly nomadAddress: string;
     readonly nomadToken: string;
+    /** Vault Enterprise namespace, sent with every Vault call. */
+    readonly vaultNamespace?: string;
+    /** PEM CAs of the APIs' HTTPS certificates. */
+    readonly vaultCaPem?: string;
+    readonly nomadCaPem?: string;
     /** Mount path of the JWT auth method, such as "jwt-nomad". */
     readonly jwtPath: string;
     readonly defaultRole: string;
@@ -46,16 +52,12 @@ export interface Check {
 const pass = (evidence: string): Outcome => ({ status: "pass", evidence });
 const fail = (evidence: string, cause: string, fix: string): Outcome => ({ status: "fail", evidence, cause, fix });
 
-const vault = (t: Target, path: string, method = "GET") =>
-    request(`${t.vaultAddress}/v1/${path}`, { method, headers: { "X-Vault-Token": t.vaultToken } });
-const nomad = (t: Target, path: string) => request(`${t.nomadAddress}/v1/${path}`, { headers: { "X-Nomad-Token": t.nomadToken } });
-
 export const vaultHealth: Check = {
     id: "vault-health",
     title: "Vault answers, initialised and unsealed",
     needs: [],
     async run(t) {
-        const reply = await request(`${t.vaultAddress}/v1/sys/health`);
+        const reply = await vault(t, "sys/health", { anonymous: true });
         const health = json(reply);
         if (reply.status === 200) {
             return pass(`Vault ${health?.version ?? ""} at ${t.vaultAddress} is unsealed and active`.replace("  ", " "));
@@ -87,7 +89,7 @@ export const nomadLeader: Check = {
     title: "Nomad has a leader",
     needs: [],
     async run(t) {
-        const reply = await request(`${t.nomadAddress}/v1/status/leader`);
+        const reply = await nomad(t, "status/leader");
         const leader = json<string>(reply);
         if (reply.status === 200 && leader) {
             return pass(`leader ${leader}`);
@@ -199,11 +201,7 @@ export const dbCreds: Check = {
                 "vault read database/config/mongo; check the mongo job, then `npm run stack -- up`.",
             );
         }
-        const revoke = await request(`${t.vaultAddress}/v1/sys/leases/revoke`, {
-            method: "PUT",
-            headers: { "X-Vault-Token": t.vaultToken },
-            body: { lease_id: leaseId },
-        });
+        const revoke = await vault(t, "sys/leases/revoke", { method: "PUT", body: { lease_id: leaseId } });
         return pass(`lease ${leaseId} issued, ${revoke.status < 300 ? "revoked" : `not revoked (${describe(revoke)})`}`);
     },
 };
