@@ -15,6 +15,7 @@ import {
     VaultDevServer,
 } from "../components";
 import { Settings } from "../settings";
+import { workloadIdentityArgs } from "./identity";
 import { StackOutputs } from "./outputs";
 
 export function runTutorialDemo(settings: Settings): StackOutputs {
@@ -57,16 +58,7 @@ export function runTutorialDemo(settings: Settings): StackOutputs {
     // 3. Configure Vault to accept Nomad workload identities: auth method, role, templated policy.
     const identity = new NomadWorkloadIdentity(
         "workload-identity",
-        {
-            keys: settings.jwtValidationPubkeys.length
-                ? { jwtValidationPubkeys: settings.jwtValidationPubkeys }
-                : { jwksUrl: settings.jwksUrl ?? nomad.jwksUrl, checkFirstSeconds: settings.readyTimeoutSeconds },
-            path: settings.jwtAuthPath,
-            roleName: settings.roleName,
-            policyName: settings.policyName,
-            kvMount: settings.kvMount,
-            ...roleSettings,
-        },
+        workloadIdentityArgs(settings, { jwksUrl: settings.jwksUrl ?? nomad.jwksUrl, checkFirstSeconds: settings.readyTimeoutSeconds }),
         { provider: vault.provider },
     );
 

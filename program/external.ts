@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { agentVaultConfig, ExternalClusters, NomadSecretsEngine, NomadWorkloadIdentity } from "../components";
 import { Settings } from "../settings";
+import { workloadIdentityArgs } from "./identity";
 import { StackOutputs } from "./outputs";
 
 export function configureExistingClusters(settings: Settings): StackOutputs {
@@ -15,18 +16,7 @@ export function configureExistingClusters(settings: Settings): StackOutputs {
     // 3. Configure Vault to accept Nomad workload identities.
     const identity = new NomadWorkloadIdentity(
         "workload-identity",
-        {
-            keys: settings.jwtValidationPubkeys.length
-                ? { jwtValidationPubkeys: settings.jwtValidationPubkeys }
-                : { jwksUrl: settings.jwksUrl!, jwksCaPem: nomadEndpoint.caPem },
-            path: settings.jwtAuthPath,
-            roleName: settings.roleName,
-            policyName: settings.policyName,
-            kvMount: settings.kvMount,
-            audience: settings.audience,
-            tokenPeriodSeconds: settings.tokenPeriodSeconds,
-            tokenTtlSeconds: settings.tokenTtlSeconds,
-        },
+        workloadIdentityArgs(settings, { jwksUrl: settings.jwksUrl!, jwksCaPem: nomadEndpoint.caPem }),
         { provider: clusters.vaultProvider },
     );
 

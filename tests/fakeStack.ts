@@ -4,7 +4,9 @@ import * as crypto from "crypto";
 import { vaultRoleFields } from "../components/workloadRole";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
 import { signJwt } from "../verify/jwt";
-import { FakeReply, FakeRequest } from "./fakeHttp";
+import { Target } from "../verify/checks";
+import { request } from "../verify/http";
+import { FakeReply, FakeRequest, FakeServer, fakeServer } from "./fakeHttp";
 
 export const VAULT_TOKEN = "hvs.root";
 export const NOMAD_TOKEN = "7f10099a-936c-3f3a-8783-f0980493e54b";
@@ -234,5 +236,42 @@ export function vaultApi(world: World, nomadAddress: () => string) {
             default:
                 return { status: 404, body: { errors: [] } };
         }
+    };
+}
+
+/** A fake Vault and Nomad for one test, and the target that points verify at them. */
+export interface FakeStack {
+    readonly world: World;
+    readonly nomad: FakeServer;
+    readonly vault: FakeServer;
+    target(): Target;
+    close(): Promise<void>;
+}
+
+export async function startFakeStack(): Promise<FakeStack> {
+    const world = healthyWorld();
+    const nomad = await fakeServer((req) => nomadApi(world)(req));
+    const vaultHandler = vaultApi(world, () => nomad.address);
+    const vault = await fakeServer((req) => vaultHandler(req));
+    return {
+        world,
+        nomad,
+        vault,
+        target: () => ({
+            vaultAddress: vault.address,
+            vaultToken: VAULT_TOKEN,
+            nomadAddress: nomad.address,
+            nomadToken: NOMAD_TOKEN,
+            jwtPath: "jwt-nomad",
+            defaultRole: "nomad-workloads",
+            policyName: "nomad-workloads",
+            declaredRole: healthyWorld().role,
+            probeJwt: async () => world.probe,
+            fetchFromVault: (url) => request(url),
+            sampleWorkload: true,
+        }),
+        close: async () => {
+            await Promise.all([nomad.close(), vault.close()]);
+        },
     };
 }

@@ -5,40 +5,24 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 import { Target } from "../verify/checks";
-import { request } from "../verify/http";
 import { CheckResult, formatResults, verify } from "../verify/run";
 import { FakeServer, fakeServer } from "./fakeHttp";
-import { healthyWorld, NOMAD_TOKEN, nomadApi, VAULT_TOKEN, vaultApi, World } from "./fakeStack";
+import { FakeStack, startFakeStack, World } from "./fakeStack";
 
 describe("verify", function () {
     this.timeout(20_000);
+    let stack: FakeStack;
     let world: World;
     let nomad: FakeServer;
     let vault: FakeServer;
 
     beforeEach(async () => {
-        world = healthyWorld();
-        nomad = await fakeServer((req) => nomadApi(world)(req));
-        const vaultHandler = vaultApi(world, () => nomad.address);
-        vault = await fakeServer((req) => vaultHandler(req));
+        stack = await startFakeStack();
+        ({ world, nomad, vault } = stack);
     });
-    afterEach(async () => {
-        await Promise.all([nomad.close(), vault.close()]);
-    });
+    afterEach(() => stack.close());
 
-    const target = (): Target => ({
-        vaultAddress: vault.address,
-        vaultToken: VAULT_TOKEN,
-        nomadAddress: nomad.address,
-        nomadToken: NOMAD_TOKEN,
-        jwtPath: "jwt-nomad",
-        defaultRole: "nomad-workloads",
-        fetchFromVault: (url) => request(url),
-        sampleWorkload: true,
-        policyName: "nomad-workloads",
-        declaredRole: healthyWorld().role,
-        probeJwt: async () => world.probe,
-    });
+    const target = (): Target => stack.target();
     const verdicts = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
     const result = (results: CheckResult[], id: string) => results.find((r) => r.id === id)!;
 

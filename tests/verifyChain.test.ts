@@ -5,43 +5,28 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import { Target } from "../verify/checks";
-import { request } from "../verify/http";
 import { PROBE_JOB, probeJob, runProbe } from "../verify/probe";
 import { CheckResult, resultsJson, verify } from "../verify/run";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 import { FakeServer, fakeServer } from "./fakeHttp";
-import { healthyWorld, KEYS, NOMAD_TOKEN, nomadApi, probeIdentity, VAULT_TOKEN, vaultApi, World } from "./fakeStack";
+import { FakeStack, KEYS, NOMAD_TOKEN, nomadApi, probeIdentity, startFakeStack, World } from "./fakeStack";
 
 describe("verify: the login chain", function () {
     this.timeout(20_000);
+    let stack: FakeStack;
     let world: World;
-    let nomad: FakeServer;
     let vault: FakeServer;
     const extra: FakeServer[] = [];
 
     beforeEach(async () => {
-        world = healthyWorld();
-        nomad = await fakeServer((req) => nomadApi(world)(req));
-        const vaultHandler = vaultApi(world, () => nomad.address);
-        vault = await fakeServer((req) => vaultHandler(req));
+        stack = await startFakeStack();
+        ({ world, vault } = stack);
     });
     afterEach(async () => {
-        await Promise.all([nomad, vault, ...extra.splice(0)].map((s) => s.close()));
+        await Promise.all([stack.close(), ...extra.splice(0).map((s) => s.close())]);
     });
 
-    const target = (): Target => ({
-        vaultAddress: vault.address,
-        vaultToken: VAULT_TOKEN,
-        nomadAddress: nomad.address,
-        nomadToken: NOMAD_TOKEN,
-        jwtPath: "jwt-nomad",
-        defaultRole: "nomad-workloads",
-        policyName: "nomad-workloads",
-        declaredRole: healthyWorld().role,
-        probeJwt: async () => world.probe,
-        fetchFromVault: (url) => request(url),
-        sampleWorkload: true,
-    });
+    const target = (): Target => stack.target();
     const check = async (id: string): Promise<CheckResult> => (await verify(target())).find((r) => r.id === id)!;
     /** Another agent of the cluster, listed by /v1/nodes. */
     const addAgent = async (agent: { server: boolean; jwks?: { keys: unknown[] } }, agentWorld?: World) => {
