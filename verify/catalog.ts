@@ -1,14 +1,7 @@
 // Every check of verify, in the order a task's login goes.
-import {
-    accessorCheck,
-    agentsCheck,
-    audienceCheck,
-    capabilitiesCheck,
-    collisionsCheck,
-    identityCheck,
-    jwksFromVault,
-    loginCheck,
-} from "./chainChecks";
+import { agentsCheck, audienceCheck, jwksFromVault } from "./agentChecks";
+import { identityCheck, loginCheck } from "./identityChecks";
+import { accessorCheck, capabilitiesCheck, collisionsCheck } from "./policyChecks";
 import { Check, dbCreds, mongoHealthy, mongoQuery, nomadLeader, nomadToken, vaultHealth } from "./checks";
 
 export const CHECKS: Check[] = [

@@ -1,6 +1,7 @@
 // The checks of `verify`, in the order of the login chain. Each failure names its likely cause and
 // the fix; the causes are those users hit (../shared/reference/field-notes.md, part A).
 import { nomad, vault } from "./clients";
+import { fail, pass } from "./outcome";
 import { describe, json, Reply } from "./http";
 
 export interface Target {
@@ -48,9 +49,6 @@ export interface Check {
     readonly sampleWorkload?: boolean;
     run(target: Target): Promise<Outcome>;
 }
-
-const pass = (evidence: string): Outcome => ({ status: "pass", evidence });
-const fail = (evidence: string, cause: string, fix: string): Outcome => ({ status: "fail", evidence, cause, fix });
 
 export const vaultHealth: Check = {
     id: "vault-health",

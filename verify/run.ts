@@ -2,6 +2,7 @@
 // starting turns healthy), and skipping those whose prerequisites failed.
 import { CHECKS } from "./catalog";
 import { Check, Outcome, Target } from "./checks";
+import { skip } from "./outcome";
 
 export interface CheckResult extends Outcome {
     readonly id: string;
@@ -21,9 +22,9 @@ export async function verify(target: Target, options: VerifyOptions = {}): Promi
         const unmet = check.needs.filter((id) => results.find((r) => r.id === id)?.status !== "pass");
         const outcome: Outcome =
             check.sampleWorkload && !target.sampleWorkload
-                ? { status: "skip", evidence: "no sample workload on this stack (external mode)" }
+                ? skip("no sample workload on this stack (external mode)")
                 : unmet.length
-                  ? { status: "skip", evidence: `needs ${unmet.join(", ")}` }
+                  ? skip(`needs ${unmet.join(", ")}`)
                   : await untilPass(() => check.run(target), options.waitMs ?? 0, options.intervalMs ?? 1000);
         results.push({ id: check.id, title: check.title, ...outcome });
     }

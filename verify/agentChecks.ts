@@ -1,0 +1,177 @@
+// The Nomad agents against Vault: their Vault blocks, the audience and mount they use, and the
+// keys they serve as Vault fetches them (../shared/reference/field-notes.md, part A).
+import { Check, Target } from "./checks";
+import { nomad, nomadJwks, vault } from "./clients";
+import { describe, json } from "./http";
+import { fail, pass, skip, warn } from "./outcome";
+
+interface AgentVault {
+    readonly address: string;
+    readonly server: boolean;
+    readonly enabled: boolean;
+    readonly audience: string[];
+    readonly jwtPath?: string;
+}
+
+/** Every agent of the cluster, as its /v1/agent/self describes its default Vault block. */
+export async function agents(t: Target): Promise<{ found: AgentVault[]; unreachable: string[] }> {
+    const scheme = new URL(t.nomadAddress).protocol;
+    const port = new URL(t.nomadAddress).port;
+    const members =
+        json<{ Members?: Array<{ Addr: string; Status: string }> }>(await nomad(t, "agent/members", t.nomadAddress))?.Members ?? [];
+    const nodes = json<Array<{ HTTPAddr?: string; Status: string }>>(await nomad(t, "nodes", t.nomadAddress)) ?? [];
+    const addresses = new Set([
+        t.nomadAddress,
+        ...members.filter((m) => m.Status === "alive").map((m) => `${scheme}//${m.Addr}:${port}`),
+        ...nodes.filter((n) => n.Status === "ready" && n.HTTPAddr).map((n) => `${scheme}//${n.HTTPAddr}`),
+    ]);
+    const found: AgentVault[] = [];
+    const unreachable: string[] = [];
+    for (const address of addresses) {
+        const self = json(await nomad(t, "agent/self", address));
+        if (!self) {
+            unreachable.push(address);
+            continue;
+        }
+        const block = (self.config?.Vaults ?? []).find((v: { Name?: string }) => (v.Name ?? "default") === "default") ?? {};
+        found.push({
+            address,
+            server: !!self.config?.Server?.Enabled,
+            enabled: !!block.Enabled,
+            audience: block.DefaultIdentity?.Audience ?? [],
+            jwtPath: block.JWTAuthBackendPath,
+        });
+    }
+    return { found, unreachable };
+}
+
+export const jwksFromVault: Check = {
+    id: "jwks-from-vault",
+    title: "Vault can fetch Nomad's JWKS from where it runs",
+    needs: ["vault-health"],
+    async run(t) {
+        const config = await vault(t, `auth/${t.jwtPath}/config`);
+        const jwksUrl: string | undefined = json(config)?.data?.jwks_url;
+        if (!jwksUrl) {
+            return fail(
+                `auth/${t.jwtPath}/config: ${describe(config)}`,
+                `The JWT auth method at ${t.jwtPath}/ is missing or has no jwks_url.`,
+                "npm run stack -- up",
+            );
+        }
+        if (!t.fetchFromVault) {
+            return skip(`${jwksUrl}: Vault's network is not this machine's; check Vault's logs, or run verify where Vault runs`);
+        }
+        const reply = await t.fetchFromVault(jwksUrl);
+        const keys: unknown[] | undefined = json(reply)?.keys;
+        if (reply.status === 200 && Array.isArray(keys) && keys.length > 0) {
+            // Every server must serve the same keys, or identities signed by one fail on Vault.
+            const kids = (k: unknown[] | undefined) =>
+                ((k ?? []) as Array<{ kid?: string }>)
+                    .map((key) => key.kid)
+                    .sort()
+                    .join(", ");
+            const servers = (await agents(t)).found.filter((a) => a.server);
+            const diverging = [];
+            for (const server of servers) {
+                const served = kids(json(await nomadJwks(t, server.address))?.keys);
+                if (served !== kids(keys)) {
+                    diverging.push(`${server.address} serves [${served}]`);
+                }
+            }
+            if (diverging.length) {
+                return fail(
+                    `Vault's JWKS has [${kids(keys)}]; ${diverging.join("; ")}`,
+                    'Servers disagree on their keyring: identities signed by some fail with "failed to verify id token signature", now and then.',
+                    "Compare `nomad operator root keyring list` on every server; wait for replication, or rotate the key again.",
+                );
+            }
+            return pass(`${jwksUrl}: ${keys.length} key(s), the same on ${servers.length} server(s)`);
+        }
+        if (reply.status === 0) {
+            return fail(
+                `${jwksUrl} from Vault: ${describe(reply)}`,
+                "Vault cannot reach Nomad at that address. From inside a container, localhost is the container itself.",
+                "Point jwks_url at an address Vault's network reaches (here both containers use the host's network), then `npm run stack -- up`.",
+            );
+        }
+        return fail(
+            `${jwksUrl} from Vault: ${describe(reply)}`,
+            reply.status === 404
+                ? "Something answers at that address, but it serves no JWKS there: a wrong path or port."
+                : "Nomad answers, but not with a key set.",
+            "jwks_url must be <nomad address>/.well-known/jwks.json; check the port (nomadHttpPort) and run `npm run stack -- up`.",
+        );
+    },
+};
+
+export const agentsCheck: Check = {
+    id: "agents",
+    title: "Every Nomad agent has Vault enabled, servers a default identity, all one audience",
+    needs: ["nomad-token"],
+    async run(t) {
+        const { found, unreachable } = await agents(t);
+        const disabled = found.filter((a) => !a.enabled).map((a) => a.address);
+        const noIdentity = found.filter((a) => a.server && a.audience.length === 0).map((a) => a.address);
+        const audiences = [...new Set(found.filter((a) => a.audience.length).map((a) => a.audience.join(",")))];
+        if (disabled.length || noIdentity.length) {
+            return fail(
+                `vault disabled on [${disabled.join(", ")}]; no default_identity on servers [${noIdentity.join(", ")}]`,
+                'Jobs fail with "Vault \\"default\\" not enabled but used in the job" on those agents.',
+                "Add the vault block (npm run stack -- outputs: nomadServerVaultConfig / nomadClientVaultConfig) to every agent and restart it.",
+            );
+        }
+        if (audiences.length > 1) {
+            return fail(
+                `servers sign for different audiences: ${audiences.map((a) => `[${a}]`).join(" vs ")}`,
+                "Identities signed by some servers are refused by the role; logins fail now and then.",
+                "Give every server the same vault.default_identity.aud.",
+            );
+        }
+        const seen = `${found.length} agent(s), aud [${audiences[0] ?? ""}]`;
+        return unreachable.length
+            ? warn(
+                  `${seen}; not reached: ${unreachable.join(", ")}`,
+                  "Some agents did not answer from here.",
+                  "Check them by hand: nomad agent-info -address=…",
+              )
+            : pass(seen);
+    },
+};
+
+export const audienceCheck: Check = {
+    id: "audience",
+    title: "Agents' audience and JWT path match the default role and a JWT mount",
+    needs: ["vault-health", "nomad-token"],
+    async run(t) {
+        const role = await vault(t, `auth/${t.jwtPath}/role/${t.defaultRole}`);
+        if (role.status !== 200) {
+            return fail(
+                `auth/${t.jwtPath}/role/${t.defaultRole}: ${describe(role)}`,
+                `The role ${t.defaultRole} is missing: logins fail with "role could not be found".`,
+                "npm run stack -- up",
+            );
+        }
+        const bound: string[] = json(role)?.data?.bound_audiences ?? [];
+        const { found } = await agents(t);
+        const aud = [...new Set(found.flatMap((a) => a.audience))];
+        if (!aud.some((a) => bound.includes(a))) {
+            return fail(
+                `agent default_identity.aud [${aud.join(", ")}], role ${t.defaultRole} bound_audiences [${bound.join(", ")}]`,
+                'Logins fail with "aud claim does not match any bound audience": the agent and the role disagree.',
+                "Set the same audience on both: pulumi config set audience <aud>, then `npm run stack -- up`.",
+            );
+        }
+        const mounts = Object.keys(json(await vault(t, "sys/auth"))?.data ?? {}).map((m) => m.replace(/\/$/, ""));
+        const wrongPath = found.filter((a) => a.jwtPath && !mounts.includes(a.jwtPath));
+        if (wrongPath.length) {
+            return fail(
+                wrongPath.map((a) => `${a.address}: jwt_auth_backend_path "${a.jwtPath}"`).join("; ") +
+                    `; Vault's auth mounts: ${mounts.join(", ")}`,
+                'Those clients log tasks in at a path Vault does not serve ("no handler for route").',
+                `Set vault.jwt_auth_backend_path = "${t.jwtPath}" on every agent, or jwtAuthPath to theirs.`,
+            );
+        }
+        return pass(`aud [${aud.join(", ")}] bound by ${t.defaultRole}; JWT path ${t.jwtPath}/ mounted`);
+    },
+};

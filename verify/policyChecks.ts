@@ -1,0 +1,128 @@
+// The templated policy as jobs meet it: the accessor it names, the paths it grants, and the job IDs
+// it keys on.
+import { Check, Target } from "./checks";
+import { nomad, vault } from "./clients";
+import { json } from "./http";
+import { fail, pass, warn } from "./outcome";
+
+export const accessorCheck: Check = {
+    id: "accessor-drift",
+    title: "The templated policy names the JWT mount's current accessor",
+    needs: ["vault-health"],
+    async run(t) {
+        const mount = json(await vault(t, "sys/auth"))?.data?.[`${t.jwtPath}/`];
+        const text: string = json(await vault(t, `sys/policies/acl/${t.policyName}`))?.data?.policy ?? "";
+        const named = [...new Set(text.match(/auth_jwt_\w+/g) ?? [])];
+        if (!mount) {
+            return fail(`no auth mount ${t.jwtPath}/`, "The JWT auth method is gone.", "npm run stack -- up");
+        }
+        const stale = named.filter((a) => a !== mount.accessor);
+        if (stale.length || named.length === 0) {
+            return fail(
+                `policy ${t.policyName} names [${named.join(", ")}], the mount's accessor is ${mount.accessor}`,
+                "Permission denied after the auth mount was re-created: the policy still templates on the old accessor.",
+                "npm run stack -- up renders the policy from the live accessor.",
+            );
+        }
+        return pass(`${t.policyName} names ${mount.accessor}`);
+    },
+};
+
+/** Vault's path globs: `+` one segment, a trailing `*` any suffix. */
+function globMatches(pattern: string, path: string): boolean {
+    const expression = pattern
+        .replace(/[.?^${}()|[\]\\]/g, "\\$&")
+        .replace(/\+/g, "[^/]+")
+        .replace(/\*$/, ".*");
+    return new RegExp(`^${expression}$`).test(path);
+}
+
+/** Jobs that use Vault with the default role, and the secret paths their templates read. */
+async function vaultJobs(t: Target): Promise<Array<{ id: string; namespace: string; paths: string[]; policies: string[] }>> {
+    const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*", t.nomadAddress)) ?? [];
+    const jobs = [];
+    for (const { ID, Namespace } of list) {
+        const job = json(await nomad(t, `job/${encodeURIComponent(ID)}?namespace=${Namespace}`, t.nomadAddress));
+        const tasks = (job?.TaskGroups ?? []).flatMap((g: any) => g.Tasks ?? []).filter((task: any) => task.Vault);
+        if (tasks.length) {
+            jobs.push({
+                id: ID,
+                namespace: Namespace,
+                paths: tasks
+                    .filter((task: any) => !task.Vault.Role || task.Vault.Role === t.defaultRole)
+                    .flatMap((task: any) =>
+                        (task.Templates ?? []).flatMap((tmpl: any) =>
+                            [...String(tmpl.EmbeddedTmpl).matchAll(/secret "([^"]+)"/g)].map((m) => m[1]),
+                        ),
+                    ),
+                policies: tasks.flatMap((task: any) => task.Vault.Policies ?? []),
+            });
+        }
+    }
+    return jobs;
+}
+
+export const capabilitiesCheck: Check = {
+    id: "capabilities",
+    title: "The templated policy grants each job read on the secrets its templates read",
+    needs: ["vault-health", "nomad-token"],
+    async run(t) {
+        const text: string = json(await vault(t, `sys/policies/acl/${t.policyName}`))?.data?.policy ?? "";
+        const stanzas = [...text.matchAll(/path "([^"]+)"\s*\{\s*capabilities\s*=\s*\[([^\]]*)\]/g)].map((m) => ({
+            path: m[1],
+            caps: m[2],
+        }));
+        const denied: string[] = [];
+        const jobs = await vaultJobs(t);
+        for (const job of jobs) {
+            const rendered = stanzas
+                .filter((s) => s.caps.includes('"read"'))
+                .map((s) =>
+                    s.path
+                        .replace(/\{\{identity\.entity\.aliases\.[^.]+\.metadata\.nomad_namespace\}\}/g, job.namespace)
+                        .replace(/\{\{identity\.entity\.aliases\.[^.]+\.metadata\.nomad_job_id\}\}/g, job.id),
+                );
+            denied.push(
+                ...job.paths
+                    .filter((p) => !rendered.some((pattern) => globMatches(pattern, p)))
+                    .map((p) => `${job.namespace}/${job.id}: ${p}`),
+            );
+        }
+        if (denied.length) {
+            return fail(
+                `denied: ${denied.join("; ")}`,
+                "The job logs in, then reading the secret gets 403: it is not under <mount>/data/<namespace>/<job>/ (KV v2 needs the data/ segment).",
+                "Move the secret under the job's path, or grant it in the policy.",
+            );
+        }
+        return pass(`${jobs.length} job(s) using the default role can read what their templates read`);
+    },
+};
+
+export const collisionsCheck: Check = {
+    id: "collisions",
+    title: "No job ID in several namespaces; no vault.policies left over",
+    needs: ["nomad-token"],
+    async run(t) {
+        const jobs = await vaultJobs(t);
+        const byId = new Map<string, string[]>();
+        jobs.forEach((j) => byId.set(j.id, [...(byId.get(j.id) ?? []), j.namespace]));
+        const shared = [...byId].filter(([, namespaces]) => namespaces.length > 1);
+        const legacy = jobs.filter((j) => j.policies.length);
+        if (shared.length) {
+            return warn(
+                shared.map(([id, namespaces]) => `${id} in ${namespaces.join(", ")}`).join("; "),
+                "With user_claim /nomad_job_id, those jobs share one entity alias; its nomad_namespace metadata flips between logins and reads get 403 now and then.",
+                "Rename the jobs, or give each namespace a role whose bound_claims pin nomad_namespace.",
+            );
+        }
+        if (legacy.length) {
+            return warn(
+                legacy.map((j) => `${j.namespace}/${j.id}: vault.policies [${j.policies.join(", ")}]`).join("; "),
+                "vault.policies is ignored under workload identity; those jobs get only their role's policies.",
+                "Remove vault.policies; grant through a role (vault { role = … }).",
+            );
+        }
+        return pass(`${jobs.length} job(s) using Vault, IDs unique across namespaces`);
+    },
+};
