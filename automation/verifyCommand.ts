@@ -34,7 +34,8 @@ export async function verifyStack(stack: DriverStack, options: Options, driver: 
             vaultAddress: value("vaultAddress"),
             vaultToken: value("vaultToken", "VAULT_TOKEN"),
             nomadAddress: value("nomadAddress"),
-            nomadToken: value("nomadToken", "NOMAD_TOKEN"),
+            // Without a Nomad token the Nomad checks are skipped, not failed.
+            nomadToken: outputs.nomadToken?.value ?? process.env.NOMAD_TOKEN ?? "",
             vaultNamespace: settings.vault?.namespace,
             vaultCaPem: settings.vault?.caCertFile && fs.readFileSync(settings.vault.caCertFile, "utf8"),
             nomadCaPem: settings.nomad?.caPem,

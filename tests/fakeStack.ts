@@ -72,6 +72,8 @@ export interface World {
     credsStatus: number;
     /** The probe task's identity; undefined when no probe ran. */
     probe?: string;
+    /** What Vault's sys/capabilities-self answers for the probe's own KV path. */
+    probeCapabilities: string[];
 }
 
 export const healthyWorld = (): World => ({
@@ -103,6 +105,7 @@ export const healthyWorld = (): World => ({
     mongoQueryStatus: "complete",
     credsStatus: 200,
     probe: probeIdentity(),
+    probeCapabilities: ["read"],
 });
 
 export function nomadApi(world: World, agent: { server: boolean; jwks?: { keys: unknown[] } } = { server: true }) {
@@ -199,6 +202,10 @@ export function vaultApi(world: World, nomadAddress: () => string) {
                 : { status: 200, body: { auth: { client_token: PROBE_TOKEN } } };
         }
         if (req.headers["x-vault-token"] === PROBE_TOKEN) {
+            if (req.url === "/v1/sys/capabilities-self") {
+                const [path] = JSON.parse(req.body).paths;
+                return { status: 200, body: { [path]: world.probeCapabilities, capabilities: world.probeCapabilities } };
+            }
             if (req.url === "/v1/auth/token/lookup-self") {
                 return {
                     status: 200,

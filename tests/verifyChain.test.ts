@@ -164,12 +164,22 @@ describe("verify: the login chain", function () {
         it("passes when each default-role job may read what its templates read", async () => {
             assert.strictEqual(
                 (await check("capabilities")).evidence,
-                "2 job(s) using the default role can read what their templates read",
+                "2 job(s) using the default role can read what their templates read; Vault grants the probe read on kv/data/default/vaultnomad-verify-probe/verify",
             );
         });
         it("fails naming the denied path of a job reading outside its own", async () => {
             world.jobs.push({ ID: "web", Namespace: "default", Templates: ['{{with secret "kv/data/default/mongo/config"}}{{end}}'] });
             assert.strictEqual((await check("capabilities")).evidence, "denied: default/web: kv/data/default/mongo/config");
+        });
+    });
+
+    describe("capabilities, as Vault evaluates them", () => {
+        it("fails when Vault itself denies the probe its own path", async () => {
+            world.probeCapabilities = ["deny"];
+            assert.strictEqual(
+                (await check("capabilities")).evidence,
+                "Vault's sys/capabilities-self for the probe's kv/data/default/vaultnomad-verify-probe/verify: [deny]",
+            );
         });
     });
 
@@ -189,6 +199,17 @@ describe("verify: the login chain", function () {
         it("warns of vault.policies, which workload identity ignores", async () => {
             world.jobs[0].Policies = ["mongo-root"];
             assert.strictEqual((await check("collisions")).evidence, "default/mongo: vault.policies [mongo-root]");
+        });
+    });
+
+    describe("tokens the user does not hold", () => {
+        it("skips the Nomad checks, and does not fail, without a Nomad token", async () => {
+            const results = await verify({ ...target(), nomadToken: "" });
+            const nomadChecks = results.filter((r) => ["nomad-token", "agents", "collisions", "mongo-healthy"].includes(r.id));
+            assert.deepStrictEqual(
+                [nomadChecks.map((r) => r.status), resultsJson("dev", results).passed],
+                [["skip", "skip", "skip", "skip"], true],
+            );
         });
     });
 

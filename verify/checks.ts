@@ -1,7 +1,7 @@
 // The checks of `verify`, in the order of the login chain. Each failure names its likely cause and
 // the fix; the causes are those users hit (../shared/reference/field-notes.md, part A).
 import { nomad, vault } from "./clients";
-import { fail, pass } from "./outcome";
+import { fail, pass, skip } from "./outcome";
 import { describe, json, Reply } from "./http";
 
 export interface Target {
@@ -107,6 +107,9 @@ export const nomadToken: Check = {
     title: "The stack's Nomad token is a valid management token",
     needs: ["nomad-leader"],
     async run(t) {
+        if (!t.nomadToken) {
+            return skip("no Nomad token: export NOMAD_TOKEN to run the Nomad checks");
+        }
         const reply = await nomad(t, "acl/token/self");
         const token = json(reply);
         if (reply.status === 200 && token?.Type === "management") {

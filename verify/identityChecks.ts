@@ -7,7 +7,7 @@ import { fail, pass, skip } from "./outcome";
 
 /** The probe's identity, taken once per run and shared by the checks that need it. */
 const probes = new WeakMap<Target, Promise<string | undefined>>();
-const probeJwt = (t: Target) => {
+export const probeJwt = (t: Target) => {
     if (!probes.has(t)) {
         probes.set(t, t.probeJwt ? t.probeJwt() : Promise.resolve(undefined));
     }

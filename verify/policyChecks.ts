@@ -3,6 +3,8 @@
 import { Check, Target } from "./checks";
 import { nomad, vault } from "./clients";
 import { json } from "./http";
+import { probeJwt } from "./identityChecks";
+import { decodeJwt } from "./jwt";
 import { fail, pass, warn } from "./outcome";
 
 export const accessorCheck: Check = {
@@ -95,9 +97,42 @@ export const capabilitiesCheck: Check = {
                 "Move the secret under the job's path, or grant it in the policy.",
             );
         }
-        return pass(`${jobs.length} job(s) using the default role can read what their templates read`);
+        const confirmed = await confirmWithVault(t, stanzas[0]?.path.split("/")[0]);
+        if (confirmed && !confirmed.ok) {
+            return fail(
+                `Vault's sys/capabilities-self for the probe's ${confirmed.path}: [${confirmed.capabilities.join(", ")}]`,
+                "Vault does not render the templated policy as written for a real login: the alias metadata it keys on is missing (claim_mappings) or the accessor is stale.",
+                "Check the role's claim_mappings and the accessor-drift check.",
+            );
+        }
+        return pass(
+            `${jobs.length} job(s) using the default role can read what their templates read` +
+                (confirmed ? `; Vault grants the probe read on ${confirmed.path}` : ""),
+        );
     },
 };
+
+/**
+ * Asks Vault itself, through `sys/capabilities-self` with a token from the probe's login, whether
+ * the templated policy gives the probe job read on its own KV path. Undefined without a probe.
+ */
+async function confirmWithVault(t: Target, kvMount: string | undefined) {
+    const jwt = await probeJwt(t);
+    const claims = jwt ? decodeJwt(jwt)?.payload : undefined;
+    if (!jwt || !claims || !kvMount) {
+        return undefined;
+    }
+    const login = await vault(t, `auth/${t.jwtPath}/login`, { method: "POST", anonymous: true, body: { role: t.defaultRole, jwt } });
+    const token: string | undefined = json(login)?.auth?.client_token;
+    if (!token) {
+        return undefined;
+    }
+    const path = `${kvMount}/data/${claims.nomad_namespace}/${claims.nomad_job_id}/verify`;
+    const answer = json(await vault(t, "sys/capabilities-self", { method: "POST", token, body: { paths: [path] } })) ?? {};
+    await vault(t, "auth/token/revoke-self", { method: "POST", token });
+    const capabilities: string[] = answer[path] ?? answer.capabilities ?? [];
+    return { ok: capabilities.includes("read") || capabilities.includes("root"), path, capabilities };
+}
 
 export const collisionsCheck: Check = {
     id: "collisions",
