@@ -89,6 +89,23 @@ describe("verify: the login chain", function () {
         });
     });
 
+    describe("JWKS over TLS", () => {
+        const failingWith = async (error: string) =>
+            (await verify({ ...target(), fetchFromVault: async () => ({ status: 0, body: "", error }) })).find(
+                (r) => r.id === "jwks-from-vault",
+            )!;
+
+        it("names a Nomad that demands client certificates", async () => {
+            assert.match(
+                (await failingWith("ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED")).cause!,
+                /verify_https_client.*cannot present one/,
+            );
+        });
+        it("names a CA Vault does not trust", async () => {
+            assert.match((await failingWith("UNABLE_TO_VERIFY_LEAF_SIGNATURE")).cause!, /certificate signed by unknown authority/);
+        });
+    });
+
     describe("a real identity", () => {
         it("passes an RS256 identity signed by a served key", async () => {
             assert.match(

@@ -88,6 +88,20 @@ export const jwksFromVault: Check = {
             }
             return pass(`${jwksUrl}: ${keys.length} key(s), the same on ${servers.length} server(s)`);
         }
+        if (reply.status === 0 && /CERTIFICATE_REQUIRED|certificate required/i.test(reply.error ?? "")) {
+            return fail(
+                `${jwksUrl} from Vault: ${describe(reply)}`,
+                'Nomad requires a client certificate (tls.verify_https_client), and Vault\'s JWT method cannot present one: "tls: certificate required".',
+                "Serve the JWKS where no client certificate is required (a proxy in front of Nomad), or give Vault static keys (jwtValidationPubkeys).",
+            );
+        }
+        if (reply.status === 0 && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(reply.error ?? "")) {
+            return fail(
+                `${jwksUrl} from Vault: ${describe(reply)}`,
+                'Vault does not trust Nomad\'s certificate: "x509: certificate signed by unknown authority".',
+                'Give Vault Nomad\'s CA as jwks_ca_pem: pulumi config set nomadCaPem -- "$(cat nomad-ca.pem)", then `npm run stack -- up`.',
+            );
+        }
         if (reply.status === 0) {
             return fail(
                 `${jwksUrl} from Vault: ${describe(reply)}`,
