@@ -15,15 +15,11 @@ import {
     VaultDevServer,
 } from "../components";
 import { Settings } from "../settings";
-import { workloadIdentityArgs } from "./identity";
+import { roleSettingsOf, workloadIdentityArgs } from "./identity";
 import { StackOutputs } from "./outputs";
 
 export function runTutorialDemo(settings: Settings): StackOutputs {
-    const roleSettings = {
-        audience: settings.audience,
-        tokenPeriodSeconds: settings.tokenPeriodSeconds,
-        tokenTtlSeconds: settings.tokenTtlSeconds,
-    };
+    const roleSettings = roleSettingsOf(settings);
 
     // 1. Start the Vault agent.
     const vault = new VaultDevServer("vault", {

@@ -1,5 +1,10 @@
-import { IdentityKeys, NomadWorkloadIdentityArgs } from "../components";
+import { IdentityKeys, NomadWorkloadIdentityArgs, WorkloadRoleSettings } from "../components";
 import { Settings } from "../settings";
+
+/** What every JWT role of the stack shares: its audience and token lifetimes. */
+export function roleSettingsOf(settings: Settings): WorkloadRoleSettings {
+    return { audience: settings.audience, tokenPeriodSeconds: settings.tokenPeriodSeconds, tokenTtlSeconds: settings.tokenTtlSeconds };
+}
 
 /**
  * The workload-identity setup as configured: static keys when given, else `jwks` (how this mode's
@@ -12,8 +17,6 @@ export function workloadIdentityArgs(settings: Settings, jwks: Extract<IdentityK
         roleName: settings.roleName,
         policyName: settings.policyName,
         kvMount: settings.kvMount,
-        audience: settings.audience,
-        tokenPeriodSeconds: settings.tokenPeriodSeconds,
-        tokenTtlSeconds: settings.tokenTtlSeconds,
+        ...roleSettingsOf(settings),
     };
 }
