@@ -18,6 +18,13 @@ export async function policyStanzas(text: string): Promise<Stanza[]> {
     );
 }
 
+const TEMPLATE = /\{\{identity\.entity\.aliases\.[^.}]+\.metadata\.(nomad_namespace|nomad_job_id)\}\}/g;
+
+/** A templated policy path as Vault evaluates it for one job's login. */
+export function renderForJob(path: string, namespace: string, job: string): string {
+    return path.replace(TEMPLATE, (_m, claim: string) => (claim === "nomad_namespace" ? namespace : job));
+}
+
 /** Vault's path globs: `+` matches one segment, a trailing `*` any suffix. */
 export function vaultPathMatches(pattern: string, path: string): boolean {
     const prefix = pattern.endsWith("*");

@@ -2,7 +2,7 @@
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import * as vault from "@pulumi/vault";
 import * as nomad from "../nomad";
-import { jobVaultBlocks, policyStanzas, vaultPathMatches } from "./hcl";
+import { jobVaultBlocks, policyStanzas, renderForJob, vaultPathMatches } from "./hcl";
 
 export const vaultPoliciesGrantNoBroadPaths: ResourceValidationPolicy = {
     name: "vault-policy-no-broad-grants",
@@ -18,13 +18,7 @@ export const vaultPoliciesGrantNoBroadPaths: ResourceValidationPolicy = {
     }),
 };
 
-const TEMPLATE = /\{\{identity\.entity\.aliases\.[^.}]+\.metadata\.(nomad_namespace|nomad_job_id)\}\}/g;
 const isTemplated = (policy: string) => policy.includes("{{identity.entity.aliases.");
-
-/** The templated policy as Vault evaluates it for one job. */
-function renderForJob(path: string, namespace: string, job: string): string {
-    return path.replace(TEMPLATE, (_m, claim: string) => (claim === "nomad_namespace" ? namespace : job));
-}
 
 export const kvPolicyPathsMatch: StackValidationPolicy = {
     name: "kv-policy-paths-match",

@@ -17,9 +17,8 @@ interface AgentVault {
 export async function agents(t: Target): Promise<{ found: AgentVault[]; unreachable: string[] }> {
     const scheme = new URL(t.nomadAddress).protocol;
     const port = new URL(t.nomadAddress).port;
-    const members =
-        json<{ Members?: Array<{ Addr: string; Status: string }> }>(await nomad(t, "agent/members", t.nomadAddress))?.Members ?? [];
-    const nodes = json<Array<{ HTTPAddr?: string; Status: string }>>(await nomad(t, "nodes", t.nomadAddress)) ?? [];
+    const members = json<{ Members?: Array<{ Addr: string; Status: string }> }>(await nomad(t, "agent/members"))?.Members ?? [];
+    const nodes = json<Array<{ HTTPAddr?: string; Status: string }>>(await nomad(t, "nodes")) ?? [];
     const addresses = new Set([
         t.nomadAddress,
         ...members.filter((m) => m.Status === "alive").map((m) => `${scheme}//${m.Addr}:${port}`),

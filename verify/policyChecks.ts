@@ -1,5 +1,6 @@
 // The templated policy as jobs meet it: the accessor it names, the paths it grants, and the job IDs
 // it keys on.
+import { policyStanzas, renderForJob, vaultPathMatches } from "../policy/hcl";
 import { Check, Target } from "./checks";
 import { nomad, vault } from "./clients";
 import { json } from "./http";
@@ -30,21 +31,12 @@ export const accessorCheck: Check = {
     },
 };
 
-/** Vault's path globs: `+` one segment, a trailing `*` any suffix. */
-function globMatches(pattern: string, path: string): boolean {
-    const expression = pattern
-        .replace(/[.?^${}()|[\]\\]/g, "\\$&")
-        .replace(/\+/g, "[^/]+")
-        .replace(/\*$/, ".*");
-    return new RegExp(`^${expression}$`).test(path);
-}
-
 /** Jobs that use Vault with the default role, and the secret paths their templates read. */
 async function vaultJobs(t: Target): Promise<Array<{ id: string; namespace: string; paths: string[]; policies: string[] }>> {
-    const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*", t.nomadAddress)) ?? [];
+    const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*")) ?? [];
     const jobs = [];
     for (const { ID, Namespace } of list) {
-        const job = json(await nomad(t, `job/${encodeURIComponent(ID)}?namespace=${Namespace}`, t.nomadAddress));
+        const job = json(await nomad(t, `job/${encodeURIComponent(ID)}?namespace=${Namespace}`));
         const tasks = (job?.TaskGroups ?? []).flatMap((g: any) => g.Tasks ?? []).filter((task: any) => task.Vault);
         if (tasks.length) {
             jobs.push({
@@ -70,25 +62,12 @@ export const capabilitiesCheck: Check = {
     needs: ["vault-health", "nomad-token"],
     async run(t) {
         const text: string = json(await vault(t, `sys/policies/acl/${t.policyName}`))?.data?.policy ?? "";
-        const stanzas = [...text.matchAll(/path "([^"]+)"\s*\{\s*capabilities\s*=\s*\[([^\]]*)\]/g)].map((m) => ({
-            path: m[1],
-            caps: m[2],
-        }));
+        const readable = (await policyStanzas(text)).filter((s) => s.capabilities.includes("read"));
         const denied: string[] = [];
         const jobs = await vaultJobs(t);
         for (const job of jobs) {
-            const rendered = stanzas
-                .filter((s) => s.caps.includes('"read"'))
-                .map((s) =>
-                    s.path
-                        .replace(/\{\{identity\.entity\.aliases\.[^.]+\.metadata\.nomad_namespace\}\}/g, job.namespace)
-                        .replace(/\{\{identity\.entity\.aliases\.[^.]+\.metadata\.nomad_job_id\}\}/g, job.id),
-                );
-            denied.push(
-                ...job.paths
-                    .filter((p) => !rendered.some((pattern) => globMatches(pattern, p)))
-                    .map((p) => `${job.namespace}/${job.id}: ${p}`),
-            );
+            const granted = (p: string) => readable.some((s) => vaultPathMatches(renderForJob(s.path, job.namespace, job.id), p));
+            denied.push(...job.paths.filter((p) => !granted(p)).map((p) => `${job.namespace}/${job.id}: ${p}`));
         }
         if (denied.length) {
             return fail(
@@ -97,7 +76,7 @@ export const capabilitiesCheck: Check = {
                 "Move the secret under the job's path, or grant it in the policy.",
             );
         }
-        const confirmed = await confirmWithVault(t, stanzas[0]?.path.split("/")[0]);
+        const confirmed = await confirmWithVault(t, readable[0]?.path.split("/")[0]);
         if (confirmed && !confirmed.ok) {
             return fail(
                 `Vault's sys/capabilities-self for the probe's ${confirmed.path}: [${confirmed.capabilities.join(", ")}]`,
