@@ -75,7 +75,7 @@ export async function checkPortsFree(probes: Probes, ports: Record<string, numbe
     }
 }
 
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
     const parse = (v: string) => v.replace(/^v/, "").split(/[.-]/).slice(0, 3).map(Number);
     const [x, y] = [parse(a), parse(b)];
     for (let i = 0; i < 3; i++) {

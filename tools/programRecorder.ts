@@ -242,7 +242,7 @@ function asArray(value: unknown): pulumi.Resource[] {
 }
 
 /** Every resource an input value depends on through Outputs, however deeply nested. */
-export function referencedResources(value: unknown, found = new Set<pulumi.Resource>()): Set<pulumi.Resource> {
+function referencedResources(value: unknown, found = new Set<pulumi.Resource>()): Set<pulumi.Resource> {
     if (pulumi.Output.isInstance(value)) {
         for (const r of (value as any).resources() as Set<pulumi.Resource>) {
             found.add(r);
