@@ -1,22 +1,25 @@
 // The driver's commands, over injected stacks, git and machine probes so that tests can fake them.
 import { parseArgs } from "util";
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
+import { destroyStack } from "./destroy";
 import {
-    checkPortsIfNew,
     Driver,
+    maskedOutputs,
     MissingStackError,
+    NotConfirmedError,
     Operation,
     Options,
-    preflight,
-    printOutputMap,
+    printOutputs,
     run,
     selectExisting,
     UsageError,
 } from "./driver";
+import { PassphraseError } from "./environment";
 import { EXIT } from "./exitCodes";
 import { PreflightError } from "./preflight";
 import { review } from "./review";
-import { DriverStack } from "./stacks";
+import { preflightStack, preflightTools } from "./stackChecks";
+import { describeLocks, stackLocks } from "./stateLocks";
 import { VerifyFailed, verifyStack } from "./verifyCommand";
 
 export type { Driver } from "./driver";
@@ -31,27 +34,34 @@ Commands for one stack (default: dev):
   destroy                 delete every resource of the stack
   outputs                 print the stack's outputs (secrets masked)
   verify                  check the running stack, step by step, naming the cause of a failure
+  env                     print the exports that give the Pulumi CLI the same state and passphrase
 
 Review stacks, one per git branch:
   review up               create or update the stack of the branch
   review destroy          destroy the branch's stack and remove it
   review list             list review stacks with their branch, ports and age
-  review prune            destroy and remove review stacks whose branch is gone,
-                          or that were not updated within --older-than
+  review prune            destroy and remove review stacks whose branch is gone (locally and on
+                          every remote, after a fetch), or not updated within --older-than
 
 Options:
-  --stack <name>          the stack for up, preview, refresh, destroy and outputs
+  --stack <name>          the stack for up, preview, refresh, destroy, outputs and verify
   --branch <name>         the branch for review commands (default: the current one)
-  --allow-dirty           review up with uncommitted changes
+  --allow-dirty           review up with uncommitted changes (the driver's own files never count)
   --show-secrets          outputs: print secret values
   --older-than <age>      review prune: an age such as 7d, 36h or 90m
+  --dry-run               review prune: list what would be destroyed, and stop
+  --yes                   review prune: destroy without asking (needed when stdin is not a terminal)
+  --force                 destroy, review destroy: when the stack's agent containers are gone,
+                          remove it from the state without asking
   --skip-policy           up, preview: do not enforce the policy pack (policy/)
+  --skip-reachability     external stacks: do not check that Vault and Nomad answer first
   --wait <duration>       verify: retry failing checks this long, such as 30s (default: once)
   --probe                 verify: run a short probe job for a real workload identity
-  --json                  verify: print the results as JSON
+  --json                  one JSON document on stdout (results or the error); progress on stderr
   -h, --help              this text
 
-Exit codes: 0 done, 1 failed, 2 bad usage, 3 a preflight check failed, 4 the stack is locked.`;
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 a preflight check failed or a step was not
+confirmed (nothing was changed), 4 the stack is locked.`;
 
 const OPTIONS = {
     stack: { type: "string" },
@@ -59,7 +69,11 @@ const OPTIONS = {
     "allow-dirty": { type: "boolean" },
     "show-secrets": { type: "boolean" },
     "older-than": { type: "string" },
+    "dry-run": { type: "boolean" },
+    yes: { type: "boolean" },
+    force: { type: "boolean" },
     "skip-policy": { type: "boolean" },
+    "skip-reachability": { type: "boolean" },
     wait: { type: "string" },
     probe: { type: "boolean" },
     json: { type: "boolean" },
@@ -67,90 +81,130 @@ const OPTIONS = {
 } as const;
 
 /** Runs one command line and returns the process's exit code. */
-export async function runCommand(argv: string[], driver: Driver): Promise<number> {
+export async function runCommand(argv: string[], base: Driver): Promise<number> {
     let parsed: { values: Options & { help?: boolean }; positionals: string[] };
     try {
         parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     } catch (err) {
-        driver.err(`${(err as Error).message}\n\n${USAGE}`);
-        return EXIT.usage;
+        return reportFailure(new UsageError((err as Error).message), { ...base, json: argv.includes("--json") }, "dev");
     }
     const [command, subcommand, ...extra] = parsed.positionals;
     if (parsed.values.help || command === undefined || command === "help") {
-        driver.out(USAGE);
+        base.out(USAGE);
         return parsed.values.help || command === "help" ? EXIT.ok : EXIT.usage;
     }
+    const policyPack = parsed.values["skip-policy"] ? undefined : base.policyPack;
+    const driver: Driver = { ...base, policyPack, json: !!parsed.values.json };
+    const stackName = parsed.values.stack ?? "dev";
     try {
         if (extra.length > 0 || (command !== "review" && subcommand !== undefined)) {
             throw new UsageError(`unexpected argument: ${[subcommand, ...extra].filter(Boolean).join(" ")}`);
         }
-        const policyPack = parsed.values["skip-policy"] ? undefined : driver.policyPack;
-        await dispatch(command, subcommand, parsed.values, { ...driver, policyPack });
+        const document = await dispatch(command, subcommand, parsed.values, driver);
+        if (driver.json && document !== undefined) {
+            driver.out(JSON.stringify(document, null, 2));
+        }
         return EXIT.ok;
     } catch (err) {
-        return reportFailure(err, driver);
+        return reportFailure(err, driver, stackName);
     }
 }
 
-async function dispatch(command: string, subcommand: string | undefined, options: Options, driver: Driver): Promise<void> {
+/** Runs the command; returns its JSON document (verify prints its own, and returns nothing). */
+async function dispatch(command: string, subcommand: string | undefined, options: Options, driver: Driver): Promise<unknown> {
     const stackName = options.stack ?? "dev";
     switch (command) {
         case "up":
         case "preview":
         case "refresh":
+            return operate(command, stackName, options, driver);
         case "destroy":
-            return operate(command, stackName, driver);
+            return destroyStack(stackName, options, driver, false);
         case "outputs":
-            await preflight(driver, { docker: false });
-            return printOutputs(await selectExisting(stackName, driver), !!options["show-secrets"], driver);
+            await preflightTools(driver);
+            return outputs(stackName, options, driver);
+        case "env":
+            return shellExports(driver);
         case "review":
             return review(subcommand, options, driver);
         case "verify":
-            await preflight(driver, { docker: false });
-            return verifyStack(await selectExisting(stackName, driver), options, driver);
+            await preflightTools(driver);
+            await verifyStack(await selectExisting(stackName, driver), options, driver);
+            return undefined;
         default:
             throw new UsageError(`unknown command: ${command}`);
     }
 }
 
-async function operate(operation: Operation, stackName: string, driver: Driver): Promise<void> {
-    await preflight(driver);
+async function operate(operation: Exclude<Operation, "destroy">, stackName: string, options: Options, driver: Driver): Promise<unknown> {
+    await preflightTools(driver);
     const stack =
         operation === "up" || operation === "preview"
             ? await driver.stacks.createOrSelect(stackName)
             : await selectExisting(stackName, driver);
-    if (operation === "up") {
-        await checkPortsIfNew(stack, driver);
-    }
-    await run(operation, stack, driver);
+    await preflightStack(stack, operation, driver, options);
+    return run(operation, stack, driver);
 }
 
-async function printOutputs(stack: DriverStack, showSecrets: boolean, driver: Driver): Promise<void> {
-    printOutputMap(await stack.outputs(), showSecrets, driver);
+async function outputs(stackName: string, options: Options, driver: Driver): Promise<unknown> {
+    const shown = maskedOutputs(await (await selectExisting(stackName, driver)).outputs(), !!options["show-secrets"]);
+    if (!driver.json) {
+        printOutputs(shown, driver);
+    }
+    return { stack: stackName, outputs: shown };
 }
 
-function reportFailure(err: unknown, driver: Driver): number {
-    if (err instanceof UsageError) {
-        driver.err(`${err.message}\n\n${USAGE}`);
-        return EXIT.usage;
+function shellExports(driver: Driver): unknown {
+    const environment = driver.environment();
+    if (!driver.json) {
+        environment.shellExports.forEach((line) => driver.out(line));
     }
-    if (err instanceof PreflightError) {
-        driver.err(`Preflight: ${err.message}`);
-        return EXIT.preflight;
-    }
+    return { env: environment.envVars };
+}
+
+const KINDS: Array<[new (...args: any[]) => Error, string, number]> = [
+    [UsageError, "usage", EXIT.usage],
+    [PreflightError, "preflight", EXIT.preflight],
+    [NotConfirmedError, "not-confirmed", EXIT.preflight],
+    [PassphraseError, "preflight", EXIT.preflight],
+    [VerifyFailed, "verify-failed", EXIT.failed],
+    [MissingStackError, "missing-stack", EXIT.failed],
+];
+
+/** Says what failed on stderr (and, under --json, as the one document on stdout); returns the exit code. */
+function reportFailure(err: unknown, driver: Driver, stackName: string): number {
     const message = (err as Error).message ?? String(err);
     // The file backend's lock message is not always mapped to ConcurrentUpdateError.
     if (err instanceof ConcurrentUpdateError || /currently locked by \d+ lock/.test(message)) {
-        driver.err("The stack is locked by another update. If none is running (a crash left the lock), `pulumi cancel` clears it.");
-        return EXIT.locked;
+        const { backendUrl } = driver.environment();
+        const locks = stackLocks(backendUrl, stackName);
+        const lines = describeLocks(locks, stackName, backendUrl, driver.probes);
+        const text = [`The stack ${stackName} is locked by another update.`, ...lines].join("\n");
+        driver.err(
+            lines.length ? text : `${text} If none is running (a crash left the lock), \`pulumi cancel --stack ${stackName}\` clears it.`,
+        );
+        return fail(driver, { kind: "locked", message: text, locks }, EXIT.locked);
     }
-    if (err instanceof VerifyFailed) {
-        return EXIT.failed;
+    const [, kind, code] = KINDS.find(([type]) => err instanceof type) ?? [Error, "failed", EXIT.failed];
+    const text =
+        kind === "usage"
+            ? `${message}\n\n${USAGE}`
+            : kind === "preflight"
+              ? `Preflight: ${message}`
+              : kind === "failed"
+                ? `Failed: ${message}`
+                : message;
+    if (kind === "verify-failed") {
+        // verify has printed its results, the JSON document included.
+        return code;
     }
-    if (err instanceof MissingStackError) {
-        driver.err(message);
-        return EXIT.failed;
+    driver.err(text);
+    return fail(driver, { kind, message }, code);
+}
+
+function fail(driver: Driver, error: Record<string, unknown>, code: number): number {
+    if (driver.json) {
+        driver.out(JSON.stringify({ error: { ...error, exitCode: code } }, null, 2));
     }
-    driver.err(`Failed: ${message}`);
-    return EXIT.failed;
+    return code;
 }

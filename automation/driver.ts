@@ -1,24 +1,32 @@
-// What every driver command shares: the injected machine, the errors it maps to exit codes, the
-// preflight checks, and running one Automation API operation with its progress and summary.
-import { ConfigMap, OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
+// What every driver command shares: the injected machine, the errors it maps to exit codes, and
+// running one Automation API operation with its progress and summary.
+import { OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { Environment } from "./environment";
 import { Git } from "./git";
-import { checkDocker, checkNode, checkPortsFree, checkPulumi, Probes } from "./preflight";
-import { ReviewPorts } from "./reviewStacks";
+import { Probes } from "./preflight";
 import { DriverStack, StackStore } from "./stacks";
 
 export interface Driver {
     readonly stacks: StackStore;
     readonly git: Git;
     readonly probes: Probes;
-    /** Progress and results, for stdout. */
+    /** Results, for stdout. */
     readonly out: (text: string) => void;
-    /** Problems, for stderr. */
+    /** Problems, and progress under --json, for stderr. */
     readonly err: (text: string) => void;
     readonly now: () => Date;
+    /** Where state lives and its passphrase (resolved on first use), and the driver's own folder. */
+    readonly environment: () => Environment;
+    /** The environment the program reads VAULT_ADDR and NOMAD_ADDR from. */
+    readonly env: NodeJS.ProcessEnv;
+    /** Asks a yes/no question on the terminal; undefined when stdin is not a terminal. */
+    readonly confirm?: (question: string) => Promise<boolean>;
     /** The policy pack that up and preview enforce, unless --skip-policy. */
     readonly policyPack?: string;
     /** Aborts a running operation (Ctrl-C): the CLI is interrupted and the run reported as failed. */
     readonly signal?: AbortSignal;
+    /** Set by --json: stdout carries one JSON document, progress goes to stderr. */
+    readonly json?: boolean;
 }
 
 export type Options = {
@@ -28,6 +36,10 @@ export type Options = {
     "show-secrets"?: boolean;
     "older-than"?: string;
     "skip-policy"?: boolean;
+    "skip-reachability"?: boolean;
+    "dry-run"?: boolean;
+    yes?: boolean;
+    force?: boolean;
     wait?: string;
     probe?: boolean;
     json?: boolean;
@@ -36,6 +48,14 @@ export type Options = {
 export class UsageError extends Error {}
 
 export class MissingStackError extends Error {}
+
+/** The user said no, or could not be asked; nothing was changed. */
+export class NotConfirmedError extends Error {}
+
+/** Where progress goes: stdout, or stderr when stdout is kept for the JSON document. */
+export function progress(driver: Driver): (text: string) => void {
+    return driver.json ? driver.err : driver.out;
+}
 
 /** An existing stack, or a clear error naming it. */
 export async function selectExisting(name: string, driver: Driver): Promise<DriverStack> {
@@ -49,37 +69,33 @@ export async function selectExisting(name: string, driver: Driver): Promise<Driv
     }
 }
 
-export type Operation = "up" | "preview" | "refresh" | "destroy";
-
-/** Node and the CLI always; the Docker engine for whatever touches the containers. */
-export async function preflight(driver: Driver, needs = { docker: true }): Promise<void> {
-    checkNode(driver.probes);
-    await checkPulumi(driver.probes);
-    if (needs.docker) {
-        await checkDocker(driver.probes);
-    }
-}
-
-/** A stack that has resources holds its own ports; only a new one must find them free. */
-export async function checkPortsIfNew(stack: DriverStack, driver: Driver): Promise<void> {
-    const summary = (await driver.stacks.list()).find((s) => s.name === stack.name);
-    if (summary?.resourceCount) {
+/**
+ * Asks before a destructive step: --yes (or --force) answers for the user; without a terminal
+ * to ask on, the step is refused with the flag that allows it.
+ */
+export async function confirmOrRefuse(question: string, given: boolean, flag: string, driver: Driver): Promise<void> {
+    if (given) {
         return;
     }
-    await checkPortsFree(driver.probes, portsOf(await stack.getAllConfig()));
+    if (!driver.confirm) {
+        throw new NotConfirmedError(`stdin is not a terminal, so nobody can confirm: pass ${flag} to go ahead.`);
+    }
+    if (!(await driver.confirm(question))) {
+        throw new NotConfirmedError("Nothing was changed.");
+    }
 }
 
-const DEFAULT_PORTS: ReviewPorts = { vaultPort: 8200, nomadHttpPort: 4646, nomadRpcPort: 4647, nomadSerfPort: 4648, mongoPort: 27017 };
+export type Operation = "up" | "preview" | "refresh" | "destroy";
 
-export function portsOf(config: ConfigMap): ReviewPorts {
-    const read = (key: keyof ReviewPorts) => Number(config[`vaultnomad:${key}`]?.value ?? DEFAULT_PORTS[key]);
-    return {
-        vaultPort: read("vaultPort"),
-        nomadHttpPort: read("nomadHttpPort"),
-        nomadRpcPort: read("nomadRpcPort"),
-        nomadSerfPort: read("nomadSerfPort"),
-        mongoPort: read("mongoPort"),
-    };
+/** What an operation changed, and how long it took: the last line of its progress, and its JSON. */
+export interface OperationSummary {
+    readonly operation: Operation;
+    readonly stack: string;
+    readonly created: number;
+    readonly updated: number;
+    readonly deleted: number;
+    readonly unchanged: number;
+    readonly seconds: number;
 }
 
 interface Outcome {
@@ -100,10 +116,21 @@ const OPERATIONS: Record<Operation, (stack: DriverStack, options: StreamOptions)
     destroy: async (stack, options) => ({ changes: (await stack.destroy(options)).summary.resourceChanges }),
 };
 
-export async function run(operation: Operation, stack: DriverStack, driver: Driver): Promise<void> {
-    driver.out(`==> ${operation} ${stack.name}`);
+/** The engine's change kinds, counted as the three a reader cares about; a replacement is an update. */
+function countChanges(changes: Record<string, number>): Pick<OperationSummary, "created" | "updated" | "deleted" | "unchanged"> {
+    const sum = (...kinds: string[]) => kinds.reduce((total, kind) => total + (changes[kind] ?? 0), 0);
+    return { created: sum("create"), updated: sum("update", "replace"), deleted: sum("delete"), unchanged: sum("same") };
+}
+
+export async function run(
+    operation: Operation,
+    stack: DriverStack,
+    driver: Driver,
+): Promise<OperationSummary & { outputs?: Record<string, unknown> }> {
+    const say = progress(driver);
+    say(`==> ${operation} ${stack.name}`);
     const started = driver.now().getTime();
-    const onOutput = (text: string) => driver.out(text.replace(/\n$/, ""));
+    const onOutput = (text: string) => say(text.replace(/\n$/, ""));
     const policyPacks = driver.policyPack && (operation === "up" || operation === "preview") ? [driver.policyPack] : undefined;
     const outcome = await OPERATIONS[operation](stack, { onOutput, signal: driver.signal, policyPacks });
     if (driver.signal?.aborted) {
@@ -112,25 +139,29 @@ export async function run(operation: Operation, stack: DriverStack, driver: Driv
         );
     }
     const seconds = Math.round((driver.now().getTime() - started) / 1000);
-    const counts = Object.entries(outcome.changes ?? {})
-        .filter(([, n]) => n)
-        .map(([kind, n]) => `${n} ${kind}`)
-        .join(", ");
-    driver.out(`==> ${operation} ${stack.name} done in ${seconds}s: ${counts || "no changes"}`);
-    if (outcome.outputs) {
-        printOutputMap(outcome.outputs, false, driver);
+    const counts = countChanges(outcome.changes ?? {});
+    say(
+        `==> ${operation} ${stack.name} done in ${seconds}s: ` +
+            `${counts.created} created, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.unchanged} unchanged`,
+    );
+    const outputs = outcome.outputs && maskedOutputs(outcome.outputs, false);
+    if (outputs && !driver.json) {
+        printOutputs(outputs, driver);
     }
+    return { operation, stack: stack.name, ...counts, seconds, ...(outputs ? { outputs } : {}) };
 }
 
-export function printOutputMap(outputs: OutputMap, showSecrets: boolean, driver: Driver): void {
-    for (const [key, { value, secret }] of Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b))) {
-        driver.out(`${key}: ${secret && !showSecrets ? "[secret]" : typeof value === "string" ? value : JSON.stringify(value)}`);
-    }
+/** The stack's outputs, sorted by name, secrets masked unless asked for. */
+export function maskedOutputs(outputs: OutputMap, showSecrets: boolean): Record<string, unknown> {
+    return Object.fromEntries(
+        Object.entries(outputs)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([key, { value, secret }]) => [key, secret && !showSecrets ? "[secret]" : value]),
+    );
 }
 
-export async function destroyAndRemove(name: string, driver: Driver): Promise<void> {
-    const stack = await selectExisting(name, driver);
-    await run("destroy", stack, driver);
-    await driver.stacks.remove(name);
-    driver.out(`Removed stack ${name}.`);
+export function printOutputs(outputs: Record<string, unknown>, driver: Driver): void {
+    for (const [key, value] of Object.entries(outputs)) {
+        driver.out(`${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+    }
 }

@@ -1,23 +1,66 @@
+// What the driver asks git: the branch, the branches that still exist, and whether the tree is clean.
 import { execFile } from "child_process";
 import { promisify } from "util";
+
+/** The branches that exist, or why the driver cannot tell. */
+export type LiveBranches =
+    { readonly known: true; readonly branches: ReadonlySet<string> } | { readonly known: false; readonly why: string };
 
 export interface Git {
     /** The checked-out branch, or undefined on a detached HEAD or outside a repository. */
     currentBranch(): Promise<string | undefined>;
-    branchExists(branch: string): Promise<boolean>;
-    /** True when the work tree has uncommitted changes. */
+    /**
+     * Fetches every remote (pruning deleted branches), then names each branch that exists locally
+     * or on any remote. A CI clone has only remote-tracking branches, so local ones are not enough.
+     */
+    liveBranches(): Promise<LiveBranches>;
+    /** True when the work tree has uncommitted changes other than the driver's own files. */
     isDirty(): Promise<boolean>;
 }
 
+/**
+ * The files the driver itself writes into the project: review stacks' config and the local state.
+ * They never count as uncommitted work (and .gitignore lists them).
+ */
+export function isDriverFile(path: string): boolean {
+    return /^Pulumi\.review-[^/]*\.yaml$/.test(path) || path === ".pulumi-state" || path.startsWith(".pulumi-state/");
+}
+
 export function localGit(cwd: string): Git {
-    const git = async (...args: string[]) => (await promisify(execFile)("git", args, { cwd })).stdout.trim();
+    const git = async (...args: string[]) => (await promisify(execFile)("git", args, { cwd })).stdout;
     return {
-        currentBranch: () => git("symbolic-ref", "--quiet", "--short", "HEAD").catch(() => undefined),
-        branchExists: (branch) =>
-            git("show-ref", "--verify", "--quiet", `refs/heads/${branch}`).then(
-                () => true,
-                () => false,
-            ),
-        isDirty: async () => (await git("status", "--porcelain")).length > 0,
+        currentBranch: async () => (await git("symbolic-ref", "--quiet", "--short", "HEAD").catch(() => "")).trim() || undefined,
+        async liveBranches() {
+            const remotes = (await git("remote").catch(() => "")).split("\n").filter(Boolean);
+            if (remotes.length === 0) {
+                return { known: false, why: "this clone has no remote, so a branch deleted upstream cannot be told from a live one" };
+            }
+            try {
+                await git("fetch", "--prune", "--all", "--quiet");
+            } catch (err) {
+                const detail = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split("\n")[0];
+                return { known: false, why: `git fetch failed (${detail}), so the remote branches may be out of date` };
+            }
+            const refs = (await git("for-each-ref", "--format=%(refname)", "refs/heads", "refs/remotes")).split("\n").filter(Boolean);
+            return { known: true, branches: new Set(refs.flatMap((ref) => branchOfRef(ref, remotes))) };
+        },
+        async isDirty() {
+            // Each entry is "XY path"; --no-renames keeps a rename's source from being an entry of its own.
+            const status = await git("status", "--porcelain", "--untracked-files=all", "--no-renames", "-z");
+            return status
+                .split("\0")
+                .filter(Boolean)
+                .some((entry) => !isDriverFile(entry.slice(3)));
+        },
     };
+}
+
+function branchOfRef(ref: string, remotes: string[]): string[] {
+    if (ref.startsWith("refs/heads/")) {
+        return [ref.slice("refs/heads/".length)];
+    }
+    // A remote's name may itself hold slashes: strip the longest remote that prefixes the ref.
+    const remote = remotes.filter((r) => ref.startsWith(`refs/remotes/${r}/`)).sort((a, b) => b.length - a.length)[0];
+    const branch = remote === undefined ? undefined : ref.slice(`refs/remotes/${remote}/`.length);
+    return branch && branch !== "HEAD" ? [branch] : [];
 }

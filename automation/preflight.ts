@@ -1,7 +1,9 @@
 // Checks that run before an operation starts, each failing with what is wrong and how to fix it.
 import { execFile } from "child_process";
 import * as http from "http";
+import * as https from "https";
 import * as net from "net";
+import * as os from "os";
 import { promisify } from "util";
 
 export class PreflightError extends Error {
@@ -26,7 +28,16 @@ export interface Probes {
     portInUse(port: number): Promise<boolean>;
     /** The process that listens on the port, when the system tells. */
     portOwner(port: number): Promise<string | undefined>;
+    /** Resolves when something answers HTTP at the URL, whatever its status; rejects with why not. */
+    httpAnswers(url: string): Promise<void>;
+    /** A container of the local Docker engine, by name. */
+    containerState(name: string): Promise<ContainerState>;
+    /** True when a process with this pid runs on this host. */
+    processAlive(pid: number): boolean;
+    readonly hostname: string;
 }
+
+export type ContainerState = "running" | "stopped" | "missing";
 
 export function checkNode(probes: Probes): void {
     const major = Number(probes.nodeVersion.replace(/^v/, "").split(".")[0]);
@@ -75,6 +86,18 @@ export async function checkPortsFree(probes: Probes, ports: Record<string, numbe
     }
 }
 
+/** An existing Vault's or Nomad's address answers; TLS trust is verify's business, not preflight's. */
+export async function checkAnswers(probes: Probes, what: string, url: string, configKey: string): Promise<void> {
+    try {
+        await probes.httpAnswers(url);
+    } catch (err) {
+        throw new PreflightError(
+            `${what} at ${url} does not answer (${(err as Error).message}). Check the address (\`pulumi config get ${configKey}\`) ` +
+                "and that this machine can reach it, or pass --skip-reachability.",
+        );
+    }
+}
+
 function compareVersions(a: string, b: string): number {
     const parse = (v: string) => v.replace(/^v/, "").split(/[.-]/).slice(0, 3).map(Number);
     const [x, y] = [parse(a), parse(b)];
@@ -113,6 +136,18 @@ export function machineProbes(env: NodeJS.ProcessEnv = process.env): Probes {
                 server.once("error", () => resolve(true));
                 server.listen(port, "127.0.0.1", () => server.close(() => resolve(false)));
             }),
+        httpAnswers: (url) => httpAnswers(url),
+        containerState: (name) => dockerContainerState(dockerHostFromEnv(env), name),
+        processAlive(pid) {
+            try {
+                process.kill(pid, 0);
+                return true;
+            } catch (err) {
+                // EPERM: it exists but belongs to someone else. When unsure, call it alive.
+                return (err as NodeJS.ErrnoException).code !== "ESRCH";
+            }
+        },
+        hostname: os.hostname(),
         async portOwner(port) {
             try {
                 const { stdout } = await run("ss", ["-H", "-ltnp", `sport = :${port}`], { timeout: 5_000 });
@@ -125,23 +160,56 @@ export function machineProbes(env: NodeJS.ProcessEnv = process.env): Probes {
     };
 }
 
-function pingDocker(dockerHost: string): Promise<void> {
-    const target = dockerHost.startsWith("unix://")
-        ? { socketPath: dockerHost.slice("unix://".length) }
-        : {
-              host: new URL(dockerHost.replace(/^tcp:/, "http:")).hostname,
-              port: Number(new URL(dockerHost.replace(/^tcp:/, "http:")).port),
-          };
+function dockerTarget(dockerHost: string): http.RequestOptions {
+    if (dockerHost.startsWith("unix://")) {
+        return { socketPath: dockerHost.slice("unix://".length) };
+    }
+    const url = new URL(dockerHost.replace(/^tcp:/, "http:"));
+    return { host: url.hostname, port: Number(url.port) };
+}
+
+/** The status code of a GET, or a rejection naming the network error. */
+function statusOf(get: (callback: (res: http.IncomingMessage) => void) => http.ClientRequest): Promise<number> {
     return new Promise((resolve, reject) => {
-        const req = http.get({ ...target, path: "/_ping", timeout: 5_000 }, (res) => {
+        const req = get((res) => {
             res.resume();
-            if (res.statusCode === 200) {
-                resolve();
-            } else {
-                reject(new Error(`HTTP ${res.statusCode}`));
-            }
+            resolve(res.statusCode ?? 0);
         });
-        req.on("timeout", () => req.destroy(new Error("timed out")));
+        req.setTimeout(5_000, () => req.destroy(new Error("timed out")));
         req.on("error", (err: NodeJS.ErrnoException) => reject(new Error(err.code ?? err.message)));
     });
+}
+
+async function pingDocker(dockerHost: string): Promise<void> {
+    const status = await statusOf((cb) => http.get({ ...dockerTarget(dockerHost), path: "/_ping" }, cb));
+    if (status !== 200) {
+        throw new Error(`HTTP ${status}`);
+    }
+}
+
+async function dockerContainerState(dockerHost: string, name: string): Promise<ContainerState> {
+    const target = { ...dockerTarget(dockerHost), path: `/containers/${encodeURIComponent(name)}/json` };
+    const inspect = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.get(target, (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk) => (body += chunk));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", reject);
+    });
+    if (inspect.status === 404) {
+        return "missing";
+    }
+    if (inspect.status !== 200) {
+        throw new Error(`Docker answered HTTP ${inspect.status} for container ${name}`);
+    }
+    return JSON.parse(inspect.body).State?.Running ? "running" : "stopped";
+}
+
+function httpAnswers(url: string): Promise<void> {
+    // Only whether it answers: an untrusted certificate still proves the address is right.
+    const get = (cb: (res: http.IncomingMessage) => void) =>
+        url.startsWith("https:") ? https.get(url, { rejectUnauthorized: false }, cb) : http.get(url, cb);
+    return statusOf(get).then(() => undefined);
 }

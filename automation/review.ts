@@ -1,18 +1,23 @@
-// Review stacks, one per git branch: up, destroy, list and prune.
+// Review stacks, one per git branch: up, destroy and list (prune has its own file).
+import * as path from "path";
 import { StackSummary } from "@pulumi/pulumi/automation";
 import { parseDuration } from "../settings";
-import { destroyAndRemove, Driver, Options, portsOf, preflight, run, checkPortsIfNew, UsageError } from "./driver";
+import { destroyStack } from "./destroy";
+import { Driver, Options, progress, run, UsageError } from "./driver";
+import { withFileLock } from "./fileLock";
 import { PreflightError } from "./preflight";
-import { allocateSlot, isReviewStack, portsForSlot, ReviewPorts, slotOfPorts, stackNameForBranch } from "./reviewStacks";
+import { reviewPrune } from "./reviewPrune";
+import { allocateSlot, isReviewStack, portsForSlot, portsOf, ReviewPorts, slotOfPorts, stackNameForBranch } from "./reviewStacks";
+import { preflightStack, preflightTools } from "./stackChecks";
 
-export async function review(subcommand: string | undefined, options: Options, driver: Driver): Promise<void> {
+export async function review(subcommand: string | undefined, options: Options, driver: Driver): Promise<unknown> {
     switch (subcommand) {
         case "up":
             return reviewUp(options, driver);
         case "destroy":
-            return reviewDestroy(await branchOf(options, driver), driver);
+            return destroyStack(stackNameForBranch(await branchOf(options, driver)), options, driver, true);
         case "list":
-            await preflight(driver, { docker: false });
+            await preflightTools(driver);
             return reviewList(driver);
         case "prune":
             return reviewPrune(options, driver);
@@ -31,27 +36,41 @@ async function branchOf(options: Options, driver: Driver): Promise<string> {
     return branch;
 }
 
-async function reviewUp(options: Options, driver: Driver): Promise<void> {
+/**
+ * The stack deploys the work tree as it is, whatever --branch names, so one rule holds for both:
+ * uncommitted changes (other than the driver's own files) are refused unless --allow-dirty.
+ */
+async function reviewUp(options: Options, driver: Driver): Promise<unknown> {
     const branch = await branchOf(options, driver);
-    if (!options.branch && !options["allow-dirty"] && (await driver.git.isDirty())) {
+    if (!options["allow-dirty"] && (await driver.git.isDirty())) {
         throw new PreflightError(
-            `The work tree of ${branch} has uncommitted changes, which the review stack would deploy unrecorded. Commit them, or pass --allow-dirty.`,
+            `The work tree has uncommitted changes, which the review stack of ${branch} would deploy unrecorded. Commit them, or pass --allow-dirty.`,
         );
     }
-    await preflight(driver);
+    await preflightTools(driver);
     const name = stackNameForBranch(branch);
     const stack = await driver.stacks.createOrSelect(name);
-    const config = await stack.getAllConfig();
-    const ports = config["vaultnomad:vaultPort"] ? portsOf(config) : portsForSlot(allocateSlot(name, await takenSlots(name, driver)));
-    await stack.setAllConfig({
-        ...Object.fromEntries(Object.entries(ports).map(([key, port]) => [`vaultnomad:${key}`, { value: String(port) }])),
-        "vaultnomad:reviewBranch": { value: branch },
-    });
-    driver.out(
+    // Choosing a free block and recording it is one step for every process on this host.
+    const ports = await withFileLock(
+        path.join(driver.environment().stateDir, "review-ports.lock"),
+        async () => {
+            const config = await stack.getAllConfig();
+            const chosen = config["vaultnomad:vaultPort"]
+                ? portsOf(config)
+                : portsForSlot(allocateSlot(name, await takenSlots(name, driver)));
+            await stack.setAllConfig({
+                ...Object.fromEntries(Object.entries(chosen).map(([key, port]) => [`vaultnomad:${key}`, { value: String(port) }])),
+                "vaultnomad:reviewBranch": { value: branch },
+            });
+            return chosen;
+        },
+        { processAlive: (pid) => driver.probes.processAlive(pid) },
+    );
+    progress(driver)(
         `Review stack ${name} for branch ${branch}: Vault on 127.0.0.1:${ports.vaultPort}, Nomad on 127.0.0.1:${ports.nomadHttpPort}`,
     );
-    await checkPortsIfNew(stack, driver);
-    await run("up", stack, driver);
+    await preflightStack(stack, "up", driver, options);
+    return run("up", stack, driver);
 }
 
 async function takenSlots(except: string, driver: Driver): Promise<number[]> {
@@ -65,18 +84,13 @@ async function takenSlots(except: string, driver: Driver): Promise<number[]> {
     return slots;
 }
 
-async function reviewDestroy(branch: string, driver: Driver): Promise<void> {
-    await preflight(driver);
-    await destroyAndRemove(stackNameForBranch(branch), driver);
-}
-
-interface ReviewStackInfo {
+export interface ReviewStackInfo {
     readonly summary: StackSummary;
     readonly branch: string;
     readonly ports: ReviewPorts;
 }
 
-async function reviewStacks(driver: Driver): Promise<ReviewStackInfo[]> {
+export async function reviewStacks(driver: Driver): Promise<ReviewStackInfo[]> {
     const infos: ReviewStackInfo[] = [];
     for (const summary of (await driver.stacks.list()).filter((s) => isReviewStack(s.name))) {
         const config = await driver.stacks.configOf(summary.name);
@@ -85,57 +99,29 @@ async function reviewStacks(driver: Driver): Promise<ReviewStackInfo[]> {
     return infos;
 }
 
-async function reviewList(driver: Driver): Promise<void> {
+async function reviewList(driver: Driver): Promise<unknown> {
     const stacks = await reviewStacks(driver);
-    if (stacks.length === 0) {
-        driver.out("No review stacks.");
-        return;
+    if (!driver.json) {
+        driver.out(stacks.length === 0 ? "No review stacks." : "stack\tbranch\tvault\tnomad\tmongo\tresources\tlast update");
+        for (const { summary, branch, ports } of stacks) {
+            const row = [summary.name, branch || "?", ports.vaultPort, ports.nomadHttpPort, ports.mongoPort, summary.resourceCount ?? 0];
+            driver.out([...row, lastUpdateText(summary, driver)].join("\t"));
+        }
     }
-    driver.out("stack\tbranch\tvault\tnomad\tmongo\tresources\tlast update");
-    for (const { summary, branch, ports } of stacks) {
-        const age = summary.lastUpdate ? `${formatAge(driver.now().getTime() - Date.parse(summary.lastUpdate))} ago` : "never";
-        driver.out(
-            [summary.name, branch || "?", ports.vaultPort, ports.nomadHttpPort, ports.mongoPort, summary.resourceCount ?? 0, age].join(
-                "\t",
-            ),
-        );
-    }
+    return {
+        stacks: stacks.map(({ summary, branch, ports }) => ({
+            stack: summary.name,
+            branch: branch || null,
+            ports,
+            resources: summary.resourceCount ?? 0,
+            lastUpdate: summary.lastUpdate ?? null,
+            updateInProgress: !!summary.updateInProgress,
+        })),
+    };
 }
 
-async function reviewPrune(options: Options, driver: Driver): Promise<void> {
-    const maxAgeMs = options["older-than"] === undefined ? undefined : parseAge(options["older-than"]);
-    await preflight(driver);
-    let removed = 0;
-    for (const { summary, branch } of await reviewStacks(driver)) {
-        const reason = await pruneReason(summary, branch, maxAgeMs, driver);
-        if (!reason) {
-            continue;
-        }
-        if (summary.updateInProgress) {
-            driver.out(`Skipping ${summary.name} (${reason}): an update is in progress.`);
-            continue;
-        }
-        driver.out(`Pruning ${summary.name}: ${reason}.`);
-        await destroyAndRemove(summary.name, driver);
-        removed++;
-    }
-    driver.out(`Pruned ${removed} review stack${removed === 1 ? "" : "s"}.`);
-}
-
-async function pruneReason(
-    summary: StackSummary,
-    branch: string,
-    maxAgeMs: number | undefined,
-    driver: Driver,
-): Promise<string | undefined> {
-    if (branch && !(await driver.git.branchExists(branch))) {
-        return `branch ${branch} no longer exists`;
-    }
-    const age = summary.lastUpdate ? driver.now().getTime() - Date.parse(summary.lastUpdate) : undefined;
-    if (maxAgeMs !== undefined && age !== undefined && age > maxAgeMs) {
-        return `last updated ${formatAge(age)} ago`;
-    }
-    return undefined;
+export function lastUpdateText(summary: StackSummary, driver: Driver): string {
+    return summary.lastUpdate ? `${formatAge(driver.now().getTime() - Date.parse(summary.lastUpdate))} ago` : "never";
 }
 
 /** "7d", "36h", "90m", "30s" in milliseconds. */
@@ -148,7 +134,7 @@ export function parseAge(text: string): number {
     return seconds * 1000;
 }
 
-function formatAge(ms: number): string {
+export function formatAge(ms: number): string {
     const hours = ms / 3_600_000;
     return hours >= 48 ? `${Math.floor(hours / 24)}d` : hours >= 1 ? `${Math.floor(hours)}h` : `${Math.max(0, Math.floor(ms / 60_000))}m`;
 }

@@ -1,5 +1,6 @@
 // Review stacks: one per git branch, side by side on one host.
 import { createHash } from "crypto";
+import { ConfigMap } from "@pulumi/pulumi/automation";
 
 export const REVIEW_PREFIX = "review-";
 /** Long enough to read, short enough for container names built from it. */
@@ -54,6 +55,20 @@ export function portsForSlot(slot: number): ReviewPorts {
     const base = FIRST_PORT + 10 * slot;
     // base + 1 stays free: it is Vault's cluster port.
     return { vaultPort: base, nomadHttpPort: base + 2, nomadRpcPort: base + 3, nomadSerfPort: base + 4, mongoPort: base + 5 };
+}
+
+const DEFAULT_PORTS: ReviewPorts = { vaultPort: 8200, nomadHttpPort: 4646, nomadRpcPort: 4647, nomadSerfPort: 4648, mongoPort: 27017 };
+
+/** A stack's ports from its config; the program's defaults where none is set. */
+export function portsOf(config: ConfigMap): ReviewPorts {
+    const read = (key: keyof ReviewPorts) => Number(config[`vaultnomad:${key}`]?.value ?? DEFAULT_PORTS[key]);
+    return {
+        vaultPort: read("vaultPort"),
+        nomadHttpPort: read("nomadHttpPort"),
+        nomadRpcPort: read("nomadRpcPort"),
+        nomadSerfPort: read("nomadSerfPort"),
+        mongoPort: read("mongoPort"),
+    };
 }
 
 export function slotOfPorts(ports: Pick<ReviewPorts, "vaultPort">): number | undefined {

@@ -1,8 +1,11 @@
 // The stacks of this project, through the Automation API's LocalWorkspace.
-import { ConfigMap, LocalWorkspace, Stack, StackSummary } from "@pulumi/pulumi/automation";
+import { ConfigMap, LocalWorkspace, RemoveOptions, Stack, StackSummary } from "@pulumi/pulumi/automation";
 
 /** The part of an Automation API stack the driver uses. */
-export type DriverStack = Pick<Stack, "name" | "up" | "preview" | "refresh" | "destroy" | "outputs" | "getAllConfig" | "setAllConfig">;
+export type DriverStack = Pick<
+    Stack,
+    "name" | "up" | "preview" | "refresh" | "destroy" | "outputs" | "getAllConfig" | "setAllConfig" | "exportStack"
+>;
 
 export interface StackStore {
     /** Selects the stack, creating it when it does not exist. */
@@ -11,7 +14,8 @@ export interface StackStore {
     select(name: string): Promise<DriverStack>;
     list(): Promise<StackSummary[]>;
     configOf(name: string): Promise<ConfigMap>;
-    remove(name: string): Promise<void>;
+    /** Removes the stack; with force, even while it still lists resources (they are forgotten, not deleted). */
+    remove(name: string, options?: RemoveOptions): Promise<void>;
 }
 
 /** One workspace over the project directory; the driver runs one operation at a time on it. */
@@ -22,7 +26,7 @@ export async function localStackStore(projectDir: string, envVars: Record<string
         select: (name) => Stack.select(name, workspace),
         list: () => workspace.listStacks(),
         configOf: (name) => workspace.getAllConfig(name),
-        remove: (name) => workspace.removeStack(name),
+        remove: (name, options) => workspace.removeStack(name, options),
     };
 }
 
@@ -35,6 +39,6 @@ export function lazyStackStore(open: () => Promise<StackStore>): StackStore {
         select: async (name) => (await get()).select(name),
         list: async () => (await get()).list(),
         configOf: async (name) => (await get()).configOf(name),
-        remove: async (name) => (await get()).remove(name),
+        remove: async (name, options) => (await get()).remove(name, options),
     };
 }

@@ -1,127 +1,11 @@
-// The driver's commands against a fake of the Automation API's stacks, a fake git and fake probes.
+// The driver's commands against the fake stack store, a fake git and fake probes.
 import * as assert from "assert";
-import { ConcurrentUpdateError, ConfigMap, OutputMap, StackNotFoundError, StackSummary } from "@pulumi/pulumi/automation";
-import { Driver, runCommand } from "../automation/commands";
+import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import { EXIT } from "../automation/exitCodes";
 import { Probes } from "../automation/preflight";
 import { portsForSlot, slotOfPorts, stackNameForBranch } from "../automation/reviewStacks";
-import { DriverStack, StackStore } from "../automation/stacks";
-
-const NOW = new Date("2026-11-27T12:00:00Z");
-const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
-
-/** The Automation API's errors are built from a command result; the driver reads only their type. */
-const automationError = <T>(type: new (...args: any[]) => T, stderr: string): T => new type({ toString: () => stderr });
-
-interface FakeStackState {
-    config: ConfigMap;
-    summary: StackSummary;
-    outputs: OutputMap;
-    failWith?: Error;
-}
-
-class FakeStacks implements StackStore {
-    readonly stacks = new Map<string, FakeStackState>();
-    readonly calls: string[] = [];
-    /** The options each operation was given, in order. */
-    readonly options: Array<Record<string, unknown>> = [];
-
-    add(name: string, state: Partial<FakeStackState> = {}): this {
-        this.stacks.set(name, {
-            config: {},
-            outputs: {},
-            summary: { name, current: false, resourceCount: 12, lastUpdate: hoursAgo(1) },
-            ...state,
-        });
-        return this;
-    }
-
-    private handle(name: string): DriverStack {
-        const state = this.stacks.get(name)!;
-        const operation = (op: string) => async (opts?: { onOutput?: (text: string) => void }) => {
-            this.calls.push(`${op} ${name}`);
-            this.options.push({ ...opts });
-            if (state.failWith) {
-                throw state.failWith;
-            }
-            opts?.onOutput?.(`engine: ${op} of ${name}\n`);
-            const summary = { resourceChanges: { create: 3, same: 9 } };
-            return { stdout: "", stderr: "", summary, outputs: state.outputs, changeSummary: { create: 3 } };
-        };
-        return {
-            name,
-            up: operation("up"),
-            preview: operation("preview"),
-            refresh: operation("refresh"),
-            destroy: operation("destroy"),
-            outputs: async () => state.outputs,
-            getAllConfig: async () => state.config,
-            setAllConfig: async (config: ConfigMap) => {
-                this.calls.push(`setAllConfig ${name}`);
-                state.config = { ...state.config, ...config };
-            },
-        } as unknown as DriverStack;
-    }
-
-    async createOrSelect(name: string) {
-        if (!this.stacks.has(name)) {
-            this.calls.push(`create ${name}`);
-            this.add(name, { summary: { name, current: false, resourceCount: 0 } });
-        }
-        return this.handle(name);
-    }
-    async select(name: string) {
-        if (!this.stacks.has(name)) {
-            throw automationError(StackNotFoundError, `no stack named '${name}' found`);
-        }
-        return this.handle(name);
-    }
-    async list() {
-        return [...this.stacks.values()].map((s) => s.summary);
-    }
-    async configOf(name: string) {
-        return this.stacks.get(name)!.config;
-    }
-    async remove(name: string) {
-        this.calls.push(`remove ${name}`);
-        this.stacks.delete(name);
-    }
-}
-
-const healthyProbes: Probes = {
-    nodeVersion: "v20.20.2",
-    pulumiVersion: async () => "v3.200.0",
-    dockerPing: async () => undefined,
-    portInUse: async () => false,
-    portOwner: async () => undefined,
-};
-
-function reviewConfig(branch: string, slot: number): ConfigMap {
-    const ports = Object.entries(portsForSlot(slot)).map(([key, port]) => [`vaultnomad:${key}`, { value: String(port) }]);
-    return { ...Object.fromEntries(ports), "vaultnomad:reviewBranch": { value: branch } };
-}
-
-interface Run {
-    code: number;
-    out: string;
-    err: string;
-}
-
-async function drive(argv: string[], overrides: Partial<Driver> & { stacks?: FakeStacks } = {}): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const driver: Driver = {
-        stacks: new FakeStacks(),
-        git: { currentBranch: async () => "feat/jwt", branchExists: async () => true, isDirty: async () => false },
-        probes: healthyProbes,
-        out: (text) => out.push(text),
-        err: (text) => err.push(text),
-        now: () => NOW,
-        ...overrides,
-    };
-    const code = await runCommand(argv, driver);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { drive, fakeGit, healthyProbes, reviewConfig } from "./driverHarness";
+import { automationError, FakeStacks, hoursAgo } from "./fakeStackStore";
 
 describe("stack driver", () => {
     describe("help", () => {
@@ -145,7 +29,7 @@ describe("stack driver", () => {
             assert.deepStrictEqual([code, /unknown command: deploy/.test(err)], [EXIT.usage, true]);
         });
         it("answers an unknown option with exit code 2", async () => {
-            assert.strictEqual((await drive(["up", "--force"])).code, EXIT.usage);
+            assert.strictEqual((await drive(["up", "--forse"])).code, EXIT.usage);
         });
     });
 
@@ -162,7 +46,7 @@ describe("stack driver", () => {
         });
         it("streams the engine's output and ends with a summary", async () => {
             const { out } = await drive(["up"]);
-            assert.match(out, /==> up dev\nengine: up of dev\n==> up dev done in 0s: 3 create, 9 same/);
+            assert.match(out, /==> up dev\nengine: up of dev\n==> up dev done in 0s: 3 created, 2 updated, 2 deleted, 9 unchanged/);
         });
         it("prints outputs after up, with secrets masked", async () => {
             const stacks = new FakeStacks().add("dev", {
@@ -326,13 +210,13 @@ describe("stack driver", () => {
             assert.strictEqual(new Set(vaultPorts).size, 20);
         });
         it("refuses a dirty work tree unless --allow-dirty (exit 3)", async () => {
-            const git = { currentBranch: async () => "feat/jwt", branchExists: async () => true, isDirty: async () => true };
+            const git = fakeGit({ isDirty: async () => true });
             const refused = await drive(["review", "up"], { git });
             const allowed = await drive(["review", "up", "--allow-dirty"], { git });
             assert.deepStrictEqual([refused.code, /uncommitted changes/.test(refused.err), allowed.code], [EXIT.preflight, true, EXIT.ok]);
         });
         it("refuses a detached HEAD without --branch (exit 3)", async () => {
-            const git = { currentBranch: async () => undefined, branchExists: async () => true, isDirty: async () => false };
+            const git = fakeGit({ currentBranch: async () => undefined });
             const { code, err } = await drive(["review", "up"], { git });
             assert.deepStrictEqual([code, /pass --branch/.test(err)], [EXIT.preflight, true]);
         });
@@ -358,54 +242,6 @@ describe("stack driver", () => {
                 out,
                 `stack\tbranch\tvault\tnomad\tmongo\tresources\tlast update\nreview-a\ta\t10070\t10072\t10075\t12\t3d ago`,
             );
-        });
-    });
-
-    describe("review prune", () => {
-        function fleet(): FakeStacks {
-            return new FakeStacks()
-                .add("dev", { summary: { name: "dev", current: false, lastUpdate: hoursAgo(1000) } })
-                .add("review-live", { config: reviewConfig("live", 1) })
-                .add("review-gone", { config: reviewConfig("gone", 2) })
-                .add("review-stale", {
-                    config: reviewConfig("stale", 3),
-                    summary: { name: "review-stale", current: false, lastUpdate: hoursAgo(24 * 10) },
-                })
-                .add("review-busy", {
-                    config: reviewConfig("busy-gone", 4),
-                    summary: { name: "review-busy", current: false, updateInProgress: true },
-                });
-        }
-        const git = {
-            currentBranch: async () => "main",
-            branchExists: async (b: string) => !b.includes("gone"),
-            isDirty: async () => false,
-        };
-
-        it("removes only review stacks whose branch is gone", async () => {
-            const stacks = fleet();
-            await drive(["review", "prune"], { stacks, git });
-            assert.deepStrictEqual(stacks.calls, ["destroy review-gone", "remove review-gone"]);
-        });
-        it("also removes those older than --older-than", async () => {
-            const stacks = fleet();
-            await drive(["review", "prune", "--older-than", "7d"], { stacks, git });
-            assert.deepStrictEqual([...stacks.stacks.keys()], ["dev", "review-live", "review-busy"]);
-        });
-        it("says what it removed and why, and skips a stack being updated", async () => {
-            const { out } = await drive(["review", "prune", "--older-than", "7d"], { stacks: fleet(), git });
-            assert.deepStrictEqual(
-                out.split("\n").filter((line) => /^(Pruning|Skipping|Pruned)/.test(line)),
-                [
-                    "Pruning review-gone: branch gone no longer exists.",
-                    "Pruning review-stale: last updated 10d ago.",
-                    "Skipping review-busy (branch busy-gone no longer exists): an update is in progress.",
-                    "Pruned 2 review stacks.",
-                ],
-            );
-        });
-        it("rejects an age it cannot read (exit 2)", async () => {
-            assert.strictEqual((await drive(["review", "prune", "--older-than", "a week"], { stacks: fleet(), git })).code, EXIT.usage);
         });
     });
 });

@@ -38,6 +38,6 @@ describe("driver environment", () => {
     });
     it("respects the user's backend, and leaves its secrets provider alone", () => {
         const env = resolveEnvironment(project, { PULUMI_BACKEND_URL: "s3://bucket/state" });
-        assert.deepStrictEqual([env.backendUrl, env.envVars], ["s3://bucket/state", {}]);
+        assert.deepStrictEqual([env.backendUrl, env.envVars], ["s3://bucket/state", { PULUMI_BACKEND_URL: "s3://bucket/state" }]);
     });
 });

@@ -1,0 +1,58 @@
+// Preflight checks that follow the stack's mode: a demo stack needs the Docker engine and free
+// ports; an external stack needs neither, only its Vault and Nomad answering.
+import { ConfigMap } from "@pulumi/pulumi/automation";
+import { Driver, Operation, Options } from "./driver";
+import { checkAnswers, checkDocker, checkNode, checkPortsFree, checkPulumi, PreflightError } from "./preflight";
+import { portsOf } from "./reviewStacks";
+import { DriverStack } from "./stacks";
+
+export type Mode = "demo" | "external";
+
+export function modeOf(config: ConfigMap): Mode {
+    return config["vaultnomad:mode"]?.value === "external" ? "external" : "demo";
+}
+
+/** What every command needs: Node.js and the Pulumi CLI. */
+export async function preflightTools(driver: Driver): Promise<void> {
+    checkNode(driver.probes);
+    await checkPulumi(driver.probes);
+}
+
+/** The checks the stack's mode asks for before `operation`; returns the mode. */
+export async function preflightStack(stack: DriverStack, operation: Operation, driver: Driver, options: Options): Promise<Mode> {
+    const config = await stack.getAllConfig();
+    if (modeOf(config) === "external") {
+        if (!options["skip-reachability"]) {
+            for (const [what, key, env, path] of EXTERNAL_SERVERS) {
+                const address = config[`vaultnomad:${key}`]?.value || driver.env[env];
+                if (!address) {
+                    throw new PreflightError(
+                        `The external stack ${stack.name} has no ${key}: \`pulumi config set ${key} <url>\`, or export ${env}.`,
+                    );
+                }
+                await checkAnswers(driver.probes, what, `${address.replace(/\/+$/, "")}${path}`, key);
+            }
+        }
+        return "external";
+    }
+    await checkDocker(driver.probes);
+    if (operation === "up") {
+        await checkPortsIfNew(stack, config, driver);
+    }
+    return "demo";
+}
+
+/** Each server of an external stack: its config key, the variable it defaults to, and an unauthenticated path. */
+const EXTERNAL_SERVERS = [
+    ["Vault", "vaultAddress", "VAULT_ADDR", "/v1/sys/health"],
+    ["Nomad", "nomadAddress", "NOMAD_ADDR", "/v1/status/leader"],
+] as const;
+
+/** A stack that has resources holds its own ports; only a new one must find them free. */
+async function checkPortsIfNew(stack: DriverStack, config: ConfigMap, driver: Driver): Promise<void> {
+    const summary = (await driver.stacks.list()).find((s) => s.name === stack.name);
+    if (summary?.resourceCount) {
+        return;
+    }
+    await checkPortsFree(driver.probes, portsOf(config));
+}
