@@ -138,6 +138,62 @@ describe("stack driver", () => {
             const { code, err } = await drive(["destroy"], { stacks: new FakeStacks().add("dev"), probes });
             assert.deepStrictEqual([code, /Docker engine at .* does not answer \(ENOENT\)/.test(err)], [EXIT.preflight, true]);
         });
+
+        describe("of an external stack", () => {
+            const external = {
+                "vaultnomad:mode": { value: "external" },
+                "vaultnomad:vaultAddress": { value: "https://vault.example:8200" },
+                "vaultnomad:nomadAddress": { value: "https://nomad.example:4646" },
+            };
+            /** No Docker engine, every demo port taken; only the given URLs answer. */
+            const noDemoHost = (answering: string[]): Probes => ({
+                ...healthyProbes,
+                dockerPing: async () => Promise.reject(new Error("ENOENT")),
+                portInUse: async () => true,
+                httpAnswers: async (url) => (answering.includes(url) ? undefined : Promise.reject(new Error("ECONNREFUSED"))),
+            });
+            const both = ["https://vault.example:8200/v1/sys/health", "https://nomad.example:4646/v1/status/leader"];
+
+            for (const operation of ["up", "preview", "destroy"]) {
+                it(`${operation} needs no Docker engine and no free demo ports`, async () => {
+                    const stacks = new FakeStacks().add("prod", {
+                        config: external,
+                        summary: { name: "prod", current: false, resourceCount: 0 },
+                    });
+                    const { code } = await drive([operation, "--stack", "prod"], { stacks, probes: noDemoHost(both) });
+                    assert.deepStrictEqual([code, stacks.calls], [EXIT.ok, [`${operation} prod`]]);
+                });
+            }
+            it("needs its Vault answering (exit 3), naming the config key", async () => {
+                const stacks = new FakeStacks().add("prod", { config: external });
+                const { code, err } = await drive(["up", "--stack", "prod"], { stacks, probes: noDemoHost([both[1]]) });
+                assert.deepStrictEqual(
+                    [code, err, stacks.calls],
+                    [
+                        EXIT.preflight,
+                        "Preflight: Vault at https://vault.example:8200/v1/sys/health does not answer (ECONNREFUSED). " +
+                            "Check the address (`pulumi config get vaultAddress`) and that this machine can reach it, or pass --skip-reachability.",
+                        [],
+                    ],
+                );
+            });
+            it("needs its Nomad answering (exit 3)", async () => {
+                const stacks = new FakeStacks().add("prod", { config: external });
+                const { err } = await drive(["up", "--stack", "prod"], { stacks, probes: noDemoHost([both[0]]) });
+                assert.match(err, /^Preflight: Nomad at https:\/\/nomad\.example:4646\/v1\/status\/leader does not answer/);
+            });
+            it("takes the address from VAULT_ADDR when the config has none", async () => {
+                const { "vaultnomad:vaultAddress": _, ...config } = external;
+                const stacks = new FakeStacks().add("prod", { config });
+                const env = { VAULT_ADDR: "https://vault.example:8200/" };
+                assert.strictEqual((await drive(["up", "--stack", "prod"], { stacks, env, probes: noDemoHost(both) })).code, EXIT.ok);
+            });
+            it("skips the reachability check with --skip-reachability", async () => {
+                const stacks = new FakeStacks().add("prod", { config: external });
+                const { code } = await drive(["up", "--stack", "prod", "--skip-reachability"], { stacks, probes: noDemoHost([]) });
+                assert.strictEqual(code, EXIT.ok);
+            });
+        });
     });
 
     describe("refresh, destroy and outputs", () => {

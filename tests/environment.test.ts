@@ -3,7 +3,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { resolveEnvironment } from "../automation/environment";
+import { PassphraseError, resolveEnvironment } from "../automation/environment";
+import { EXIT } from "../automation/exitCodes";
+import { drive } from "./driverHarness";
 
 describe("driver environment", () => {
     let project: string;
@@ -39,5 +41,56 @@ describe("driver environment", () => {
     it("respects the user's backend, and leaves its secrets provider alone", () => {
         const env = resolveEnvironment(project, { PULUMI_BACKEND_URL: "s3://bucket/state" });
         assert.deepStrictEqual([env.backendUrl, env.envVars], ["s3://bucket/state", { PULUMI_BACKEND_URL: "s3://bucket/state" }]);
+    });
+});
+
+/**
+ * One story for the driver and the Pulumi CLI: the CLI gets its variables from `npm run stack -- env`,
+ * so a stack made by either is opened by the other with the same backend and the same passphrase.
+ */
+describe("one passphrase for the driver and the CLI", () => {
+    let project: string;
+    beforeEach(() => {
+        project = fs.mkdtempSync(path.join(os.tmpdir(), "vaultnomad-env-"));
+    });
+
+    /** What a shell has after `eval "$(npm run --silent stack -- env)"`. */
+    async function shellAfterEval(shell: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+        const { code, out } = await drive(["env"], { environment: () => resolveEnvironment(project, shell) });
+        assert.strictEqual(code, EXIT.ok);
+        const exported = out.split("\n").map((line) => /^export ([A-Z_]+)='(.*)'$/.exec(line)!);
+        return { ...shell, ...Object.fromEntries(exported.map(([, key, value]) => [key, value])) };
+    }
+    /** The backend and passphrase the Pulumi CLI reads in that shell, or the driver's workspace gets. */
+    function secretsOf(env: NodeJS.ProcessEnv) {
+        const passphrase = env.PULUMI_CONFIG_PASSPHRASE ?? fs.readFileSync(env.PULUMI_CONFIG_PASSPHRASE_FILE!, "utf8");
+        return { backend: env.PULUMI_BACKEND_URL, passphrase };
+    }
+    const driverSees = (shell: NodeJS.ProcessEnv) => secretsOf({ ...shell, ...resolveEnvironment(project, shell).envVars });
+
+    it("a stack the driver made is read by the CLI after the env exports", async () => {
+        const made = driverSees({});
+        assert.deepStrictEqual(secretsOf(await shellAfterEval({})), made);
+    });
+    it("a stack the CLI made after the env exports is read by the driver, in that shell or a fresh one", async () => {
+        const cli = secretsOf(await shellAfterEval({}));
+        const shell = await shellAfterEval({});
+        assert.deepStrictEqual([driverSees(shell), driverSees({})], [cli, cli]);
+    });
+    it("the user's own passphrase reaches both, and is never printed", async () => {
+        const shell = { PULUMI_CONFIG_PASSPHRASE: "typed by hand" };
+        const { out } = await drive(["env"], { environment: () => resolveEnvironment(project, shell) });
+        assert.deepStrictEqual(
+            [secretsOf(await shellAfterEval(shell)), driverSees(shell), out.includes("typed by hand")],
+            [driverSees(shell), { backend: `file://${project}/.pulumi-state`, passphrase: "typed by hand" }, false],
+        );
+    });
+    it("never makes a new passphrase for state that was encrypted with a typed one", () => {
+        fs.mkdirSync(path.join(project, ".pulumi-state/.pulumi/stacks/vaultnomad"), { recursive: true });
+        fs.writeFileSync(path.join(project, ".pulumi-state/.pulumi/stacks/vaultnomad/dev.json"), "{}");
+        assert.throws(
+            () => resolveEnvironment(project, {}),
+            (err: Error) => err instanceof PassphraseError && /Export it as PULUMI_CONFIG_PASSPHRASE/.test(err.message),
+        );
     });
 });

@@ -5,7 +5,9 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { AddressInfo } from "net";
+import * as http from "http";
 import { checkDocker, checkNode, checkPortsFree, checkPulumi, machineProbes, PreflightError, Probes } from "../automation/preflight";
+import { fakeServer } from "./fakeHttp";
 
 const fake = (overrides: Partial<Probes>): Probes => ({ ...machineProbes(), ...overrides });
 
@@ -62,5 +64,42 @@ describe("preflight", function () {
             () => checkNode(fake({ nodeVersion: "v18.19.0" })),
             /Node\.js v18\.19\.0 is too old: this project needs Node\.js 20 or later/,
         );
+    });
+    it("counts any HTTP answer of an external server as answering, a 503 included", async () => {
+        const sealed = await fakeServer(() => ({ status: 503, body: { sealed: true } }));
+        try {
+            await assert.doesNotReject(machineProbes().httpAnswers(`${sealed.address}/v1/sys/health`));
+        } finally {
+            await sealed.close();
+        }
+    });
+    it("names the network error of a server that does not answer", async () => {
+        const gone = await fakeServer(() => ({ status: 200 }));
+        await gone.close();
+        await assert.rejects(machineProbes().httpAnswers(`${gone.address}/v1/status/leader`), /ECONNREFUSED/);
+    });
+    it("tells a running, a stopped and a missing container apart, as Docker's inspect answers", async () => {
+        const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "docker-")), "docker.sock");
+        const containers: Record<string, boolean> = { "vaultnomad-dev-vault": true, "vaultnomad-dev-nomad": false };
+        const docker = http.createServer((req, res) => {
+            const name = decodeURIComponent(/^\/containers\/([^/]+)\/json$/.exec(req.url ?? "")?.[1] ?? "");
+            const running = containers[name];
+            res.writeHead(running === undefined ? 404 : 200, { "Content-Type": "application/json" });
+            res.end(
+                JSON.stringify(
+                    running === undefined ? { message: `No such container: ${name}` } : { Name: `/${name}`, State: { Running: running } },
+                ),
+            );
+        });
+        await new Promise<void>((resolve) => docker.listen(socket, resolve));
+        try {
+            const probes = machineProbes({ DOCKER_HOST: `unix://${socket}` });
+            const states = await Promise.all(
+                ["vaultnomad-dev-vault", "vaultnomad-dev-nomad", "vaultnomad-dev-gone"].map((n) => probes.containerState(n)),
+            );
+            assert.deepStrictEqual(states, ["running", "stopped", "missing"]);
+        } finally {
+            docker.close();
+        }
     });
 });

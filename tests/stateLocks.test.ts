@@ -1,0 +1,68 @@
+// A locked stack: who holds the file backend's lock, since when, and whether that holder still runs.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { resolveEnvironment } from "../automation/environment";
+import { EXIT } from "../automation/exitCodes";
+import { drive, healthyProbes, tempProject } from "./driverHarness";
+import { FakeStacks } from "./fakeStackStore";
+
+/** The lock the CLI writes while updating dev (pulumi/pulumi pkg/backend/diy/lock.go: lockContent, JSON-marshalled). */
+const LOCK = { pid: 4242, username: "alice", hostname: "build-7", timestamp: "2026-11-27T11:58:03.123456789Z" };
+const LOCK_ID = "18262c43-124d-4f19-b90f-24db3c0a22a3";
+
+/** The CLI's own message when the file backend finds the lock. */
+function lockedError(backendUrl: string): Error {
+    return new Error(
+        "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" +
+            `  ${backendUrl}/.pulumi/locks/organization/vaultnomad/dev/${LOCK_ID}.json: created by alice@build-7 (pid 4242) at 2026-11-27T11:58:03Z`,
+    );
+}
+
+describe("a locked stack", () => {
+    function lockedProject() {
+        const project = tempProject();
+        const environment = resolveEnvironment(project, {});
+        const dir = path.join(environment.stateDir, ".pulumi", "locks", "organization", "vaultnomad", "dev");
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, `${LOCK_ID}.json`), JSON.stringify(LOCK));
+        const stacks = new FakeStacks().add("dev", { failWith: lockedError(environment.backendUrl) });
+        return { stacks, environment: () => environment, backendUrl: environment.backendUrl };
+    }
+
+    it("held by a process that died on this host: says so, and gives the command that clears it (exit 4)", async () => {
+        const { stacks, environment, backendUrl } = lockedProject();
+        const probes = { ...healthyProbes, processAlive: (pid: number) => pid !== LOCK.pid };
+        const { code, err } = await drive(["up"], { stacks, environment, probes });
+        assert.deepStrictEqual(
+            [code, err],
+            [
+                EXIT.locked,
+                "The stack dev is locked by another update.\n" +
+                    "Stale lock: alice@build-7 (pid 4242) since 2026-11-27T11:58:03.123456789Z, but pid 4242 no longer runs on this host. " +
+                    `\`PULUMI_BACKEND_URL='${backendUrl}' pulumi cancel --stack dev --yes\` clears it.`,
+            ],
+        );
+    });
+    it("held by a live process on this host: says who holds it and since when", async () => {
+        const { stacks, environment } = lockedProject();
+        const { err } = await drive(["up"], { stacks, environment });
+        assert.match(
+            err,
+            /\nLocked by alice@build-7 \(pid 4242\) since 2026-11-27T11:58:03\.123456789Z, which is still running on this host: wait for it to finish\.$/,
+        );
+    });
+    it("held from another host: says it cannot tell whether the holder runs", async () => {
+        const { stacks, environment } = lockedProject();
+        const { err } = await drive(["up"], { stacks, environment, probes: { ...healthyProbes, hostname: "laptop" } });
+        assert.match(err, /\nLocked by alice@build-7 \(pid 4242\) since .*, on another host: this one cannot tell whether it still runs\./);
+    });
+    it("under --json, lists the locks in the error document", async () => {
+        const { stacks, environment } = lockedProject();
+        const { out } = await drive(["up", "--json"], { stacks, environment });
+        assert.deepStrictEqual(
+            JSON.parse(out).error.locks.map((l: Record<string, unknown>) => [l.pid, l.hostname, l.timestamp]),
+            [[4242, "build-7", LOCK.timestamp]],
+        );
+    });
+});
