@@ -10,7 +10,7 @@ export interface Git {
     /** The checked-out branch, or undefined on a detached HEAD or outside a repository. */
     currentBranch(): Promise<string | undefined>;
     /**
-     * Fetches every remote (pruning deleted branches), then names each branch that exists locally
+     * Fetches every branch of every remote (pruning deleted ones), then names each branch that exists locally
      * or on any remote. A CI clone has only remote-tracking branches, so local ones are not enough.
      */
     liveBranches(): Promise<LiveBranches>;
@@ -35,8 +35,14 @@ export function localGit(cwd: string): Git {
             if (remotes.length === 0) {
                 return { known: false, why: "this clone has no remote, so a branch deleted upstream cannot be told from a live one" };
             }
+            // Every branch of every remote, whatever refspec the clone was made with (a single-branch
+            // clone would otherwise fetch one branch, and every other would look gone).
+            const shallow = (await git("rev-parse", "--is-shallow-repository")).trim() === "true";
             try {
-                await git("fetch", "--prune", "--all", "--quiet");
+                for (const remote of remotes) {
+                    const refspec = `+refs/heads/*:refs/remotes/${remote}/*`;
+                    await git("fetch", "--prune", "--quiet", ...(shallow ? ["--depth=1"] : []), remote, refspec);
+                }
             } catch (err) {
                 const detail = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split("\n")[0];
                 return { known: false, why: `git fetch failed (${detail}), so the remote branches may be out of date` };

@@ -32,6 +32,13 @@ describe("review prune", function () {
             const { code, out } = await drive(["review", "prune", "--yes"], { stacks, git: localGit(ci) });
             assert.deepStrictEqual([code, stacks.calls, out], [EXIT.ok, [], "No review stack to prune."]);
         });
+        it("keeps it in a single-branch clone too, fetching every branch", async () => {
+            const single = `${repos.root}/ci-single`;
+            git(repos.root, "clone", "--quiet", "--single-branch", "--branch", "main", repos.origin, single);
+            const stacks = stacksFor("feat/live");
+            await drive(["review", "prune", "--yes"], { stacks, git: localGit(single) });
+            assert.deepStrictEqual(stacks.calls, []);
+        });
         it("destroys the stack of a branch deleted on the remote, fetching first", async () => {
             const stacks = stacksFor("feat/live", "feat/gone");
             await drive(["review", "prune", "--yes"], { stacks, git: localGit(ci) });
