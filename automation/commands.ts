@@ -1,6 +1,5 @@
 // The driver's commands, over injected stacks, git and machine probes so that tests can fake them.
 import { parseArgs } from "util";
-import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import { destroyStack } from "./destroy";
 import {
     Driver,
@@ -12,6 +11,7 @@ import {
     printOutputs,
     run,
     selectExisting,
+    StackLockedError,
     UsageError,
 } from "./driver";
 import { PassphraseError } from "./environment";
@@ -86,7 +86,7 @@ export async function runCommand(argv: string[], base: Driver): Promise<number> 
     try {
         parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     } catch (err) {
-        return reportFailure(new UsageError((err as Error).message), { ...base, json: argv.includes("--json") }, "dev");
+        return reportFailure(new UsageError((err as Error).message), { ...base, json: argv.includes("--json") });
     }
     const [command, subcommand, ...extra] = parsed.positionals;
     if (parsed.values.help || command === undefined || command === "help") {
@@ -95,7 +95,6 @@ export async function runCommand(argv: string[], base: Driver): Promise<number> 
     }
     const policyPack = parsed.values["skip-policy"] ? undefined : base.policyPack;
     const driver: Driver = { ...base, policyPack, json: !!parsed.values.json };
-    const stackName = parsed.values.stack ?? "dev";
     try {
         if (extra.length > 0 || (command !== "review" && subcommand !== undefined)) {
             throw new UsageError(`unexpected argument: ${[subcommand, ...extra].filter(Boolean).join(" ")}`);
@@ -106,7 +105,7 @@ export async function runCommand(argv: string[], base: Driver): Promise<number> 
         }
         return EXIT.ok;
     } catch (err) {
-        return reportFailure(err, driver, stackName);
+        return reportFailure(err, driver);
     }
 }
 
@@ -172,16 +171,17 @@ const KINDS: Array<[new (...args: any[]) => Error, string, number]> = [
 ];
 
 /** Says what failed on stderr (and, under --json, as the one document on stdout); returns the exit code. */
-function reportFailure(err: unknown, driver: Driver, stackName: string): number {
+function reportFailure(err: unknown, driver: Driver): number {
     const message = (err as Error).message ?? String(err);
-    // The file backend's lock message is not always mapped to ConcurrentUpdateError.
-    if (err instanceof ConcurrentUpdateError || /currently locked by \d+ lock/.test(message)) {
+    if (err instanceof StackLockedError) {
         const { backendUrl } = driver.environment();
-        const locks = stackLocks(backendUrl, stackName);
-        const lines = describeLocks(locks, stackName, backendUrl, driver.probes);
-        const text = [`The stack ${stackName} is locked by another update.`, ...lines].join("\n");
+        const locks = stackLocks(backendUrl, err.stackName);
+        const lines = describeLocks(locks, err.stackName, backendUrl, driver.probes);
+        const text = [`The stack ${err.stackName} is locked by another update.`, ...lines].join("\n");
         driver.err(
-            lines.length ? text : `${text} If none is running (a crash left the lock), \`pulumi cancel --stack ${stackName}\` clears it.`,
+            lines.length
+                ? text
+                : `${text} If none is running (a crash left the lock), \`pulumi cancel --stack ${err.stackName}\` clears it.`,
         );
         return fail(driver, { kind: "locked", message: text, locks }, EXIT.locked);
     }

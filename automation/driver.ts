@@ -1,6 +1,6 @@
 // What every driver command shares: the injected machine, the errors it maps to exit codes, and
 // running one Automation API operation with its progress and summary.
-import { OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { ConcurrentUpdateError, OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { Environment } from "./environment";
 import { Git } from "./git";
 import { Probes } from "./preflight";
@@ -48,6 +48,21 @@ export type Options = {
 export class UsageError extends Error {}
 
 export class MissingStackError extends Error {}
+
+/** Another update holds the stack's lock. */
+export class StackLockedError extends Error {
+    constructor(
+        readonly stackName: string,
+        cause: unknown,
+    ) {
+        super((cause as Error).message ?? String(cause));
+    }
+}
+
+/** The file backend's lock message is not always mapped to ConcurrentUpdateError. */
+function isLockError(err: unknown): boolean {
+    return err instanceof ConcurrentUpdateError || /currently locked by \d+ lock/.test((err as Error).message ?? "");
+}
 
 /** The user said no, or could not be asked; nothing was changed. */
 export class NotConfirmedError extends Error {}
@@ -132,7 +147,9 @@ export async function run(
     const started = driver.now().getTime();
     const onOutput = (text: string) => say(text.replace(/\n$/, ""));
     const policyPacks = driver.policyPack && (operation === "up" || operation === "preview") ? [driver.policyPack] : undefined;
-    const outcome = await OPERATIONS[operation](stack, { onOutput, signal: driver.signal, policyPacks });
+    const outcome = await OPERATIONS[operation](stack, { onOutput, signal: driver.signal, policyPacks }).catch((err) => {
+        throw isLockError(err) ? new StackLockedError(stack.name, err) : err;
+    });
     if (driver.signal?.aborted) {
         throw new Error(
             `${operation} ${stack.name} was interrupted; run it again to finish, or \`pulumi cancel\` if the stack stays locked.`,

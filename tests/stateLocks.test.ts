@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { resolveEnvironment } from "../automation/environment";
 import { EXIT } from "../automation/exitCodes";
+import { stackNameForBranch } from "../automation/reviewStacks";
 import { drive, healthyProbes, tempProject } from "./driverHarness";
 import { FakeStacks } from "./fakeStackStore";
 
@@ -12,21 +13,21 @@ const LOCK = { pid: 4242, username: "alice", hostname: "build-7", timestamp: "20
 const LOCK_ID = "18262c43-124d-4f19-b90f-24db3c0a22a3";
 
 /** The CLI's own message when the file backend finds the lock. */
-function lockedError(backendUrl: string): Error {
+function lockedError(backendUrl: string, stack: string): Error {
     return new Error(
         "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" +
-            `  ${backendUrl}/.pulumi/locks/organization/vaultnomad/dev/${LOCK_ID}.json: created by alice@build-7 (pid 4242) at 2026-11-27T11:58:03Z`,
+            `  ${backendUrl}/.pulumi/locks/organization/vaultnomad/${stack}/${LOCK_ID}.json: created by alice@build-7 (pid 4242) at 2026-11-27T11:58:03Z`,
     );
 }
 
 describe("a locked stack", () => {
-    function lockedProject() {
+    function lockedProject(stack = "dev") {
         const project = tempProject();
         const environment = resolveEnvironment(project, {});
-        const dir = path.join(environment.stateDir, ".pulumi", "locks", "organization", "vaultnomad", "dev");
+        const dir = path.join(environment.stateDir, ".pulumi", "locks", "organization", "vaultnomad", stack);
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(path.join(dir, `${LOCK_ID}.json`), JSON.stringify(LOCK));
-        const stacks = new FakeStacks().add("dev", { failWith: lockedError(environment.backendUrl) });
+        const stacks = new FakeStacks().add(stack, { failWith: lockedError(environment.backendUrl, stack) });
         return { stacks, environment: () => environment, backendUrl: environment.backendUrl };
     }
 
@@ -64,5 +65,11 @@ describe("a locked stack", () => {
             JSON.parse(out).error.locks.map((l: Record<string, unknown>) => [l.pid, l.hostname, l.timestamp]),
             [[4242, "build-7", LOCK.timestamp]],
         );
+    });
+    it("of a review stack: reads that stack's lock, not the dev stack's", async () => {
+        const name = stackNameForBranch("feat/jwt");
+        const { stacks, environment } = lockedProject(name);
+        const { err } = await drive(["review", "up", "--branch", "feat/jwt"], { stacks, environment });
+        assert.match(err, new RegExp(`^The stack ${name} is locked by another update\\.\nLocked by alice@build-7 \\(pid 4242\\)`));
     });
 });
