@@ -161,45 +161,40 @@ function shellExports(driver: Driver): unknown {
     return { env: environment.envVars };
 }
 
-const KINDS: Array<[new (...args: any[]) => Error, string, number]> = [
-    [UsageError, "usage", EXIT.usage],
-    [PreflightError, "preflight", EXIT.preflight],
-    [NotConfirmedError, "not-confirmed", EXIT.preflight],
-    [PassphraseError, "preflight", EXIT.preflight],
-    [VerifyFailed, "verify-failed", EXIT.failed],
-    [MissingStackError, "missing-stack", EXIT.failed],
+/** Each failure the driver expects: its kind in the JSON document, its exit code, and how stderr says it. */
+const FAILURES: Array<{ type: new (...args: any[]) => Error; kind: string; code: number; say?: (message: string) => string }> = [
+    { type: UsageError, kind: "usage", code: EXIT.usage, say: (message) => `${message}\n\n${USAGE}` },
+    { type: PreflightError, kind: "preflight", code: EXIT.preflight, say: (message) => `Preflight: ${message}` },
+    { type: PassphraseError, kind: "preflight", code: EXIT.preflight, say: (message) => `Preflight: ${message}` },
+    { type: NotConfirmedError, kind: "not-confirmed", code: EXIT.preflight },
+    { type: MissingStackError, kind: "missing-stack", code: EXIT.failed },
 ];
+const UNEXPECTED = { kind: "failed", code: EXIT.failed, say: (message: string) => `Failed: ${message}` };
 
 /** Says what failed on stderr (and, under --json, as the one document on stdout); returns the exit code. */
 function reportFailure(err: unknown, driver: Driver): number {
-    const message = (err as Error).message ?? String(err);
-    if (err instanceof StackLockedError) {
-        const { backendUrl } = driver.environment();
-        const locks = stackLocks(backendUrl, err.stackName);
-        const lines = describeLocks(locks, err.stackName, backendUrl, driver.probes);
-        const text = [`The stack ${err.stackName} is locked by another update.`, ...lines].join("\n");
-        driver.err(
-            lines.length
-                ? text
-                : `${text} If none is running (a crash left the lock), \`pulumi cancel --stack ${err.stackName}\` clears it.`,
-        );
-        return fail(driver, { kind: "locked", message: text, locks }, EXIT.locked);
-    }
-    const [, kind, code] = KINDS.find(([type]) => err instanceof type) ?? [Error, "failed", EXIT.failed];
-    const text =
-        kind === "usage"
-            ? `${message}\n\n${USAGE}`
-            : kind === "preflight"
-              ? `Preflight: ${message}`
-              : kind === "failed"
-                ? `Failed: ${message}`
-                : message;
-    if (kind === "verify-failed") {
+    if (err instanceof VerifyFailed) {
         // verify has printed its results, the JSON document included.
-        return code;
+        return EXIT.failed;
     }
-    driver.err(text);
+    if (err instanceof StackLockedError) {
+        return reportLocked(err, driver);
+    }
+    const message = (err as Error).message ?? String(err);
+    const { kind, code, say } = FAILURES.find(({ type }) => err instanceof type) ?? UNEXPECTED;
+    driver.err(say ? say(message) : message);
     return fail(driver, { kind, message }, code);
+}
+
+/** Who holds the lock and since when, and whether that holder still runs, where the backend tells. */
+function reportLocked(err: StackLockedError, driver: Driver): number {
+    const { backendUrl } = driver.environment();
+    const locks = stackLocks(backendUrl, err.stackName);
+    const lines = describeLocks(locks, err.stackName, backendUrl, driver.probes);
+    const text = [`The stack ${err.stackName} is locked by another update.`, ...lines].join("\n");
+    const hint = ` If none is running (a crash left the lock), \`pulumi cancel --stack ${err.stackName}\` clears it.`;
+    driver.err(lines.length > 0 ? text : `${text}${hint}`);
+    return fail(driver, { kind: "locked", message: text, locks }, EXIT.locked);
 }
 
 function fail(driver: Driver, error: Record<string, unknown>, code: number): number {

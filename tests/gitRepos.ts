@@ -20,16 +20,22 @@ export interface Repos {
     readonly root: string;
 }
 
-/** A bare origin with `branches` pushed, and the clone they were pushed from. */
-export function originWithBranches(branches: string[]): Repos {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "vaultnomad-git-"));
-    const origin = path.join(root, "origin.git");
+/** A repository on main with one commit and no remote. */
+export function committedRepo(root = fs.mkdtempSync(path.join(os.tmpdir(), "vaultnomad-git-"))): string {
     const work = path.join(root, "work");
-    git(root, "init", "--quiet", "--bare", "--initial-branch=main", origin);
     git(root, "init", "--quiet", "--initial-branch=main", work);
     fs.writeFileSync(path.join(work, "index.ts"), "export {};\n");
     git(work, "add", "-A");
     git(work, "commit", "--quiet", "-m", "first");
+    return work;
+}
+
+/** A bare origin with `branches` pushed, and the clone they were pushed from. */
+export function originWithBranches(branches: string[]): Repos {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "vaultnomad-git-"));
+    const origin = path.join(root, "origin.git");
+    git(root, "init", "--quiet", "--bare", "--initial-branch=main", origin);
+    const work = committedRepo(root);
     git(work, "remote", "add", "origin", origin);
     for (const branch of branches) {
         git(work, "branch", branch);

@@ -4,7 +4,7 @@ import { EXIT } from "../automation/exitCodes";
 import { localGit } from "../automation/git";
 import { drive, fakeGit, reviewConfig } from "./driverHarness";
 import { FakeStacks, hoursAgo } from "./fakeStackStore";
-import { ciClone, git, originWithBranches, Repos } from "./gitRepos";
+import { ciClone, committedRepo, git, originWithBranches, Repos } from "./gitRepos";
 
 /** A review stack per branch: feat/live lives on, feat/gone is deleted on the remote. */
 function stacksFor(...branches: string[]): FakeStacks {
@@ -48,8 +48,7 @@ describe("review prune", function () {
 
     describe("when it cannot tell which branches are alive", () => {
         it("prunes nothing in a clone without a remote, and says why", async () => {
-            const lonely = originWithBranches([]).work;
-            git(lonely, "remote", "remove", "origin");
+            const lonely = committedRepo();
             const stacks = stacksFor("feat/gone");
             const { code, out } = await drive(["review", "prune", "--yes", "--older-than", "1m"], { stacks, git: localGit(lonely) });
             assert.deepStrictEqual([code, stacks.calls, /Pruning nothing: this clone has no remote/.test(out)], [EXIT.ok, [], true]);

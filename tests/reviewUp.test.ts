@@ -10,7 +10,7 @@ import { localGit } from "../automation/git";
 import { allocateSlot, stackNameForBranch } from "../automation/reviewStacks";
 import { drive, tempProject } from "./driverHarness";
 import { FakeStacks } from "./fakeStackStore";
-import { originWithBranches } from "./gitRepos";
+import { committedRepo } from "./gitRepos";
 
 /** Two branches whose stacks hash to the same slot. */
 function branchesSharingASlot(): [string, string] {
@@ -32,7 +32,7 @@ describe("review up", function () {
     describe("on a clean git work tree", () => {
         let repo: string;
         beforeEach(() => {
-            repo = originWithBranches([]).work;
+            repo = committedRepo();
         });
         const upIn = (repo: string, stacks: FakeStacks, ...args: string[]) =>
             drive(["review", "up", ...args], {
