@@ -53,12 +53,33 @@ export function localGit(cwd: string): Git {
         async isDirty() {
             // Each entry is "XY path"; --no-renames keeps a rename's source from being an entry of its own.
             const status = await git("status", "--porcelain", "--untracked-files=all", "--no-renames", "-z");
-            return status
+            for (const file of status
                 .split("\0")
                 .filter(Boolean)
-                .some((entry) => !isDriverFile(entry.slice(3)));
+                .map((entry) => entry.slice(3))) {
+                if (
+                    !isDriverFile(file) &&
+                    !(isStackConfig(file) && onlySaltChanged(await git("diff", "-U0", "--no-color", "HEAD", "--", file)))
+                ) {
+                    return true;
+                }
+            }
+            return false;
         },
     };
+}
+
+function isStackConfig(path: string): boolean {
+    return /^Pulumi\.[^/]+\.yaml$/.test(path);
+}
+
+/**
+ * A stack's first run with a passphrase writes `encryptionsalt:` into its committed Pulumi.<stack>.yaml
+ * (Pulumi.dev.yaml): the driver's doing, not the user's, so that line alone is no uncommitted work.
+ */
+function onlySaltChanged(diff: string): boolean {
+    const changed = diff.split("\n").filter((line) => /^[+-](?![+-]{2} )/.test(line));
+    return changed.length > 0 && changed.every((line) => /^[+-]encryptionsalt: /.test(line));
 }
 
 function branchOfRef(ref: string, remotes: string[]): string[] {

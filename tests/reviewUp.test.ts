@@ -10,7 +10,7 @@ import { localGit } from "../automation/git";
 import { allocateSlot, stackNameForBranch } from "../automation/reviewStacks";
 import { drive, tempProject } from "./driverHarness";
 import { FakeStacks } from "./fakeStackStore";
-import { committedRepo } from "./gitRepos";
+import { committedRepo, git } from "./gitRepos";
 
 /** Two branches whose stacks hash to the same slot. */
 function branchesSharingASlot(): [string, string] {
@@ -55,6 +55,20 @@ describe("review up", function () {
         });
         it("refuses an untracked file of the project (exit 3)", async () => {
             fs.writeFileSync(path.join(repo, "Pulumi.review-notes.txt"), "");
+            assert.strictEqual((await upIn(repo, new FakeStacks(repo))).code, EXIT.preflight);
+        });
+        it("does not count the encryption salt a stack's first run adds to its committed config file", async () => {
+            fs.writeFileSync(path.join(repo, "Pulumi.dev.yaml"), "config:\n  vaultnomad:vaultPort: 8200\n");
+            git(repo, "add", "-A");
+            git(repo, "commit", "--quiet", "-m", "dev config");
+            fs.appendFileSync(path.join(repo, "Pulumi.dev.yaml"), "encryptionsalt: v1:JdXkx0m7q0k=:v1:AbCd0123:Ef45==\n");
+            assert.strictEqual((await upIn(repo, new FakeStacks(repo))).code, EXIT.ok);
+        });
+        it("counts any other change of a committed config file (exit 3)", async () => {
+            fs.writeFileSync(path.join(repo, "Pulumi.dev.yaml"), "config:\n  vaultnomad:vaultPort: 8200\n");
+            git(repo, "add", "-A");
+            git(repo, "commit", "--quiet", "-m", "dev config");
+            fs.appendFileSync(path.join(repo, "Pulumi.dev.yaml"), "  vaultnomad:audience: other\nencryptionsalt: v1:JdXkx0m7q0k=\n");
             assert.strictEqual((await upIn(repo, new FakeStacks(repo))).code, EXIT.preflight);
         });
         it("takes uncommitted changes with --allow-dirty", async () => {
