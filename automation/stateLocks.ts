@@ -27,8 +27,17 @@ export function stackLocks(backendUrl: string | undefined, stack: string): Stack
     return orgs.flatMap((org) => {
         const dir = path.join(locksDir, org, PROJECT, stack);
         const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
-        return files.map((f) => ({ file: path.join(dir, f), ...JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) }));
+        return files.flatMap((f) => readLock(path.join(dir, f)));
     });
+}
+
+function readLock(file: string): StackLock[] {
+    try {
+        return [{ file, ...JSON.parse(fs.readFileSync(file, "utf8")) }];
+    } catch {
+        // Released meanwhile, or half written: it says nothing about a holder.
+        return [];
+    }
 }
 
 /** What the user can do about each lock: wait for a live holder, or clear a dead one's. */

@@ -188,6 +188,17 @@ describe("stack driver", () => {
                 const env = { VAULT_ADDR: "https://vault.example:8200/" };
                 assert.strictEqual((await drive(["up", "--stack", "prod"], { stacks, env, probes: noDemoHost(both) })).code, EXIT.ok);
             });
+            it("names the missing address and where to set it (exit 3)", async () => {
+                const stacks = new FakeStacks().add("prod", { config: { "vaultnomad:mode": { value: "external" } } });
+                const { code, err } = await drive(["preview", "--stack", "prod"], { stacks, probes: noDemoHost(both) });
+                assert.deepStrictEqual(
+                    [code, err],
+                    [
+                        EXIT.preflight,
+                        "Preflight: The external stack prod has no vaultAddress: `pulumi config set vaultAddress <url>`, or export VAULT_ADDR.",
+                    ],
+                );
+            });
             it("skips the reachability check with --skip-reachability", async () => {
                 const stacks = new FakeStacks().add("prod", { config: external });
                 const { code } = await drive(["up", "--stack", "prod", "--skip-reachability"], { stacks, probes: noDemoHost([]) });
