@@ -36,8 +36,8 @@ describe("review prune", function () {
             const single = `${repos.root}/ci-single`;
             git(repos.root, "clone", "--quiet", "--single-branch", "--branch", "main", repos.origin, single);
             const stacks = stacksFor("feat/live");
-            await drive(["review", "prune", "--yes"], { stacks, git: localGit(single) });
-            assert.deepStrictEqual(stacks.calls, []);
+            const { code } = await drive(["review", "prune", "--yes"], { stacks, git: localGit(single) });
+            assert.deepStrictEqual([code, stacks.calls], [EXIT.ok, []]);
         });
         it("destroys the stack of a branch deleted on the remote, fetching first", async () => {
             const stacks = stacksFor("feat/live", "feat/gone");
