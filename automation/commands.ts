@@ -17,7 +17,7 @@ import { EXIT } from "./exitCodes";
 import { PreflightError } from "./preflight";
 import { review } from "./review";
 import { DriverStack } from "./stacks";
-import { VerifyFailed, verifyStack } from "./verifyCommand";
+import { VerifyFailed, verifyStack, withJsonErrors } from "./verifyCommand";
 
 export type { Driver } from "./driver";
 export { parseAge } from "./review";
@@ -106,8 +106,10 @@ async function dispatch(command: string, subcommand: string | undefined, options
         case "review":
             return review(subcommand, options, driver);
         case "verify":
-            await preflight(driver, { docker: false });
-            return verifyStack(await selectExisting(stackName, driver), options, driver);
+            return withJsonErrors(options, stackName, driver, async () => {
+                await preflight(driver, { docker: false });
+                await verifyStack(await selectExisting(stackName, driver), options, driver);
+            });
         default:
             throw new UsageError(`unknown command: ${command}`);
     }
