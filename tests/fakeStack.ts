@@ -81,6 +81,7 @@ export function probeIdentity(key: { kid: string; privateKey: crypto.KeyObject }
 /** What the fakes answer; each scenario changes one thing. */
 export interface World {
     sealed: boolean;
+    vaultVersion: string;
     vaultUnreadyCalls: number;
     /** Seconds Vault's clock is ahead of this machine's. */
     vaultClockOffset: number;
@@ -88,6 +89,8 @@ export interface World {
     vaultEnabled: boolean;
     agentAudience: string[];
     agentJwtPath: string;
+    /** The Vault Enterprise namespace in the agents' vault block ("" for none). */
+    agentVaultNamespace: string;
     /** More client nodes: their HTTPAddr ("127.0.0.1:<port>"), found through /v1/node/:id. */
     otherAgents: string[];
     /** Server members that are no client node: they advertise no HTTP address. */
@@ -122,12 +125,14 @@ export interface World {
 
 export const healthyWorld = (): World => ({
     sealed: false,
+    vaultVersion: readFixture("vault.sys-health").body.version,
     vaultUnreadyCalls: 0,
     vaultClockOffset: 0,
     leader: readFixture("nomad.status-leader").body,
     vaultEnabled: true,
     agentAudience: ["vault.io"],
     agentJwtPath: "jwt-nomad",
+    agentVaultNamespace: "",
     otherAgents: [],
     otherServers: [],
     jwksPath: "/.well-known/jwks.json",
@@ -206,7 +211,11 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
             case "/v1/agent/self":
                 return served("nomad.agent-self", (body) => {
                     const [vault] = body.config.Vaults;
-                    Object.assign(vault, { Enabled: world.vaultEnabled, JWTAuthBackendPath: world.agentJwtPath });
+                    Object.assign(vault, {
+                        Enabled: world.vaultEnabled,
+                        JWTAuthBackendPath: world.agentJwtPath,
+                        Namespace: world.agentVaultNamespace,
+                    });
                     vault.DefaultIdentity.Audience = world.agentAudience;
                     body.config.Server.Enabled = agent.server;
                     body.member.Name = agent.address() === world.selfAddress ? body.member.Name : `agent-${hostPort()}.global`;
@@ -312,7 +321,7 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             if (healthCalls <= world.vaultUnreadyCalls) {
                 return { ...served("vault.sys-health", (body) => ({ ...body, standby: true, server_time_utc: now() })), status: 429 };
             }
-            return served("vault.sys-health", (body) => ({ ...body, server_time_utc: now() }));
+            return served("vault.sys-health", (body) => ({ ...body, version: world.vaultVersion, server_time_utc: now() }));
         }
         if (req.url === "/v1/auth/jwt-nomad/login") {
             return login(JSON.parse(req.body));

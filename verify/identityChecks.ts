@@ -162,7 +162,8 @@ export const loginCheck: Check = {
         }
         const login = await loginWith(t, jwt);
         if (!login.token) {
-            const diagnosis = diagnoseRefusal(login.refusal, await loginContext(t, jwt));
+            // The identity check passed: this machine's fetch of the JWKS has the identity's kid.
+            const diagnosis = diagnoseRefusal(login.refusal, { ...(await loginContext(t, jwt)), kidServedHere: true });
             const refusal = login.reply.status === 0 ? describe(login.reply) : `HTTP ${login.reply.status} ${login.refusal}`;
             return fail(`login: ${refusal}`, diagnosis.cause, diagnosis.fix, heals(login.reply));
         }

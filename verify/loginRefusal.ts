@@ -14,6 +14,8 @@ export interface LoginContext {
     readonly kid?: string;
     readonly aud?: string[];
     readonly boundAudiences?: string[];
+    /** Whether this machine's fetch of the JWKS has the identity's kid (then Vault's keys are stale). */
+    readonly kidServedHere?: boolean;
 }
 
 const UP = "then `npm run stack -- up`";
@@ -51,10 +53,16 @@ export function diagnoseRefusal(message: string, c: LoginContext): Diagnosis {
         ],
         [
             /failed to verify id token signature|verifying token signature/i,
-            () => ({
-                cause: `No key Vault fetched from ${url} verifies the identity: its kid ${c.kid ?? "?"} is not served there (a diverged keyring, a rotation not yet propagated, or jwks_url of another cluster).`,
-                fix: "Compare `nomad operator root keyring list` on every server with the JWKS; wait for propagation, or point jwks_url at this cluster.",
-            }),
+            () =>
+                c.kidServedHere
+                    ? {
+                          cause: `Vault verifies with a key set it fetched earlier: kid ${c.kid ?? "?"} is served at ${url} now, but Vault's cached keys lack it (Vault caches the JWKS, on every HA node; vault issue 9912).`,
+                          fix: `Write the auth config again so every Vault node fetches the keys afresh: ${UP.replace("then ", "")} (or vault write auth/${c.jwtPath}/config with the same values).`,
+                      }
+                    : {
+                          cause: `No key Vault fetched from ${url} verifies the identity: its kid ${c.kid ?? "?"} is not served there (a diverged keyring, a rotation not yet propagated, or jwks_url of another cluster).`,
+                          fix: "Compare `nomad operator root keyring list` on every server with the JWKS; wait for propagation, or point jwks_url at this cluster.",
+                      },
         ],
         [
             /token is expired|expiration time \(exp\)/i,
