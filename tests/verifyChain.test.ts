@@ -255,6 +255,17 @@ describe("verify: the login chain", function () {
             const valid = validate(JSON.parse(JSON.stringify(resultsJson("dev", await verify(target())))));
             assert.deepStrictEqual([valid, validate.errors ?? []], [true, []]);
         });
+        it("matches the schema with skipped checks and what would run them", async () => {
+            const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "verify/result.schema.json"), "utf8"));
+            const validate = new Ajv({ allErrors: true }).compile(schema);
+            const valid = validate(JSON.parse(JSON.stringify(resultsJson("dev", await verify({ ...target(), probe: undefined })))));
+            assert.deepStrictEqual([valid, validate.errors ?? []], [true, []]);
+        });
+        it("describes the error document verify prints under --json", () => {
+            const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "verify/result.schema.json"), "utf8"));
+            const validate = new Ajv().compile(schema);
+            assert.strictEqual(validate({ stack: "dev", passed: false, error: "There is no stack named dev." }), true);
+        });
         it("the schema refuses a result without a status", () => {
             const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "verify/result.schema.json"), "utf8"));
             const validate = new Ajv().compile(schema);

@@ -244,6 +244,23 @@ describe("verify against real-shape answers", function () {
         });
     });
 
+    it("has no import cycle in verify/: the types live in their own module", () => {
+        const dir = path.join(FIXTURE_DIR, "../../../verify");
+        const imports = (file: string) =>
+            [...fs.readFileSync(path.join(dir, `${file}.ts`), "utf8").matchAll(/from "\.\/(\w+)"/g)].map((m) => m[1]);
+        const cycles: string[] = [];
+        const walk = (file: string, trail: string[]) => {
+            if (trail.includes(file)) {
+                cycles.push([...trail.slice(trail.indexOf(file)), file].join(" → "));
+                return;
+            }
+            imports(file).forEach((next) => walk(next, [...trail, file]));
+        };
+        fs.readdirSync(dir)
+            .filter((f) => f.endsWith(".ts"))
+            .forEach((f) => walk(f.replace(/\.ts$/, ""), []));
+        assert.deepStrictEqual([...new Set(cycles)], []);
+    });
     it("declares the role as the stack does", () => {
         assert.deepStrictEqual(Object.keys(DECLARED_ROLE.claim_mappings as object), ["nomad_namespace", "nomad_job_id", "nomad_task"]);
     });
