@@ -6,7 +6,9 @@ import * as path from "path";
 import { runAndPrint, withJsonErrors, VerifyFailed } from "../automation/verifyCommand";
 import { durationSeconds, roleDrift } from "../verify/roleMeaning";
 import { CheckResult, formatSummary, verify } from "../verify/run";
-import { Check, Target } from "../verify/types";
+import { audienceCheck } from "../verify/agentChecks";
+import { vaultHealth } from "../verify/checks";
+import { Check, RunContext, Target } from "../verify/types";
 import { fail, pass } from "../verify/outcome";
 import { FIXTURE_DIR, readFixture, SOURCE } from "./apiFixtures";
 import { DECLARED_ROLE, FakeStack, KEYS, probeIdentity, startFakeStack, World } from "./fakeStack";
@@ -187,11 +189,22 @@ describe("verify against real-shape answers", function () {
     });
 
     describe("8: --wait retries only what can heal", () => {
+        /** A catalog check on its own, counting its runs. */
+        const counted = (check: Check) => {
+            const runs = { count: 0 };
+            return { runs, check: { ...check, needs: [], run: (t: Target, c: RunContext) => (runs.count++, check.run(t, c)) } };
+        };
         it("does not retry a role that could not be found", async () => {
             world.role = undefined;
-            const results = await verify(target(), { waitMs: 1_000, intervalMs: 20 });
-            const roleReads = stack.vault.requests.filter((r) => r.url === "/v1/auth/jwt-nomad/role/nomad-workloads").length;
-            assert.deepStrictEqual([byId(results, "audience").status, roleReads <= 3], ["fail", true]);
+            const { runs, check } = counted(audienceCheck);
+            const [result] = await verify(target(), { checks: [check], waitMs: 500, intervalMs: 10 });
+            assert.deepStrictEqual([result.status, runs.count], ["fail", 1]);
+        });
+        it("retries a sealed Vault until the wait ends", async () => {
+            world.sealed = true;
+            const { runs, check } = counted(vaultHealth);
+            await verify(target(), { checks: [check], waitMs: 300, intervalMs: 10 });
+            assert.ok(runs.count > 2, `ran ${runs.count} time(s)`);
         });
         it("bounds the whole run by the wait, not each check", async () => {
             world.sealed = true;
