@@ -7,9 +7,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { vaultRoleFields } from "../components/workloadRole";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
+import { CHECKS } from "../verify/catalog";
 import { request } from "../verify/http";
+import { CheckResult, verify } from "../verify/run";
 import { PROBE_JOB } from "../verify/probe";
-import { Target } from "../verify/types";
+import { Check, Target } from "../verify/types";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 import { readFixture, served } from "./apiFixtures";
 import { FakeReply, FakeRequest, FakeServer, FakeTls, fakeServer } from "./fakeHttp";
@@ -410,4 +412,20 @@ export async function startFakeStack(options: FakeStackOptions = {}): Promise<Fa
             await Promise.all([nomad.close(), vault.close()]);
         },
     };
+}
+
+/** The catalog's checks that `id` needs, transitively, and `id` itself, in catalog order. */
+function checksFor(id: string): Check[] {
+    const wanted = new Set<string>();
+    const add = (want: string) => {
+        wanted.add(want);
+        CHECKS.find((c) => c.id === want)!.needs.forEach(add);
+    };
+    add(id);
+    return CHECKS.filter((c) => wanted.has(c.id));
+}
+
+/** One check's result, running only what it needs (the whole chain is slower and tells no more). */
+export async function checkOnly(target: Target, id: string): Promise<CheckResult> {
+    return (await verify(target, { checks: checksFor(id) })).find((r) => r.id === id)!;
 }
