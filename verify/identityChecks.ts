@@ -1,7 +1,7 @@
 // A real workload identity, from the probe step, and the login it makes.
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, JSONWebKeySet, jwtVerify } from "jose";
 import { nomadJwks, nomadTls, vault } from "./clients";
-import { describe, heals, json, request } from "./http";
+import { describe, heals, json, Reply, request } from "./http";
 import { jwtMethod, loginContext, loginWith, revoke } from "./login";
 import { diagnoseRefusal } from "./loginRefusal";
 import { fail, pass, skip } from "./outcome";
@@ -25,12 +25,15 @@ export async function probeIdentity(t: Target, context: RunContext): Promise<str
 
 /** The key set the identity is checked against: from jwks_url with Vault's CA for it, else from the stack's Nomad. */
 async function keySet(t: Target, config: Record<string, any>): Promise<{ jwks?: JSONWebKeySet; from: string }> {
-    const tls = { ...nomadTls(t), ...(config.jwks_ca_pem ? { ca: config.jwks_ca_pem } : {}) };
-    for (const [from, reply] of [
-        [config.jwks_url, () => request(config.jwks_url, tls)],
+    const sources: Array<[string, () => Promise<Reply>]> = [
         [`${t.nomadAddress}/.well-known/jwks.json`, () => nomadJwks(t, t.nomadAddress)],
-    ] as const) {
-        const keys = from ? json((await reply()) ?? { status: 0, body: "" })?.keys : undefined;
+    ];
+    if (config.jwks_url) {
+        const tls = { ...nomadTls(t), ...(config.jwks_ca_pem ? { ca: config.jwks_ca_pem } : {}) };
+        sources.unshift([config.jwks_url, () => request(config.jwks_url, tls)]);
+    }
+    for (const [from, fetchKeys] of sources) {
+        const keys = json(await fetchKeys())?.keys;
         if (Array.isArray(keys) && keys.length) {
             return { jwks: { keys }, from };
         }
