@@ -20,7 +20,7 @@ import { PreflightError } from "./preflight";
 import { review } from "./review";
 import { preflightStack, preflightTools } from "./stackChecks";
 import { describeLocks, stackLocks } from "./stateLocks";
-import { VerifyFailed, verifyStack } from "./verifyCommand";
+import { VerifyFailed, verifyStack, withJsonErrors } from "./verifyCommand";
 
 export type { Driver } from "./driver";
 export { parseAge } from "./review";
@@ -127,8 +127,10 @@ async function dispatch(command: string, subcommand: string | undefined, options
         case "review":
             return review(subcommand, options, driver);
         case "verify":
-            await preflightTools(driver);
-            await verifyStack(await selectExisting(stackName, driver), options, driver);
+            await withJsonErrors(options, stackName, driver, async () => {
+                await preflightTools(driver);
+                await verifyStack(await selectExisting(stackName, driver), options, driver);
+            });
             return undefined;
         default:
             throw new UsageError(`unknown command: ${command}`);

@@ -1,10 +1,10 @@
-// `verify`: the stack's live checks, from its outputs and config.
+// `verify`: the stack's live checks, from its outputs and config, each printed as it completes.
 import * as fs from "fs";
 import { vaultRoleFields } from "../components/workloadRole";
 import { loadSettings } from "../settings";
 import { request } from "../verify/http";
-import { runProbe } from "../verify/probe";
-import { formatResults, resultsJson, verify } from "../verify/run";
+import { formatResult, formatSummary, resultsJson, verify } from "../verify/run";
+import { CheckResult, Target } from "../verify/types";
 import { Driver, MissingStackError, Options } from "./driver";
 import { parseAge } from "./review";
 import { DriverStack } from "./stacks";
@@ -12,6 +12,44 @@ import { DriverStack } from "./stacks";
 export class VerifyFailed extends Error {}
 
 export async function verifyStack(stack: DriverStack, options: Options, driver: Driver): Promise<void> {
+    const target = await verifyTarget(stack, options);
+    const waitMs = options.wait === undefined ? 0 : parseAge(options.wait);
+    const results = await runAndPrint(stack.name, target, { json: !!options.json, waitMs }, driver.out);
+    if (results.some((r) => r.status === "fail")) {
+        throw new VerifyFailed();
+    }
+}
+
+/** Runs verify and prints it: each check's line as it completes, or one JSON document at the end. */
+export async function runAndPrint(
+    stackName: string,
+    target: Target,
+    options: { json: boolean; waitMs?: number },
+    out: (text: string) => void,
+): Promise<CheckResult[]> {
+    const results = await verify(target, {
+        waitMs: options.waitMs,
+        onResult: options.json ? undefined : (result) => out(formatResult(result)),
+        onProgress: options.json ? undefined : (id, message) => out(`....  ${id.padEnd(16)} ${message}…`),
+    });
+    out(options.json ? JSON.stringify(resultsJson(stackName, results), null, 2) : formatSummary(results));
+    return results;
+}
+
+/** Under --json, an error that ends verify is printed as JSON too (verify/result.schema.json). */
+export async function withJsonErrors(options: Options, stackName: string, driver: Driver, run: () => Promise<void>): Promise<void> {
+    try {
+        await run();
+    } catch (err) {
+        if (!options.json || err instanceof VerifyFailed) {
+            throw err;
+        }
+        driver.out(JSON.stringify({ stack: stackName, passed: false, error: (err as Error).message ?? String(err) }, null, 2));
+        throw new VerifyFailed();
+    }
+}
+
+async function verifyTarget(stack: DriverStack, options: Options): Promise<Target> {
     const outputs = await stack.outputs();
     const config = await stack.getAllConfig();
     // The stack's own settings, as the program read them (names, audience, period).
@@ -29,38 +67,26 @@ export async function verifyStack(stack: DriverStack, options: Options, driver: 
         }
         return found;
     };
-    const results = await verify(
-        {
-            vaultAddress: value("vaultAddress"),
-            vaultToken: value("vaultToken", "VAULT_TOKEN"),
-            nomadAddress: value("nomadAddress"),
-            // Without a Nomad token the Nomad checks are skipped, not failed.
-            nomadToken: outputs.nomadToken?.value ?? process.env.NOMAD_TOKEN ?? "",
-            vaultNamespace: settings.vault?.namespace,
-            vaultCaPem: settings.vault?.caCertFile && fs.readFileSync(settings.vault.caCertFile, "utf8"),
-            nomadCaPem: settings.nomad?.caPem,
-            jwtPath: settings.jwtAuthPath,
-            defaultRole: settings.roleName,
-            policyName: settings.policyName,
-            declaredRole: vaultRoleFields(settings, settings.policyName),
-            probeJwt: options.probe
-                ? () =>
-                      runProbe({
-                          nomadAddress: value("nomadAddress"),
-                          nomadToken: value("nomadToken", "NOMAD_TOKEN"),
-                          namespace: settings.jobNamespace,
-                          audience: settings.audience,
-                      })
-                : undefined,
-            sampleWorkload: !external,
-            // The demo's Vault runs on the host's network, so the host's view is Vault's view. An
-            // existing Vault's view is not this machine's: that check is skipped there.
-            fetchFromVault: external ? undefined : (url) => request(url),
-        },
-        { waitMs: options.wait === undefined ? 0 : parseAge(options.wait) },
-    );
-    driver.out(options.json ? JSON.stringify(resultsJson(stack.name, results), null, 2) : formatResults(results));
-    if (results.some((r) => r.status === "fail")) {
-        throw new VerifyFailed();
-    }
+    return {
+        vaultAddress: value("vaultAddress"),
+        vaultToken: value("vaultToken", "VAULT_TOKEN"),
+        nomadAddress: value("nomadAddress"),
+        // Without a Nomad token the Nomad checks are skipped, not failed.
+        nomadToken: outputs.nomadToken?.value ?? process.env.NOMAD_TOKEN ?? "",
+        vaultNamespace: settings.vault?.namespace,
+        vaultCaPem: settings.vault?.caCertFile && fs.readFileSync(settings.vault.caCertFile, "utf8"),
+        nomadCaPem: settings.nomad?.caPem,
+        nomadClientCertPem: settings.nomad?.clientCertPem,
+        nomadClientKeyPem: settings.nomad?.clientKeyPem,
+        nomadNamespace: settings.jobNamespace,
+        jwtPath: settings.jwtAuthPath,
+        defaultRole: settings.roleName,
+        policyName: settings.policyName,
+        declaredRole: vaultRoleFields(settings, settings.policyName),
+        probe: options.probe ? { audience: settings.audience } : undefined,
+        sampleWorkload: !external,
+        // The demo's Vault runs on the host's network, so the host's view is Vault's view. An
+        // existing Vault's view is not this machine's: there the probe's login is the test.
+        fetchFromVault: external ? undefined : (url) => request(url),
+    };
 }

@@ -1,18 +1,37 @@
-// A fake Vault and a fake Nomad for verify's tests: real keys, real signed identities, and a
-// `World` whose fields each scenario changes one at a time.
+// A fake Vault and a fake Nomad for verify's tests. They answer from the real-shape fixtures in
+// tests/fixtures/api/, with real keys and real signed identities; a `World` says what each scenario
+// changes. The fake Vault judges a login the way the JWT method does: the role, the key set it can
+// fetch, the kid, the audience, the expiry.
 import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import { vaultRoleFields } from "../components/workloadRole";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
-import { signJwt } from "../verify/jwt";
-import { Target } from "../verify/checks";
+import { CHECKS } from "../verify/catalog";
 import { request } from "../verify/http";
-import { FakeReply, FakeRequest, FakeServer, fakeServer } from "./fakeHttp";
+import { CheckResult, verify } from "../verify/run";
+import { PROBE_JOB } from "../verify/probe";
+import { Check, Target } from "../verify/types";
+import { PROJECT_ROOT } from "../tools/programRecorder";
+import { readFixture, served } from "./apiFixtures";
+import { FakeReply, FakeRequest, FakeServer, FakeTls, fakeServer } from "./fakeHttp";
 
 export const VAULT_TOKEN = "hvs.root";
-export const NOMAD_TOKEN = "7f10099a-936c-3f3a-8783-f0980493e54b";
+export const NOMAD_TOKEN = readFixture("nomad.acl-token-self").body.SecretID as string;
 export const ACCESSOR = "auth_jwt_d34481ad";
-const PROBE_TOKEN = "hvs.probe";
+const PROBE_TOKEN = readFixture("vault.jwt-login").body.auth.client_token as string;
+const PROBE_ALLOC = "a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
 const QUERY_OUTPUT = "{ authInfo: { authenticatedUsers: [ { user: 'v-jwt-nomad-mongo-mongo-QbF7-1700544973', db: 'admin' } ] }, ok: 1 }";
+
+/** Test-only TLS material (tests/fixtures/tls/README.md). */
+const tlsFile = (name: string) => fs.readFileSync(path.join(PROJECT_ROOT, "tests/fixtures/tls", name), "utf8");
+export const TLS = {
+    ca: tlsFile("ca.pem"),
+    serverCert: tlsFile("server.pem"),
+    serverKey: tlsFile("server.key"),
+    clientCert: tlsFile("client.pem"),
+    clientKey: tlsFile("client.key"),
+};
 
 /** Nomad's keyring: an RSA and an Ed25519 key, as Nomad serves them. */
 export const KEYS = {
@@ -22,15 +41,25 @@ export const KEYS = {
     rogue: { kid: "dead0000-0000-0000-0000-000000000000", ...crypto.generateKeyPairSync("ed25519") },
 };
 
-const jwk = (k: { kid: string; publicKey: crypto.KeyObject }) => ({ ...k.publicKey.export({ format: "jwk" }), kid: k.kid, use: "sig" });
-export const JWKS = {
-    keys: [
-        { ...jwk(KEYS.rsa), alg: "RS256" },
-        { ...jwk(KEYS.ed25519), alg: "EdDSA" },
-    ],
+/** The JWKS fixture with this run's keys (go-jose's field order: use, kty, kid, crv, alg, x / n, e). */
+const served_key = (k: { kid: string; publicKey: crypto.KeyObject }, alg: string) => {
+    const { kty, crv, x, n, e } = k.publicKey.export({ format: "jwk" });
+    return { use: "sig", kty, kid: k.kid, ...(crv ? { crv } : {}), alg, ...(x ? { x } : { n, e }) };
 };
+export const JWKS = { keys: [served_key(KEYS.rsa, "RS256"), served_key(KEYS.ed25519, "EdDSA")] };
+export const jwksOf = (...keys: Array<{ kid: string; publicKey: crypto.KeyObject }>) => ({
+    keys: keys.map((k) => served_key(k, k.publicKey.asymmetricKeyType === "ed25519" ? "EdDSA" : "RS256")),
+});
 
-/** A workload identity for the probe task, as Nomad would sign it. */
+/** Signs claims as Nomad does (RS256 or EdDSA, with the key's kid). */
+export function signJwt(claims: Record<string, unknown>, key: crypto.KeyObject, kid: string): string {
+    const alg = key.asymmetricKeyType === "ed25519" ? "EdDSA" : "RS256";
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const signingInput = `${encode({ alg, kid, typ: "JWT" })}.${encode(claims)}`;
+    return `${signingInput}.${crypto.sign(alg === "RS256" ? "sha256" : null, Buffer.from(signingInput), key).toString("base64url")}`;
+}
+
+/** A workload identity for the probe task, as Nomad would sign it (nomad/structs/workload_id.go claims). */
 export function probeIdentity(key: { kid: string; privateKey: crypto.KeyObject } = KEYS.rsa, claims: Record<string, unknown> = {}): string {
     const now = Math.floor(Date.now() / 1000);
     return signJwt(
@@ -40,9 +69,10 @@ export function probeIdentity(key: { kid: string; privateKey: crypto.KeyObject }
             nbf: now,
             exp: now + 3600,
             nomad_namespace: "default",
-            nomad_job_id: "vaultnomad-verify-probe",
+            nomad_job_id: PROBE_JOB,
             nomad_task: "probe",
-            sub: "global:default:vaultnomad-verify-probe:probe:probe:vault_default",
+            nomad_allocation_id: PROBE_ALLOC,
+            sub: `global:default:${PROBE_JOB}:probe:probe:vault_default`,
             ...claims,
         },
         key.privateKey,
@@ -53,40 +83,63 @@ export function probeIdentity(key: { kid: string; privateKey: crypto.KeyObject }
 /** What the fakes answer; each scenario changes one thing. */
 export interface World {
     sealed: boolean;
+    vaultVersion: string;
     vaultUnreadyCalls: number;
+    /** Seconds Vault's clock is ahead of this machine's. */
+    vaultClockOffset: number;
     leader: string;
     vaultEnabled: boolean;
     agentAudience: string[];
     agentJwtPath: string;
-    /** More agents, as /v1/nodes lists them ("127.0.0.1:<port>"). */
+    /** The Vault Enterprise namespace in the agents' vault block ("" for none). */
+    agentVaultNamespace: string;
+    /** More client nodes: their HTTPAddr ("127.0.0.1:<port>"), found through /v1/node/:id. */
     otherAgents: string[];
+    /** Server members that are no client node: they advertise no HTTP address. */
+    otherServers: string[];
+    /** The stack's own agent, whose member name is the fixture's. */
+    selfAddress?: string;
     jwksPath: string;
     jwksUrl?: string;
     jwks: { keys: unknown[] };
-    role: Record<string, unknown>;
+    /** Why Vault cannot fetch the JWKS from where it runs (go-oidc's error), if it cannot. */
+    vaultJwksError?: string;
+    /** The role as Vault reads it back (the fixture's shape); undefined when it does not exist. */
+    role?: Record<string, unknown>;
     policyAccessor: string;
+    /** A login refusal Vault sends whatever the identity. */
     loginError?: string;
     tokenPeriod: number;
-    jobs: Array<{ ID: string; Namespace: string; Role?: string; Templates?: string[]; Policies?: string[] }>;
+    /** Jobs with a vault block; `NoIdentity` for one submitted before the agents had default_identity. */
+    jobs: Array<{ ID: string; Namespace: string; Role?: string; Templates?: string[]; Policies?: string[]; NoIdentity?: boolean }>;
+    /** The kids Vault holds from an earlier fetch, when its cache is stale; otherwise it fetches world.jwks. */
+    vaultCachedKids?: string[];
     mongoQueryStatus: string;
     credsStatus: number;
-    /** The probe task's identity; undefined when no probe ran. */
-    probe?: string;
+    /** The probe task's identity, as it prints it. */
+    probe: string;
+    /** How Nomad answers the probe's registration, and how its allocation ends. */
+    probeRegisterStatus: number;
+    probeAllocStatus: string;
     /** What Vault's sys/capabilities-self answers for the probe's own KV path. */
     probeCapabilities: string[];
 }
 
 export const healthyWorld = (): World => ({
     sealed: false,
+    vaultVersion: readFixture("vault.sys-health").body.version,
     vaultUnreadyCalls: 0,
-    leader: "127.0.0.1:4647",
+    vaultClockOffset: 0,
+    leader: readFixture("nomad.status-leader").body,
     vaultEnabled: true,
     agentAudience: ["vault.io"],
     agentJwtPath: "jwt-nomad",
+    agentVaultNamespace: "",
     otherAgents: [],
+    otherServers: [],
     jwksPath: "/.well-known/jwks.json",
     jwks: JWKS,
-    role: vaultRoleFields({ audience: "vault.io", tokenPeriodSeconds: 1800 }, "nomad-workloads"),
+    role: readFixture("vault.jwt-role").body.data,
     policyAccessor: ACCESSOR,
     tokenPeriod: 1800,
     jobs: [
@@ -105,145 +158,212 @@ export const healthyWorld = (): World => ({
     mongoQueryStatus: "complete",
     credsStatus: 200,
     probe: probeIdentity(),
+    probeRegisterStatus: 200,
+    probeAllocStatus: "complete",
     probeCapabilities: ["read"],
 });
 
-export function nomadApi(world: World, agent: { server: boolean; jwks?: { keys: unknown[] } } = { server: true }) {
+/** The role the stack declares, as `verify` is given it. */
+export const DECLARED_ROLE = vaultRoleFields({ audience: "vault.io", tokenPeriodSeconds: 1800 }, "nomad-workloads");
+
+const text = (status: number, body: string): FakeReply => ({ status, body, contentType: "text/plain" });
+const nomadError = (name: "nomad.error-permission-denied" | "nomad.error-no-leader") => served(name);
+
+export function nomadApi(world: World, agent: { server: boolean; address: () => string; jwks?: { keys: unknown[] } }) {
+    const hostPort = () => agent.address().replace(/^https?:\/\//, "");
     return (req: FakeRequest): FakeReply => {
         const route = req.url.split("?")[0];
         if (route === world.jwksPath) {
-            return { status: 200, body: agent.jwks ?? world.jwks };
+            return served("nomad.jwks", () => agent.jwks ?? world.jwks);
         }
         if (route === "/v1/status/leader") {
-            return world.leader ? { status: 200, body: JSON.stringify(world.leader) } : { status: 500, body: "No cluster leader" };
+            return world.leader ? served("nomad.status-leader", () => world.leader) : nomadError("nomad.error-no-leader");
         }
         if (req.headers["x-nomad-token"] !== NOMAD_TOKEN && route.startsWith("/v1/")) {
-            return { status: 403, body: "Permission denied" };
+            return nomadError("nomad.error-permission-denied");
         }
         const job = world.jobs.find((j) => route === `/v1/job/${j.ID}` && req.url.includes(`namespace=${j.Namespace}`));
         if (job) {
-            const task = {
-                Vault: { Role: job.Role ?? "", Policies: job.Policies ?? null },
-                Templates: (job.Templates ?? []).map((t) => ({ EmbeddedTmpl: t })),
-            };
-            return { status: 200, body: { ID: job.ID, TaskGroups: [{ Tasks: [task] }] } };
+            return served("nomad.job", (body) => {
+                const task = body.TaskGroups[0].Tasks[0];
+                Object.assign(body, { ID: job.ID, Name: job.ID, Namespace: job.Namespace });
+                task.Vault.Role = job.Role ?? "";
+                if (job.Policies) {
+                    task.Vault.Policies = job.Policies;
+                }
+                if (job.NoIdentity) {
+                    task.Identities = null;
+                }
+                task.Templates = (job.Templates ?? []).map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t }));
+                return body;
+            });
+        }
+        const node = [hostPort(), ...world.otherAgents].findIndex((_, i) => route === `/v1/node/node-${i}`);
+        if (node >= 0) {
+            return served("nomad.node", (body) => ({
+                ...body,
+                ID: `node-${node}`,
+                Name: `client-${node}`,
+                HTTPAddr: [hostPort(), ...world.otherAgents][node],
+            }));
         }
         switch (route) {
             case "/v1/acl/token/self":
-                return { status: 200, body: { AccessorID: "d1de8625", Type: "management" } };
+                return served("nomad.acl-token-self");
             case "/v1/agent/self":
-                return {
-                    status: 200,
-                    body: {
-                        config: {
-                            Server: { Enabled: agent.server },
-                            Vaults: [
-                                {
-                                    Name: "default",
-                                    Enabled: world.vaultEnabled,
-                                    DefaultIdentity: { Audience: world.agentAudience },
-                                    JWTAuthBackendPath: world.agentJwtPath,
-                                },
-                            ],
-                        },
-                    },
-                };
+                return served("nomad.agent-self", (body) => {
+                    const [vault] = body.config.Vaults;
+                    Object.assign(vault, {
+                        Enabled: world.vaultEnabled,
+                        JWTAuthBackendPath: world.agentJwtPath,
+                        Namespace: world.agentVaultNamespace,
+                    });
+                    vault.DefaultIdentity.Audience = world.agentAudience;
+                    body.config.Server.Enabled = agent.server;
+                    body.member.Name = agent.address() === world.selfAddress ? body.member.Name : `agent-${hostPort()}.global`;
+                    return body;
+                });
             case "/v1/agent/members":
-                return { status: 200, body: { Members: [] } };
+                return served("nomad.agent-members", (body) => {
+                    const [self] = body.Members;
+                    body.Members.push(...world.otherServers.map((Name, i) => ({ ...self, Name, Addr: `10.0.0.${i + 2}` })));
+                    return body;
+                });
             case "/v1/nodes":
-                return { status: 200, body: world.otherAgents.map((HTTPAddr) => ({ HTTPAddr, Status: "ready" })) };
+                return served("nomad.nodes", ([stub]) =>
+                    [hostPort(), ...world.otherAgents].map((_, i) => ({ ...stub, ID: `node-${i}`, Name: `client-${i}` })),
+                );
             case "/v1/jobs":
-                return { status: 200, body: world.jobs.map(({ ID, Namespace }) => ({ ID, Namespace })) };
+                if (req.method === "POST") {
+                    return world.probeRegisterStatus === 200 ? served("nomad.jobs-register") : nomadError("nomad.error-permission-denied");
+                }
+                return served("nomad.jobs", ([stub]) => world.jobs.map(({ ID, Namespace }) => ({ ...stub, ID, Name: ID, Namespace })));
+            case `/v1/job/${PROBE_JOB}`:
+                return served("nomad.job-deregister");
+            case `/v1/job/${PROBE_JOB}/allocations`:
+                return served("nomad.job-allocations", ([alloc]) => [
+                    { ...alloc, ID: PROBE_ALLOC, JobID: PROBE_JOB, ClientStatus: world.probeAllocStatus, DeploymentStatus: null },
+                ]);
+            case `/v1/client/fs/logs/${PROBE_ALLOC}`:
+                return text(200, world.probe);
             case "/v1/job/mongo/allocations":
-                return {
-                    status: 200,
-                    body: [{ ID: "49fc68d8-aaaa", CreateIndex: 10, ClientStatus: "running", DeploymentStatus: { Healthy: true } }],
-                };
+                return served("nomad.job-allocations");
             case "/v1/job/mongo-query/allocations":
-                return {
-                    status: 200,
-                    body: [
-                        {
-                            ID: "909f0184-bbbb",
-                            CreateIndex: 20,
-                            ClientStatus: world.mongoQueryStatus,
-                            TaskStates: {
-                                "mongo-query": {
-                                    Events: [{ Type: "Template", DisplayMessage: "Missing: vault.read(database/creds/mongo)" }],
-                                },
+                return served("nomad.job-allocations", ([alloc]) => [
+                    {
+                        ...alloc,
+                        ID: "909f0184-bbbb-4c5d-8e9f-0a1b2c3d4e5f",
+                        JobID: "mongo-query",
+                        CreateIndex: 40,
+                        ClientStatus: world.mongoQueryStatus,
+                        DeploymentStatus: null,
+                        TaskStates: {
+                            "mongo-query": {
+                                ...alloc.TaskStates.mongo,
+                                Events: [{ Type: "Template", DisplayMessage: "Missing: vault.read(database/creds/mongo)", Message: "" }],
                             },
                         },
-                    ],
-                };
-            case "/v1/client/fs/logs/909f0184-bbbb":
-                return { status: 200, body: QUERY_OUTPUT };
+                    },
+                ]);
+            case "/v1/client/fs/logs/909f0184-bbbb-4c5d-8e9f-0a1b2c3d4e5f":
+                return text(200, QUERY_OUTPUT);
             default:
-                return { status: 404, body: "not found" };
+                return text(404, "Not Found");
         }
     };
 }
 
-export function vaultApi(world: World, nomadAddress: () => string) {
+/** Claims of a JWT, unverified: the fake Vault checks the kid against the keys it can fetch. */
+const claimsOf = (jwt: string) => {
+    const [header, payload] = jwt
+        .split(".")
+        .slice(0, 2)
+        .map((p) => JSON.parse(Buffer.from(p, "base64url").toString()));
+    return { header, payload };
+};
+
+export function vaultApi(world: World, jwksUrl: () => string) {
     let healthCalls = 0;
+    const now = () => Math.floor(Date.now() / 1000) + world.vaultClockOffset;
+    const refusal = (message: string): FakeReply => served("vault.error-login", () => ({ errors: [message] }));
+    const login = (body: { role: string; jwt: string }): FakeReply => {
+        if (world.loginError) {
+            return refusal(world.loginError);
+        }
+        if (!world.role || body.role !== "nomad-workloads") {
+            return refusal(`role "${body.role}" could not be found`);
+        }
+        if (world.vaultJwksError) {
+            return refusal(
+                `error validating token: error verifying token signature: fetching keys oidc: get keys failed: ${world.vaultJwksError}`,
+            );
+        }
+        const { header, payload } = claimsOf(body.jwt);
+        if (!(world.vaultCachedKids ?? (world.jwks.keys as Array<{ kid: string }>).map((k) => k.kid)).includes(header.kid)) {
+            return refusal("error validating token: error verifying token signature: failed to verify id token signature");
+        }
+        if (!(world.role.bound_audiences as string[]).includes(payload.aud)) {
+            return refusal("error validating token: invalid audience (aud) claim: audience claim does not match any expected audience");
+        }
+        if (now() - ((world.role.clock_skew_leeway as number) || 60) > payload.exp) {
+            return refusal("error validating token: invalid expiration time (exp) claim: token is expired");
+        }
+        return served("vault.jwt-login");
+    };
     return (req: FakeRequest): FakeReply => {
+        const reply = route(req);
+        return { ...reply, headers: { Date: new Date(now() * 1000).toUTCString() } };
+    };
+    function route(req: FakeRequest): FakeReply {
         if (req.url === "/v1/sys/health") {
             healthCalls++;
             if (world.sealed) {
-                return { status: 503, body: { initialized: true, sealed: true } };
+                return served("vault.sys-health-sealed", (body) => ({ ...body, server_time_utc: now() }));
             }
             if (healthCalls <= world.vaultUnreadyCalls) {
-                return { status: 429, body: { initialized: true, sealed: false, standby: true } };
+                return { ...served("vault.sys-health", (body) => ({ ...body, standby: true, server_time_utc: now() })), status: 429 };
             }
-            return { status: 200, body: { initialized: true, sealed: false, version: "1.18.1" } };
+            return served("vault.sys-health", (body) => ({ ...body, version: world.vaultVersion, server_time_utc: now() }));
         }
         if (req.url === "/v1/auth/jwt-nomad/login") {
-            return world.loginError
-                ? { status: 400, body: { errors: [world.loginError] } }
-                : { status: 200, body: { auth: { client_token: PROBE_TOKEN } } };
+            return login(JSON.parse(req.body));
         }
         if (req.headers["x-vault-token"] === PROBE_TOKEN) {
             if (req.url === "/v1/sys/capabilities-self") {
                 const [path] = JSON.parse(req.body).paths;
-                return { status: 200, body: { [path]: world.probeCapabilities, capabilities: world.probeCapabilities } };
+                const answer = { capabilities: world.probeCapabilities, [path]: world.probeCapabilities };
+                return served("vault.capabilities-self", (body) => ({ ...body, ...answer, data: answer }));
             }
             if (req.url === "/v1/auth/token/lookup-self") {
-                return {
-                    status: 200,
-                    body: { data: { period: world.tokenPeriod, explicit_max_ttl: 0, policies: ["default", "nomad-workloads"] } },
-                };
+                return served("vault.token-lookup-self", (body) => ({ ...body, data: { ...body.data, period: world.tokenPeriod } }));
             }
-            return { status: req.url === "/v1/auth/token/revoke-self" ? 204 : 403, body: {} };
+            return req.url === "/v1/auth/token/revoke-self" ? { status: 204 } : served("vault.error-permission-denied");
         }
         if (req.headers["x-vault-token"] !== VAULT_TOKEN) {
-            return { status: 403, body: { errors: ["permission denied"] } };
+            return served("vault.error-permission-denied");
         }
         switch (req.url) {
             case "/v1/auth/jwt-nomad/config":
-                return { status: 200, body: { data: { jwks_url: world.jwksUrl ?? `${nomadAddress()}/.well-known/jwks.json` } } };
+                return served("vault.jwt-config", (body) => ({ ...body, data: { ...body.data, jwks_url: world.jwksUrl ?? jwksUrl() } }));
             case "/v1/auth/jwt-nomad/role/nomad-workloads":
-                return { status: 200, body: { data: world.role } };
+                return world.role ? served("vault.jwt-role", (body) => ({ ...body, data: world.role })) : served("vault.error-not-found");
             case "/v1/sys/auth":
-                return {
-                    status: 200,
-                    body: {
-                        data: {
-                            "jwt-nomad/": { type: "jwt", accessor: ACCESSOR },
-                            "token/": { type: "token", accessor: "auth_token_510d42ca" },
-                        },
-                    },
-                };
+                return served("vault.sys-auth");
             case "/v1/sys/policies/acl/nomad-workloads":
-                return { status: 200, body: { data: { name: "nomad-workloads", policy: renderWorkloadsPolicy(world.policyAccessor) } } };
+                return served("vault.policy-acl", (body) => ({
+                    ...body,
+                    data: { ...body.data, policy: renderWorkloadsPolicy(world.policyAccessor) },
+                }));
             case "/v1/database/creds/mongo":
                 return world.credsStatus === 200
-                    ? { status: 200, body: { lease_id: "database/creds/mongo/abc", data: { username: "v-u", password: "p" } } }
+                    ? served("vault.database-creds")
                     : { status: world.credsStatus, body: { errors: ["failed to verify connection: server selection error"] } };
             case "/v1/sys/leases/revoke":
                 return { status: 204 };
             default:
-                return { status: 404, body: { errors: [] } };
+                return served("vault.error-not-found");
         }
-    };
+    }
 }
 
 /** A fake Vault and Nomad for one test, and the target that points verify at them. */
@@ -255,10 +375,19 @@ export interface FakeStack {
     close(): Promise<void>;
 }
 
-export async function startFakeStack(): Promise<FakeStack> {
+export interface FakeStackOptions {
+    /** An existing cluster: Nomad over HTTPS demanding a client certificate; verify cannot see from Vault's side. */
+    readonly external?: boolean;
+}
+
+export async function startFakeStack(options: FakeStackOptions = {}): Promise<FakeStack> {
     const world = healthyWorld();
-    const nomad = await fakeServer((req) => nomadApi(world)(req));
-    const vaultHandler = vaultApi(world, () => nomad.address);
+    const tls: FakeTls | undefined = options.external ? { cert: TLS.serverCert, key: TLS.serverKey, ca: TLS.ca } : undefined;
+    let nomadAddress = "";
+    const nomad = await fakeServer((req) => nomadApi(world, { server: true, address: () => nomadAddress })(req), tls);
+    nomadAddress = nomad.address;
+    world.selfAddress = nomad.address;
+    const vaultHandler = vaultApi(world, () => `${nomad.address}/.well-known/jwks.json`);
     const vault = await fakeServer((req) => vaultHandler(req));
     return {
         world,
@@ -269,16 +398,34 @@ export async function startFakeStack(): Promise<FakeStack> {
             vaultToken: VAULT_TOKEN,
             nomadAddress: nomad.address,
             nomadToken: NOMAD_TOKEN,
+            nomadNamespace: "default",
+            ...(options.external ? { nomadCaPem: TLS.ca, nomadClientCertPem: TLS.clientCert, nomadClientKeyPem: TLS.clientKey } : {}),
             jwtPath: "jwt-nomad",
             defaultRole: "nomad-workloads",
             policyName: "nomad-workloads",
-            declaredRole: healthyWorld().role,
-            probeJwt: async () => world.probe,
-            fetchFromVault: (url) => request(url),
-            sampleWorkload: true,
+            declaredRole: DECLARED_ROLE,
+            probe: { audience: "vault.io", intervalMs: 10 },
+            fetchFromVault: options.external ? undefined : (url: string) => request(url),
+            sampleWorkload: !options.external,
         }),
         close: async () => {
             await Promise.all([nomad.close(), vault.close()]);
         },
     };
+}
+
+/** The catalog's checks that `id` needs, transitively, and `id` itself, in catalog order. */
+function checksFor(id: string): Check[] {
+    const wanted = new Set<string>();
+    const add = (want: string) => {
+        wanted.add(want);
+        CHECKS.find((c) => c.id === want)!.needs.forEach(add);
+    };
+    add(id);
+    return CHECKS.filter((c) => wanted.has(c.id));
+}
+
+/** One check's result, running only what it needs (the whole chain is slower and tells no more). */
+export async function checkOnly(target: Target, id: string): Promise<CheckResult> {
+    return (await verify(target, { checks: checksFor(id) })).find((r) => r.id === id)!;
 }

@@ -4,8 +4,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../tools/programRecorder";
-import { Target } from "../verify/checks";
+import { runAndPrint } from "../automation/verifyCommand";
 import { CheckResult, formatResults, verify } from "../verify/run";
+import { Target } from "../verify/types";
 import { FakeServer, fakeServer } from "./fakeHttp";
 import { FakeStack, startFakeStack, World } from "./fakeStack";
 
@@ -13,12 +14,11 @@ describe("verify", function () {
     this.timeout(20_000);
     let stack: FakeStack;
     let world: World;
-    let nomad: FakeServer;
     let vault: FakeServer;
 
     beforeEach(async () => {
         stack = await startFakeStack();
-        ({ world, nomad, vault } = stack);
+        ({ world, vault } = stack);
     });
     afterEach(() => stack.close());
 
@@ -127,8 +127,7 @@ describe("verify", function () {
     });
     it("waits for a stack that is still starting, then passes", async () => {
         world.vaultUnreadyCalls = 3;
-        world.probe = undefined; // the identity check reads Vault's clock from the same endpoint
-        const results = await verify(target(), { waitMs: 2_000, intervalMs: 20 });
+        const results = await verify({ ...target(), probe: undefined }, { waitMs: 2_000, intervalMs: 20 });
         assert.deepStrictEqual(
             [result(results, "vault-health").status, vault.requests.filter((r) => r.url === "/v1/sys/health").length],
             ["pass", 4],
@@ -139,46 +138,63 @@ describe("verify", function () {
         const health = result(await verify(target()), "vault-health");
         assert.deepStrictEqual([health.status, health.cause], ["fail", "Vault is not ready (standby, uninitialised or starting)."]);
     });
-    /** What verify prints, with the fakes' ports replaced by the dev stack's. */
-    const printed = async () =>
-        formatResults(await verify(target()))
-            .replaceAll(vault.address, "http://127.0.0.1:8200")
-            .replaceAll(nomad.address, "http://127.0.0.1:4646");
-    const readmeExample = (title: string) => {
-        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-        const start = readme.indexOf(`<!-- verify-example: ${title} -->`);
-        assert.ok(start >= 0, `README.md has no verify example "${title}"`);
-        return /```\n([\s\S]*?)\n```/.exec(readme.slice(start))![1];
+    /** What `verify --probe` prints, line by line as it runs, with the fakes' ports replaced by the stack's. */
+    const printed = async (on: FakeStack = stack, nomadAs = "http://127.0.0.1:4646") => {
+        const lines: string[] = [];
+        await runAndPrint("dev", on.target(), { json: false }, (line) => lines.push(line));
+        const text = lines.join("\n").replaceAll(on.vault.address, "http://127.0.0.1:8200").replaceAll(on.nomad.address, nomadAs);
+        if (process.env.PRINT_VERIFY_EXAMPLES) console.log(text);
+        return text;
+    };
+    const example = (file: string, title: string) => {
+        const text = fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+        const start = text.indexOf(`<!-- verify-example: ${title} -->`);
+        assert.ok(start >= 0, `${file} has no verify example "${title}"`);
+        return /```\n([\s\S]*?)\n```/.exec(text.slice(start))![1];
     };
 
     it("prints what the README shows for a healthy stack", async () => {
-        if (process.env.PRINT_VERIFY_EXAMPLES) console.log(await printed());
-        assert.strictEqual(await printed(), readmeExample("healthy"));
+        assert.strictEqual(await printed(), example("README.md", "healthy"));
     });
     it("prints what the README shows for an audience mismatch", async () => {
         world.agentAudience = ["nomad.io"];
-        if (process.env.PRINT_VERIFY_EXAMPLES) console.log(await printed());
-        assert.strictEqual(await printed(), readmeExample("audience mismatch"));
+        assert.strictEqual(await printed(), example("README.md", "audience mismatch"));
     });
-    it("prints what the README shows for a policy on a stale accessor", async () => {
+    it("prints what docs/verify.md shows for a policy on a stale accessor", async () => {
         world.policyAccessor = "auth_jwt_5f1e0c2a";
-        if (process.env.PRINT_VERIFY_EXAMPLES) console.log(await printed());
-        assert.strictEqual(await printed(), readmeExample("stale accessor"));
+        assert.strictEqual(await printed(), example("docs/verify.md", "stale accessor"));
     });
-    it("prints what the README shows for a sealed Vault", async () => {
+    it("prints what docs/verify.md shows for a sealed Vault", async () => {
         world.sealed = true;
-        if (process.env.PRINT_VERIFY_EXAMPLES) console.log(await printed());
-        assert.strictEqual(await printed(), readmeExample("sealed Vault"));
+        assert.strictEqual(await printed(), example("docs/verify.md", "sealed Vault"));
     });
-    it("skips the sample workload's checks on an external stack", async () => {
+    it("prints what docs/verify.md shows for a probe job Nomad refuses", async () => {
+        world.probeRegisterStatus = 403;
+        assert.strictEqual(await printed(), example("docs/verify.md", "probe refused"));
+    });
+    it("prints what docs/verify.md shows for an external cluster whose Vault does not trust Nomad's CA", async () => {
+        const external = await startFakeStack({ external: true });
+        try {
+            external.world.vaultJwksError =
+                'Get "https://nomad.example.com:4646/.well-known/jwks.json": tls: failed to verify certificate: x509: certificate signed by unknown authority';
+            external.world.jwksUrl = "https://nomad.example.com:4646/.well-known/jwks.json";
+            assert.strictEqual(
+                await printed(external, "https://nomad.example.com:4646"),
+                example("docs/verify.md", "external, unknown CA"),
+            );
+        } finally {
+            await external.close();
+        }
+    });
+    it("leaves the sample workload's checks out on an external stack", async () => {
         const results = await verify({ ...target(), sampleWorkload: false });
         assert.deepStrictEqual(
-            ["mongo-healthy", "mongo-query", "db-creds"].map((id) => result(results, id).status),
-            ["skip", "skip", "skip"],
+            results.filter((r) => ["mongo-healthy", "mongo-query", "db-creds"].includes(r.id)),
+            [],
         );
     });
-    it("skips the JWKS check where Vault's own view is not available", async () => {
-        const jwks = result(await verify({ ...target(), fetchFromVault: undefined }), "jwks-from-vault");
+    it("skips the JWKS check where Vault's own view is not available and no probe can log in", async () => {
+        const jwks = result(await verify({ ...target(), fetchFromVault: undefined, probe: undefined }), "jwks-from-vault");
         assert.match(`${jwks.status}: ${jwks.evidence}`, /^skip: .*Vault's network is not this machine's/);
     });
     it("prints one line per check, with cause and fix under a failure", async () => {

@@ -4,12 +4,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
-import { Target } from "../verify/checks";
-import { PROBE_JOB, probeJob, runProbe } from "../verify/probe";
+import { PROBE_IDENTITY_ENV, probeJob } from "../verify/probe";
 import { CheckResult, resultsJson, verify } from "../verify/run";
+import { Target } from "../verify/types";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 import { FakeServer, fakeServer } from "./fakeHttp";
-import { FakeStack, KEYS, NOMAD_TOKEN, nomadApi, probeIdentity, startFakeStack, World } from "./fakeStack";
+import { checkOnly, FakeStack, jwksOf, KEYS, nomadApi, probeIdentity, startFakeStack, World } from "./fakeStack";
 
 describe("verify: the login chain", function () {
     this.timeout(20_000);
@@ -27,10 +27,12 @@ describe("verify: the login chain", function () {
     });
 
     const target = (): Target => stack.target();
-    const check = async (id: string): Promise<CheckResult> => (await verify(target())).find((r) => r.id === id)!;
-    /** Another agent of the cluster, listed by /v1/nodes. */
+    const check = (id: string): Promise<CheckResult> => checkOnly(target(), id);
+    /** Another agent of the cluster, a client node whose full node (/v1/node/:id) gives its HTTPAddr. */
     const addAgent = async (agent: { server: boolean; jwks?: { keys: unknown[] } }, agentWorld?: World) => {
-        const server = await fakeServer((req) => nomadApi(agentWorld ?? world, agent)(req));
+        let address = "";
+        const server = await fakeServer((req) => nomadApi(agentWorld ?? world, { ...agent, address: () => address })(req));
+        address = server.address;
         extra.push(server);
         world.otherAgents.push(server.address.replace("http://", ""));
     };
@@ -77,7 +79,7 @@ describe("verify: the login chain", function () {
             assert.match((await check("jwks-from-vault")).evidence, /: 2 key\(s\), the same on 2 server\(s\)$/);
         });
         it("fails when one server's keyring has diverged", async () => {
-            await addAgent({ server: true, jwks: { keys: [{ ...KEYS.rogue.publicKey.export({ format: "jwk" }), kid: KEYS.rogue.kid }] } });
+            await addAgent({ server: true, jwks: jwksOf(KEYS.rogue) });
             const result = await check("jwks-from-vault");
             assert.deepStrictEqual(
                 [result.status, result.cause],
@@ -110,7 +112,7 @@ describe("verify: the login chain", function () {
         it("passes an RS256 identity signed by a served key", async () => {
             assert.match(
                 (await check("identity")).evidence,
-                /^kid 110a70ac-76a5-16a7-4ae7-bb0865ecd1a5 \(RS256\), aud \[vault\.io\], 60 min left/,
+                /^kid 110a70ac-76a5-16a7-4ae7-bb0865ecd1a5 \(RS256\), aud \[vault\.io\], 60 min left on Vault's clock; Vault's clock agrees with this machine's$/,
             );
         });
         it("passes an EdDSA identity signed by a served key", async () => {
@@ -136,8 +138,8 @@ describe("verify: the login chain", function () {
             assert.strictEqual((await check("identity")).cause, 'Login fails with "aud claim does not match any bound audience".');
         });
         it("is skipped, not failed, without a probe", async () => {
-            world.probe = undefined;
-            assert.strictEqual((await check("identity")).status, "skip");
+            const results = await verify({ ...target(), probe: undefined });
+            assert.strictEqual(results.find((r) => r.id === "identity")!.status, "skip");
         });
     });
 
@@ -151,7 +153,7 @@ describe("verify: the login chain", function () {
             );
         });
         it("fails on a role that drifted from what the stack declares, field by field", async () => {
-            world.role = { ...world.role, token_period: 3600 };
+            world.role = { ...world.role!, token_period: 3600 };
             assert.strictEqual((await check("login-and-role")).evidence, "token_period: Vault has 3600, the stack declares 1800");
         });
         it("fails a refused login with Vault's own message", async () => {
@@ -253,6 +255,17 @@ describe("verify: the login chain", function () {
             const valid = validate(JSON.parse(JSON.stringify(resultsJson("dev", await verify(target())))));
             assert.deepStrictEqual([valid, validate.errors ?? []], [true, []]);
         });
+        it("matches the schema with skipped checks and what would run them", async () => {
+            const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "verify/result.schema.json"), "utf8"));
+            const validate = new Ajv({ allErrors: true }).compile(schema);
+            const valid = validate(JSON.parse(JSON.stringify(resultsJson("dev", await verify({ ...target(), probe: undefined })))));
+            assert.deepStrictEqual([valid, validate.errors ?? []], [true, []]);
+        });
+        it("describes the error document verify prints under --json", () => {
+            const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "verify/result.schema.json"), "utf8"));
+            const validate = new Ajv().compile(schema);
+            assert.strictEqual(validate({ stack: "dev", passed: false, error: "There is no stack named dev." }), true);
+        });
         it("the schema refuses a result without a status", () => {
             const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "verify/result.schema.json"), "utf8"));
             const validate = new Ajv().compile(schema);
@@ -264,44 +277,16 @@ describe("verify: the login chain", function () {
     });
 });
 
-describe("verify: the probe job", function () {
-    this.timeout(10_000);
-
-    it("registers a batch job that prints its Vault identity, reads it, and purges the job", async () => {
-        const jwt = probeIdentity();
-        const calls: string[] = [];
-        const nomad = await fakeServer((req) => {
-            calls.push(`${req.method} ${req.url.split("?")[0]}`);
-            if (req.url.startsWith("/v1/job/vaultnomad-verify-probe/allocations")) {
-                return { status: 200, body: [{ ID: "a1", ClientStatus: "complete" }] };
-            }
-            return req.url.startsWith("/v1/client/fs/logs/a1") ? { status: 200, body: `${jwt}\n` } : { status: 200, body: {} };
-        });
-        try {
-            const got = await runProbe({
-                nomadAddress: nomad.address,
-                nomadToken: NOMAD_TOKEN,
-                namespace: "default",
-                audience: "vault.io",
-                intervalMs: 10,
-            });
-            assert.deepStrictEqual(
-                [got, calls],
-                [
-                    jwt,
-                    ["POST /v1/jobs", `GET /v1/job/${PROBE_JOB}/allocations`, "GET /v1/client/fs/logs/a1", `DELETE /v1/job/${PROBE_JOB}`],
-                ],
-            );
-        } finally {
-            await nomad.close();
-        }
-    });
-    it("asks Nomad for a vault_default identity with the stack's audience, written as a file", () => {
-        const task = (probeJob({ nomadAddress: "", nomadToken: "", namespace: "apps", audience: "vault.io" }) as any).TaskGroups[0]
-            .Tasks[0];
+describe("verify: the probe job", () => {
+    it("asks Nomad for a vault_default identity with the stack's audience, in the task's environment", () => {
+        const task = (probeJob("apps", { audience: "vault.io" }) as any).TaskGroups[0].Tasks[0];
         assert.deepStrictEqual(
-            [task.Identities, task.Config.args],
-            [[{ Name: "vault_default", Audience: ["vault.io"], TTL: 3_600_000_000_000, File: true }], ["/secrets/nomad_vault_default.jwt"]],
+            [task.Identities, task.Config.command, task.Config.args],
+            [
+                [{ Name: "vault_default", Audience: ["vault.io"], TTL: 3_600_000_000_000, Env: true, File: false }],
+                "sh",
+                ["-c", `printf %s "$${PROBE_IDENTITY_ENV}"`],
+            ],
         );
     });
 });

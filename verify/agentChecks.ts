@@ -1,9 +1,12 @@
 // The Nomad agents against Vault: their Vault blocks, the audience and mount they use, and the
 // keys they serve as Vault fetches them (../shared/reference/field-notes.md, part A).
-import { Check, Target } from "./checks";
 import { nomad, nomadJwks, vault } from "./clients";
-import { describe, json } from "./http";
+import { describe, heals, json } from "./http";
+import { probeIdentity } from "./identityChecks";
+import { loginContext, loginWith, revoke } from "./login";
+import { diagnoseRefusal } from "./loginRefusal";
 import { fail, pass, skip, warn } from "./outcome";
+import { Check, Outcome, RunContext, Target } from "./types";
 
 interface AgentVault {
     readonly address: string;
@@ -11,44 +14,90 @@ interface AgentVault {
     readonly enabled: boolean;
     readonly audience: string[];
     readonly jwtPath?: string;
+    /** The Vault Enterprise namespace the agent logs tasks in to ("" for none). */
+    readonly namespace: string;
+}
+
+/**
+ * The HTTP addresses the cluster advertises: the stack's own agent, every ready client node's
+ * HTTPAddr (only the full node from /v1/node/:id carries it, not the /v1/nodes stub), and the
+ * servers that are also client nodes. A server that is no node advertises no HTTP address (its serf
+ * tags carry RPC only, nomad/server.go): it is named as not reachable.
+ */
+async function advertised(t: Target): Promise<{ addresses: string[]; unknown: string[] }> {
+    const scheme = new URL(t.nomadAddress).protocol;
+    const self = json(await nomad(t, "agent/self"));
+    const members = json<{ Members?: Array<{ Name: string; Addr: string; Port: number; Status: string; Tags?: Record<string, string> }> }>(
+        await nomad(t, "agent/members"),
+    )?.Members;
+    const stubs = json<Array<{ ID: string; Name: string; Status: string }>>(await nomad(t, "nodes"));
+    const nodes: Array<{ name: string; address?: string; id: string }> = [];
+    for (const stub of (Array.isArray(stubs) ? stubs : []).filter((n) => n.Status === "ready")) {
+        const node = json(await nomad(t, `node/${encodeURIComponent(stub.ID)}`));
+        nodes.push({ name: stub.Name, address: node?.HTTPAddr ? `${scheme}//${node.HTTPAddr}` : undefined, id: stub.ID });
+    }
+    const selfName: string | undefined = self?.member?.Name;
+    const servers = (members ?? []).filter((m) => m.Status === "alive" && m.Tags?.role === "nomad" && m.Name !== selfName);
+    const unknown = [
+        ...nodes.filter((n) => !n.address).map((n) => `client ${n.name} (node ${n.id.slice(0, 8)}): no HTTPAddr`),
+        ...servers
+            .filter((m) => !nodes.some((n) => n.address && m.Name.split(".")[0] === n.name))
+            .map((m) => `server ${m.Name} (serf ${m.Addr}:${m.Port}): advertises no HTTP address`),
+    ];
+    return { addresses: [...new Set([t.nomadAddress, ...nodes.flatMap((n) => (n.address ? [n.address] : []))])], unknown };
 }
 
 /** Every agent of the cluster, as its /v1/agent/self describes its default Vault block. */
 export async function agents(t: Target): Promise<{ found: AgentVault[]; unreachable: string[] }> {
-    const scheme = new URL(t.nomadAddress).protocol;
-    const port = new URL(t.nomadAddress).port;
-    const members = json<{ Members?: Array<{ Addr: string; Status: string }> }>(await nomad(t, "agent/members"))?.Members ?? [];
-    const nodes = json<Array<{ HTTPAddr?: string; Status: string }>>(await nomad(t, "nodes")) ?? [];
-    const addresses = new Set([
-        t.nomadAddress,
-        ...members.filter((m) => m.Status === "alive").map((m) => `${scheme}//${m.Addr}:${port}`),
-        ...nodes.filter((n) => n.Status === "ready" && n.HTTPAddr).map((n) => `${scheme}//${n.HTTPAddr}`),
-    ]);
+    const { addresses, unknown } = await advertised(t);
     const found: AgentVault[] = [];
-    const unreachable: string[] = [];
+    const unreachable = [...unknown];
     for (const address of addresses) {
-        const self = json(await nomad(t, "agent/self", address));
+        const reply = await nomad(t, "agent/self", { address });
+        const self = reply.status === 200 ? json(reply) : undefined;
         if (!self) {
-            unreachable.push(address);
+            unreachable.push(`${address}: ${describe(reply)}`);
             continue;
         }
-        const block = (self.config?.Vaults ?? []).find((v: { Name?: string }) => (v.Name ?? "default") === "default") ?? {};
+        const block = (self.config?.Vaults ?? []).find((v: { Name?: string }) => (v.Name || "default") === "default") ?? {};
         found.push({
             address,
             server: !!self.config?.Server?.Enabled,
             enabled: !!block.Enabled,
             audience: block.DefaultIdentity?.Audience ?? [],
             jwtPath: block.JWTAuthBackendPath,
+            namespace: block.Namespace ?? "",
         });
     }
     return { found, unreachable };
+}
+
+/**
+ * Where verify cannot fetch from Vault's position, Vault's own login with a fresh identity is the
+ * test: it succeeds only if Vault fetched the JWKS and found the signing key; its refusal says why not.
+ */
+async function jwksByLogin(t: Target, context: RunContext, jwksUrl: string): Promise<Outcome> {
+    const jwt = await probeIdentity(t, context);
+    if (typeof jwt !== "string") {
+        return jwt.status === "skip"
+            ? skip(`${jwksUrl}: Vault's network is not this machine's, and no probe identity to log in with`, jwt.runWith)
+            : jwt;
+    }
+    const login = await loginWith(t, jwt);
+    if (login.token) {
+        await revoke(t, login.token);
+        return pass(`${jwksUrl}: Vault verified a fresh identity with the keys it fetched (the probe's login succeeded)`);
+    }
+    const diagnosis = diagnoseRefusal(login.refusal, await loginContext(t, jwt));
+    const refusal = login.reply.status === 0 ? describe(login.reply) : `HTTP ${login.reply.status} ${login.refusal}`;
+    return fail(`Vault refused the probe's login: ${refusal}`, diagnosis.cause, diagnosis.fix, heals(login.reply));
 }
 
 export const jwksFromVault: Check = {
     id: "jwks-from-vault",
     title: "Vault can fetch Nomad's JWKS from where it runs",
     needs: ["vault-health"],
-    async run(t) {
+    async run(t, context) {
         const config = await vault(t, `auth/${t.jwtPath}/config`);
         const jwksUrl: string | undefined = json(config)?.data?.jwks_url;
         if (!jwksUrl) {
@@ -59,7 +108,7 @@ export const jwksFromVault: Check = {
             );
         }
         if (!t.fetchFromVault) {
-            return skip(`${jwksUrl}: Vault's network is not this machine's; check Vault's logs, or run verify where Vault runs`);
+            return jwksByLogin(t, context, jwksUrl);
         }
         const reply = await t.fetchFromVault(jwksUrl);
         const keys: unknown[] | undefined = json(reply)?.keys;
@@ -106,6 +155,7 @@ export const jwksFromVault: Check = {
                 `${jwksUrl} from Vault: ${describe(reply)}`,
                 "Vault cannot reach Nomad at that address. From inside a container, localhost is the container itself.",
                 "Point jwks_url at an address Vault's network reaches (here both containers use the host's network), then `npm run stack -- up`.",
+                heals(reply),
             );
         }
         return fail(
@@ -114,6 +164,7 @@ export const jwksFromVault: Check = {
                 ? "Something answers at that address, but it serves no JWKS there: a wrong path or port."
                 : "Nomad answers, but not with a key set.",
             "jwks_url must be <nomad address>/.well-known/jwks.json; check the port (nomadHttpPort) and run `npm run stack -- up`.",
+            heals(reply) || (reply.status === 200 && Array.isArray(keys)),
         );
     },
 };
@@ -132,6 +183,15 @@ export const agentsCheck: Check = {
                 `vault disabled on [${disabled.join(", ")}]; no default_identity on servers [${noIdentity.join(", ")}]`,
                 'Jobs fail with "Vault \\"default\\" not enabled but used in the job" on those agents.',
                 "Add the vault block (npm run stack -- outputs: nomadServerVaultConfig / nomadClientVaultConfig) to every agent and restart it.",
+            );
+        }
+        const otherNamespace = found.filter((a) => a.namespace !== (t.vaultNamespace ?? ""));
+        if (otherNamespace.length) {
+            return fail(
+                otherNamespace.map((a) => `${a.address}: vault.namespace "${a.namespace}"`).join("; ") +
+                    `; the stack's is "${t.vaultNamespace ?? ""}"`,
+                "Those agents log tasks in to another Vault namespace, where the JWT mount and role do not exist: logins fail there.",
+                `Set vault.namespace = "${t.vaultNamespace ?? ""}" on every agent (or vaultNamespace to theirs) and restart them.`,
             );
         }
         if (audiences.length > 1) {

@@ -2,7 +2,8 @@
 import { agentsCheck, audienceCheck, jwksFromVault } from "./agentChecks";
 import { identityCheck, loginCheck } from "./identityChecks";
 import { accessorCheck, capabilitiesCheck, collisionsCheck } from "./policyChecks";
-import { Check, dbCreds, mongoHealthy, mongoQuery, nomadLeader, nomadToken, vaultHealth } from "./checks";
+import { dbCreds, mongoHealthy, mongoQuery, nomadLeader, nomadToken, vaultHealth } from "./checks";
+import { Check } from "./types";
 
 export const CHECKS: Check[] = [
     vaultHealth,

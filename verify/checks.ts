@@ -1,54 +1,10 @@
 // The checks of `verify`, in the order of the login chain. Each failure names its likely cause and
 // the fix; the causes are those users hit (../shared/reference/field-notes.md, part A).
 import { nomad, vault } from "./clients";
-import { fail, pass, skip } from "./outcome";
-import { describe, json, Reply } from "./http";
-
-export interface Target {
-    readonly vaultAddress: string;
-    readonly vaultToken: string;
-    readonly nomadAddress: string;
-    readonly nomadToken: string;
-    /** Vault Enterprise namespace, sent with every Vault call. */
-    readonly vaultNamespace?: string;
-    /** PEM CAs of the APIs' HTTPS certificates. */
-    readonly vaultCaPem?: string;
-    readonly nomadCaPem?: string;
-    /** Mount path of the JWT auth method, such as "jwt-nomad". */
-    readonly jwtPath: string;
-    readonly defaultRole: string;
-    /** The default role's templated policy. */
-    readonly policyName: string;
-    /** The default role as the stack declares it, in Vault's field names (for drift). */
-    readonly declaredRole?: Record<string, unknown>;
-    /** A real workload identity JWT, from a probe task; undefined to skip the checks that need one. */
-    readonly probeJwt?: () => Promise<string | undefined>;
-    /** Fetches a URL from Vault's own network position; undefined where that view is not available. */
-    readonly fetchFromVault?: (url: string) => Promise<Reply>;
-    /** Whether the tutorial's mongo jobs and database engine are deployed (demo mode). */
-    readonly sampleWorkload: boolean;
-}
-
-/** "warn" reports a risk without failing the run. */
-export type Status = "pass" | "fail" | "warn" | "skip";
-
-export interface Outcome {
-    readonly status: Status;
-    /** What was seen. */
-    readonly evidence: string;
-    readonly cause?: string;
-    readonly fix?: string;
-}
-
-export interface Check {
-    readonly id: string;
-    readonly title: string;
-    /** Checks that must pass first; otherwise this one is skipped. */
-    readonly needs: string[];
-    /** Checks the tutorial's sample workload, which only demo stacks have. */
-    readonly sampleWorkload?: boolean;
-    run(target: Target): Promise<Outcome>;
-}
+import { describe, heals, json } from "./http";
+import { allocations, lastEvent } from "./nomadState";
+import { fail, pass, skip, warn } from "./outcome";
+import { Check } from "./types";
 
 export const vaultHealth: Check = {
     id: "vault-health",
@@ -57,6 +13,13 @@ export const vaultHealth: Check = {
     async run(t) {
         const reply = await vault(t, "sys/health", { anonymous: true });
         const health = json(reply);
+        if (reply.status === 200 && /^1\.16\.1\b/.test(health?.version ?? "")) {
+            return warn(
+                `Vault ${health.version} at ${t.vaultAddress}`,
+                'Vault 1.16.1 has a JWKS regression: writing the JWT config fails with "error checking jwks URL" or "unexpected signature algorithm" (hashicorp/nomad issue 20298).',
+                "Use another Vault version (vaultImage, or upgrade the cluster).",
+            );
+        }
         if (reply.status === 200) {
             return pass(`Vault ${health?.version ?? ""} at ${t.vaultAddress} is unsealed and active`.replace("  ", " "));
         }
@@ -65,6 +28,7 @@ export const vaultHealth: Check = {
                 `${t.vaultAddress}: ${describe(reply)}`,
                 "Vault is not running, or listens elsewhere.",
                 "docker ps -a; docker logs <stack>-vault; then `npm run stack -- up`.",
+                heals(reply),
             );
         }
         if (reply.status === 503 && health?.sealed) {
@@ -72,12 +36,14 @@ export const vaultHealth: Check = {
                 `${t.vaultAddress}: sealed`,
                 "Vault is sealed; a dev server starts unsealed, so it was sealed by hand or is not the dev server.",
                 "Unseal it (vault operator unseal), or recreate it: pulumi up --replace <vault container URN>.",
+                true,
             );
         }
         return fail(
             `${t.vaultAddress}: ${describe(reply)}`,
             "Vault is not ready (standby, uninitialised or starting).",
             "Wait and run verify again; docker logs <stack>-vault shows why.",
+            heals(reply),
         );
     },
 };
@@ -98,6 +64,7 @@ export const nomadLeader: Check = {
                 ? "The Nomad agent is not running, or listens elsewhere."
                 : "The Nomad server has not elected a leader (still starting, or its raft state is broken).",
             "docker logs <stack>-nomad; a dev agent elects itself within seconds of starting.",
+            heals(reply),
         );
     },
 };
@@ -108,7 +75,7 @@ export const nomadToken: Check = {
     needs: ["nomad-leader"],
     async run(t) {
         if (!t.nomadToken) {
-            return skip("no Nomad token: export NOMAD_TOKEN to run the Nomad checks");
+            return skip("no Nomad token", "NOMAD_TOKEN=<management token> in the environment");
         }
         const reply = await nomad(t, "acl/token/self");
         const token = json(reply);
@@ -119,22 +86,10 @@ export const nomadToken: Check = {
             `acl/token/self: ${describe(reply)}`,
             "The agent does not know the stack's token: it was recreated with fresh ACL state, or bootstrapped by someone else.",
             "pulumi up --replace <nomad-acl-bootstrap URN> bootstraps the current agent again.",
+            heals(reply),
         );
     },
 };
-
-/** The allocations of a job, newest first. */
-async function allocations(t: Target, job: string): Promise<any[]> {
-    const list = json<any[]>(await nomad(t, `job/${job}/allocations`)) ?? [];
-    return [...list].sort((a, b) => (b.CreateIndex ?? 0) - (a.CreateIndex ?? 0));
-}
-
-/** The last event a task reported, which usually says why it failed. */
-function lastEvent(alloc: any): string {
-    const events = Object.values(alloc?.TaskStates ?? {}).flatMap((state: any) => state?.Events ?? []);
-    const last = events[events.length - 1];
-    return last ? `${last.Type}: ${last.DisplayMessage || last.Message || ""}`.trim() : "no task events";
-}
 
 export const mongoHealthy: Check = {
     id: "mongo-healthy",
@@ -152,6 +107,7 @@ export const mongoHealthy: Check = {
             latest ? `allocation ${String(latest.ID).slice(0, 8)} ${latest.ClientStatus}; ${lastEvent(latest)}` : "no allocation",
             "The mongo task did not start; a template error here means it could not read kv/data/default/mongo/config with its workload identity.",
             "nomad alloc status <id> (or the evidence above); check the nomad-workloads role and policy, then `npm run stack -- up`.",
+            !latest || ["pending", "running"].includes(latest.ClientStatus),
         );
     },
 };
@@ -164,7 +120,7 @@ export const mongoQuery: Check = {
     async run(t) {
         const [latest] = await allocations(t, "mongo-query");
         if (!latest) {
-            return fail("no allocation", "mongo-query was never placed.", "npm run stack -- up");
+            return fail("no allocation", "mongo-query was never placed.", "npm run stack -- up", true);
         }
         const id = String(latest.ID);
         if (latest.ClientStatus !== "complete") {
@@ -172,9 +128,10 @@ export const mongoQuery: Check = {
                 `allocation ${id.slice(0, 8)} ${latest.ClientStatus}; ${lastEvent(latest)}`,
                 "mongo-query did not finish: it could not log in with the mongo-dynamic-secret role, read database/creds/mongo, or reach MongoDB.",
                 "Read the evidence above; check the role's bound claims and the policy, then rerun: nomad job run -check-index 0 or `pulumi up --replace <mongo-query job URN>`.",
+                ["pending", "running"].includes(latest.ClientStatus),
             );
         }
-        const logs = await nomad(t, `client/fs/logs/${id}?task=mongo-query&type=stdout&plain=true&origin=start`);
+        const logs = await nomad(t, `client/fs/logs/${id}?task=mongo-query&type=stdout&plain=true&origin=start`, { namespaced: true });
         const user = /user: '([^']+)'/.exec(logs.body)?.[1];
         if (/ok: 1/.test(logs.body) && user) {
             return pass(`allocation ${id.slice(0, 8)} complete; authenticated as ${user}`);
@@ -200,6 +157,7 @@ export const dbCreds: Check = {
                 `database/creds/mongo: ${describe(reply)}`,
                 "Vault cannot create a MongoDB user: the connection's root credentials or address are wrong, or MongoDB is down.",
                 "vault read database/config/mongo; check the mongo job, then `npm run stack -- up`.",
+                heals(reply),
             );
         }
         const revoke = await vault(t, "sys/leases/revoke", { method: "PUT", body: { lease_id: leaseId } });

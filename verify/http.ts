@@ -18,11 +18,14 @@ export interface HttpOptions {
     readonly timeoutMs?: number;
     /** PEM CA to trust for an https URL. */
     readonly ca?: string;
+    /** PEM client certificate and key, for a server that requires mutual TLS. */
+    readonly cert?: string;
+    readonly key?: string;
 }
 
 export async function request(url: string, options: HttpOptions = {}): Promise<Reply> {
-    if (options.ca && url.startsWith("https:")) {
-        return requestWithCa(url, options);
+    if ((options.ca || options.cert) && url.startsWith("https:")) {
+        return requestWithTls(url, options);
     }
     try {
         const response = await fetch(url, {
@@ -53,13 +56,33 @@ export function describe(reply: Reply): string {
         : `HTTP ${reply.status}${reply.body ? ` ${reply.body.trim().slice(0, 160)}` : ""}`;
 }
 
-/** The same call over node:https, which takes a CA (the global fetch does not). */
-function requestWithCa(url: string, options: HttpOptions): Promise<Reply> {
+/** Whether waiting can heal this answer: nothing listening yet, a timeout, 5xx (sealed, no leader), 429 (standby). */
+export function heals(reply: Reply): boolean {
+    return reply.status === 0
+        ? /ECONNREFUSED|ECONNRESET|TIMEOUT|TimeoutError|EAI_AGAIN|UND_ERR_SOCKET/.test(reply.error ?? "")
+        : reply.status >= 500 || reply.status === 429;
+}
+
+/** The messages of a Vault error body (`{"errors":[...]}`, possibly empty). */
+export function vaultErrors(reply: Reply): string {
+    const errors = json<{ errors?: unknown[] }>(reply)?.errors;
+    return Array.isArray(errors) ? errors.join("; ") : reply.body.trim();
+}
+
+/** The same call over node:https, which takes a CA and a client certificate (the global fetch does not). */
+function requestWithTls(url: string, options: HttpOptions): Promise<Reply> {
     return new Promise((resolve) => {
         const body = options.body === undefined ? undefined : JSON.stringify(options.body);
         const req = https.request(
             url,
-            { method: options.method ?? "GET", headers: options.headers, ca: options.ca, timeout: options.timeoutMs ?? 5_000 },
+            {
+                method: options.method ?? "GET",
+                headers: options.headers,
+                ca: options.ca,
+                cert: options.cert,
+                key: options.key,
+                timeout: options.timeoutMs ?? 5_000,
+            },
             (res) => {
                 let text = "";
                 res.on("data", (chunk) => (text += chunk));

@@ -1,72 +1,96 @@
-// A real workload identity, from the probe task, and the login it makes.
-import { Check, Target } from "./checks";
-import { vault } from "./clients";
-import { describe, json, request } from "./http";
-import { decodeJwt, signatureValid } from "./jwt";
+// A real workload identity, from the probe step, and the login it makes.
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, JSONWebKeySet, jwtVerify } from "jose";
+import { nomadJwks, nomadTls, vault } from "./clients";
+import { describe, heals, json, Reply, request } from "./http";
+import { jwtMethod, loginContext, loginWith, revoke } from "./login";
+import { diagnoseRefusal } from "./loginRefusal";
 import { fail, pass, skip } from "./outcome";
+import { leftoverFields, roleDrift, shown } from "./roleMeaning";
+import { Check, Outcome, RunContext, Target } from "./types";
+import { roleLeeways, timeRefusal, vaultNow } from "./vaultClock";
 
-/** The probe's identity, taken once per run and shared by the checks that need it. */
-const probes = new WeakMap<Target, Promise<string | undefined>>();
-export const probeJwt = (t: Target) => {
-    if (!probes.has(t)) {
-        probes.set(t, t.probeJwt ? t.probeJwt() : Promise.resolve(undefined));
+export const NO_PROBE = "verify --probe (runs a short probe job for a real identity)";
+
+/** The probe's identity, or the outcome that stands for its absence: a skip without --probe, a failure with its cause. */
+export async function probeIdentity(t: Target, context: RunContext): Promise<string | Outcome> {
+    if (!context.probe) {
+        return skip("no probe identity", NO_PROBE);
     }
-    return probes.get(t)!;
-};
+    if (!t.nomadToken) {
+        return skip("no Nomad token to run the probe job with", "NOMAD_TOKEN=<management token> in the environment");
+    }
+    const got = await context.probe.identity();
+    return got.jwt ?? fail(got.error, got.cause, got.fix);
+}
+
+/** The key set the identity is checked against: from jwks_url with Vault's CA for it, else from the stack's Nomad. */
+async function keySet(t: Target, config: Record<string, any>): Promise<{ jwks?: JSONWebKeySet; from: string }> {
+    const sources: Array<[string, () => Promise<Reply>]> = [
+        [`${t.nomadAddress}/.well-known/jwks.json`, () => nomadJwks(t, t.nomadAddress)],
+    ];
+    if (config.jwks_url) {
+        const tls = { ...nomadTls(t), ...(config.jwks_ca_pem ? { ca: config.jwks_ca_pem } : {}) };
+        sources.unshift([config.jwks_url, () => request(config.jwks_url, tls)]);
+    }
+    for (const [from, fetchKeys] of sources) {
+        const keys = json(await fetchKeys())?.keys;
+        if (Array.isArray(keys) && keys.length) {
+            return { jwks: { keys }, from };
+        }
+    }
+    return { from: "" };
+}
 
 export const identityCheck: Check = {
     id: "identity",
     title: "A real workload identity: signed by a served key, the right audience, valid on Vault's clock",
     needs: ["jwks-from-vault"],
-    async run(t) {
-        const jwt = await probeJwt(t);
-        if (!jwt) {
-            return skip("no probe identity (npm run stack -- verify --probe runs a short probe job to get one)");
+    async run(t, context) {
+        const jwt = await probeIdentity(t, context);
+        if (typeof jwt !== "string") {
+            return jwt;
         }
-        const decoded = decodeJwt(jwt);
-        if (!decoded) {
-            return fail("the probe's identity is not a JWT", "The probe job printed something else.", "Check the probe job's logs.");
-        }
-        const config = json(await vault(t, `auth/${t.jwtPath}/config`))?.data ?? {};
-        const keys: Array<{ kid?: string }> = json(await request(config.jwks_url, { ca: config.jwks_ca_pem || t.nomadCaPem }))?.keys ?? [];
-        const key = keys.find((k) => k.kid === decoded.header.kid);
-        if (!key) {
+        let header, claims;
+        try {
+            [header, claims] = [decodeProtectedHeader(jwt), decodeJwt(jwt)];
+        } catch {
             return fail(
-                `kid ${decoded.header.kid} is not among the JWKS's [${keys.map((k) => k.kid).join(", ")}]`,
-                'Vault answers "failed to verify id token signature": the signing key is not served (diverged keyring, or a key not yet propagated after rotation).',
-                "Compare `nomad operator root keyring list` on every server with the JWKS; wait for propagation, or rotate again.",
+                `the probe printed ${jwt.slice(0, 40)}…, not a JWT`,
+                "The probe job printed something else.",
+                "Check the probe job's logs.",
             );
         }
-        if (!signatureValid(decoded, key as never)) {
-            return fail(
-                `signature does not verify with key ${key.kid}`,
-                "The identity and the served key disagree.",
-                "Rotate Nomad's keyring and re-run the probe.",
-            );
+        const { config, role } = await jwtMethod(t);
+        const now = await vaultNow(t);
+        const leeways = roleLeeways(role);
+        const { jwks, from } = await keySet(t, config);
+        if (jwks) {
+            try {
+                // Signature and key only: times are judged below, as Vault judges them.
+                await jwtVerify(jwt, createLocalJWKSet(jwks), { currentDate: new Date(now * 1000), clockTolerance: 1e10 });
+            } catch (err) {
+                return signatureFailure(err, header.kid, jwks, from);
+            }
         }
-        const bound: string[] = json(await vault(t, `auth/${t.jwtPath}/role/${t.defaultRole}`))?.data?.bound_audiences ?? [];
-        const aud: string[] = [decoded.payload.aud].flat();
+        const bound: string[] = role.bound_audiences ?? [];
+        const aud: string[] = [claims.aud ?? []].flat();
         if (!aud.some((a) => bound.includes(a))) {
             return fail(
-                `aud [${aud.join(", ")}], role bound_audiences [${bound.join(", ")}]`,
+                `aud [${aud.join(", ")}], role ${t.defaultRole} bound_audiences [${bound.join(", ")}]`,
                 'Login fails with "aud claim does not match any bound audience".',
                 "Align the job's identity aud with the role.",
             );
         }
-        const health = await vault(t, "sys/health", { anonymous: true });
-        // Vault judges exp and nbf by its own clock: its Date header, where it sends one.
-        const vaultNow = Date.parse(health.date ?? "") / 1000 || Date.now() / 1000;
-        const { iat = 0, nbf = iat, exp = Infinity } = decoded.payload;
-        const leeway = 60;
-        if (vaultNow + leeway < nbf || vaultNow - leeway > exp) {
-            const skew = Math.round(vaultNow < nbf ? nbf - vaultNow : vaultNow - exp);
+        const late = timeRefusal(claims, leeways, now);
+        const skew = clockSkew(now);
+        if (late) {
             return fail(
-                `Vault's clock is ${skew}s ${vaultNow < nbf ? "before nbf" : "after exp"} (iat ${iat}, nbf ${nbf}, exp ${exp})`,
-                'Vault refuses it: "token is expired (exp)" or "token is not yet valid": clocks differ between hosts, or the identity outlived its TTL.',
-                "Sync the hosts' clocks (chrony/NTP); check identityTtl.",
+                `${late}; ${skew}`,
+                'Vault refuses it: "token is expired" or "token not yet valid": clocks differ between hosts by more than the role\'s clock_skew_leeway, or the identity outlived its TTL.',
+                "Sync the hosts' clocks (chrony/NTP); check identityTtl; or raise the role's clock_skew_leeway.",
             );
         }
-        const missing = ["nomad_namespace", "nomad_job_id", "nomad_task"].filter((claim) => !decoded.payload[claim]);
+        const missing = ["nomad_namespace", "nomad_job_id", "nomad_task"].filter((claim) => !claims[claim]);
         if (missing.length) {
             return fail(
                 `claims missing: ${missing.join(", ")}`,
@@ -74,45 +98,80 @@ export const identityCheck: Check = {
                 "Use a task identity (not the default Nomad identity).",
             );
         }
-        return pass(
-            `kid ${key.kid} (${decoded.header.alg}), aud [${aud.join(", ")}], ${Math.round((exp - vaultNow) / 60)} min left on Vault's clock`,
-        );
+        const signature = jwks
+            ? `kid ${header.kid} (${header.alg})`
+            : `kid ${header.kid} (${header.alg}; JWKS not reachable from here, the login checks it)`;
+        const left = claims.exp ? `${Math.round((claims.exp - now) / 60)} min left on Vault's clock` : "no exp";
+        return pass(`${signature}, aud [${aud.join(", ")}], ${left}; ${skew}`);
     },
 };
+
+/** Vault's clock against this machine's, to the second (server_time_utc has whole seconds). */
+function clockSkew(vaultSeconds: number): string {
+    const ahead = Math.round(vaultSeconds - Math.floor(Date.now() / 1000));
+    return Math.abs(ahead) <= 1
+        ? "Vault's clock agrees with this machine's"
+        : `Vault's clock is ${Math.abs(ahead)}s ${ahead > 0 ? "ahead of" : "behind"} this machine's`;
+}
+
+function signatureFailure(err: unknown, kid: string | undefined, jwks: JSONWebKeySet, from: string): Outcome {
+    const served = jwks.keys.map((k) => k.kid).join(", ");
+    if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
+        return fail(
+            `kid ${kid} is not among the JWKS's [${served}] (${from})`,
+            'Vault answers "failed to verify id token signature": the signing key is not served (diverged keyring, or a key not yet propagated after rotation).',
+            "Compare `nomad operator root keyring list` on every server with the JWKS; wait for propagation, or rotate again.",
+        );
+    }
+    return fail(
+        `the identity does not verify with key ${kid} of ${from}: ${(err as Error).message}`,
+        "The identity and the served key disagree.",
+        "Rotate Nomad's keyring and re-run the probe.",
+    );
+}
 
 export const loginCheck: Check = {
     id: "login-and-role",
     title: "The identity logs in; the token is periodic; the role matches what the stack declares",
     needs: ["identity"],
-    async run(t) {
-        const role = json(await vault(t, `auth/${t.jwtPath}/role/${t.defaultRole}`))?.data ?? {};
-        const drift = Object.entries(t.declaredRole ?? {}).filter(([field, want]) => JSON.stringify(role[field]) !== JSON.stringify(want));
-        if (drift.length) {
+    async run(t, context) {
+        const { role, roleReply } = await jwtMethod(t);
+        if (roleReply.status !== 200) {
             return fail(
-                drift
-                    .map(
-                        ([field, want]) => `${field}: Vault has ${JSON.stringify(role[field])}, the stack declares ${JSON.stringify(want)}`,
-                    )
-                    .join("; "),
+                `auth/${t.jwtPath}/role/${t.defaultRole}: ${describe(roleReply)}`,
+                `The role ${t.defaultRole} is missing: logins fail with "role could not be found".`,
+                "npm run stack -- up",
+                heals(roleReply),
+            );
+        }
+        const declared = t.declaredRole ?? {};
+        const drift = roleDrift(role, declared);
+        const leftover = leftoverFields(role, declared);
+        if (drift.length || leftover.length) {
+            return fail(
+                [
+                    ...drift.map(
+                        (field) => `${field}: Vault has ${shown(field, role[field])}, the stack declares ${shown(field, declared[field])}`,
+                    ),
+                    ...leftover.map((field) => `${field}: Vault has ${shown(field, role[field])}, the stack declares none`),
+                ].join("; "),
                 "The role was changed outside the stack, or a role update did not overwrite every field.",
                 "npm run stack -- refresh, then up, to write the declared role back.",
             );
         }
-        const login = await vault(t, `auth/${t.jwtPath}/login`, {
-            method: "POST",
-            anonymous: true,
-            body: { role: t.defaultRole, jwt: await probeJwt(t) },
-        });
-        const token: string | undefined = json(login)?.auth?.client_token;
-        if (!token) {
-            return fail(
-                `login: ${describe(login)}`,
-                "Vault refused the probe's identity; its message says why.",
-                "See the identity check, and the role's bound claims.",
-            );
+        const jwt = await probeIdentity(t, context);
+        if (typeof jwt !== "string") {
+            return jwt;
         }
-        const lookup = json(await vault(t, "auth/token/lookup-self", { token }))?.data ?? {};
-        await vault(t, "auth/token/revoke-self", { method: "POST", token });
+        const login = await loginWith(t, jwt);
+        if (!login.token) {
+            // The identity check passed: this machine's fetch of the JWKS has the identity's kid.
+            const diagnosis = diagnoseRefusal(login.refusal, { ...(await loginContext(t, jwt)), kidServedHere: true });
+            const refusal = login.reply.status === 0 ? describe(login.reply) : `HTTP ${login.reply.status} ${login.refusal}`;
+            return fail(`login: ${refusal}`, diagnosis.cause, diagnosis.fix, heals(login.reply));
+        }
+        const lookup = json(await vault(t, "auth/token/lookup-self", { token: login.token }))?.data ?? {};
+        await revoke(t, login.token);
         if (!lookup.period || lookup.explicit_max_ttl) {
             return fail(
                 `token period ${lookup.period ?? 0}s, explicit_max_ttl ${lookup.explicit_max_ttl ?? 0}s`,

@@ -1,12 +1,12 @@
 // The templated policy as jobs meet it: the accessor it names, the paths it grants, and the job IDs
 // it keys on.
 import { policyStanzas, renderForJob, vaultPathMatches } from "../policy/hcl";
-import { Check, Target } from "./checks";
+import { decodeJwt } from "jose";
 import { nomad, vault } from "./clients";
 import { json } from "./http";
-import { probeJwt } from "./identityChecks";
-import { decodeJwt } from "./jwt";
+import { loginWith, revoke } from "./login";
 import { fail, pass, warn } from "./outcome";
+import { Check, RunContext, Target } from "./types";
 
 export const accessorCheck: Check = {
     id: "accessor-drift",
@@ -32,7 +32,9 @@ export const accessorCheck: Check = {
 };
 
 /** Jobs that use Vault with the default role, and the secret paths their templates read. */
-async function vaultJobs(t: Target): Promise<Array<{ id: string; namespace: string; paths: string[]; policies: string[] }>> {
+async function vaultJobs(
+    t: Target,
+): Promise<Array<{ id: string; namespace: string; paths: string[]; policies: string[]; withoutIdentity: string[] }>> {
     const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*")) ?? [];
     const jobs = [];
     for (const { ID, Namespace } of list) {
@@ -50,6 +52,11 @@ async function vaultJobs(t: Target): Promise<Array<{ id: string; namespace: stri
                         ),
                     ),
                 policies: tasks.flatMap((task: any) => task.Vault.Policies ?? []),
+                // The server adds a vault_<cluster> identity at submission; jobs submitted before
+                // default_identity was configured have none (as `nomad setup vault -check` reports).
+                withoutIdentity: tasks
+                    .filter((task: any) => !(task.Identities ?? []).some((i: any) => i.Name === `vault_${task.Vault.Cluster || "default"}`))
+                    .map((task: any) => task.Name),
             });
         }
     }
@@ -60,7 +67,7 @@ export const capabilitiesCheck: Check = {
     id: "capabilities",
     title: "The templated policy grants each job read on the secrets its templates read",
     needs: ["vault-health", "nomad-token"],
-    async run(t) {
+    async run(t, context) {
         const text: string = json(await vault(t, `sys/policies/acl/${t.policyName}`))?.data?.policy ?? "";
         const readable = (await policyStanzas(text)).filter((s) => s.capabilities.includes("read"));
         const denied: string[] = [];
@@ -76,7 +83,7 @@ export const capabilitiesCheck: Check = {
                 "Move the secret under the job's path, or grant it in the policy.",
             );
         }
-        const confirmed = await confirmWithVault(t, readable[0]?.path.split("/")[0]);
+        const confirmed = await confirmWithVault(t, context, readable[0]?.path.split("/")[0]);
         if (confirmed && !confirmed.ok) {
             return fail(
                 `Vault's sys/capabilities-self for the probe's ${confirmed.path}: [${confirmed.capabilities.join(", ")}]`,
@@ -95,20 +102,19 @@ export const capabilitiesCheck: Check = {
  * Asks Vault itself, through `sys/capabilities-self` with a token from the probe's login, whether
  * the templated policy gives the probe job read on its own KV path. Undefined without a probe.
  */
-async function confirmWithVault(t: Target, kvMount: string | undefined) {
-    const jwt = await probeJwt(t);
-    const claims = jwt ? decodeJwt(jwt)?.payload : undefined;
-    if (!jwt || !claims || !kvMount) {
+async function confirmWithVault(t: Target, context: RunContext, kvMount: string | undefined) {
+    const jwt = (await context.probe?.identity())?.jwt;
+    if (!jwt || !kvMount) {
         return undefined;
     }
-    const login = await vault(t, `auth/${t.jwtPath}/login`, { method: "POST", anonymous: true, body: { role: t.defaultRole, jwt } });
-    const token: string | undefined = json(login)?.auth?.client_token;
+    const claims = decodeJwt(jwt);
+    const { token } = await loginWith(t, jwt);
     if (!token) {
         return undefined;
     }
     const path = `${kvMount}/data/${claims.nomad_namespace}/${claims.nomad_job_id}/verify`;
     const answer = json(await vault(t, "sys/capabilities-self", { method: "POST", token, body: { paths: [path] } })) ?? {};
-    await vault(t, "auth/token/revoke-self", { method: "POST", token });
+    await revoke(t, token);
     const capabilities: string[] = answer[path] ?? answer.capabilities ?? [];
     return { ok: capabilities.includes("read") || capabilities.includes("root"), path, capabilities };
 }
@@ -123,6 +129,16 @@ export const collisionsCheck: Check = {
         jobs.forEach((j) => byId.set(j.id, [...(byId.get(j.id) ?? []), j.namespace]));
         const shared = [...byId].filter(([, namespaces]) => namespaces.length > 1);
         const legacy = jobs.filter((j) => j.policies.length);
+        const unmigrated = jobs.filter((j) => j.withoutIdentity.length);
+        if (unmigrated.length) {
+            return fail(
+                unmigrated
+                    .map((j) => `${j.namespace}/${j.id}: task(s) ${j.withoutIdentity.join(", ")} have no vault_default identity`)
+                    .join("; "),
+                "Those jobs were submitted before the agents had vault.default_identity (or under the token workflow, removed in Nomad 1.10): their allocations cannot log in to Vault.",
+                "Resubmit them (nomad job run) now that the servers have default_identity; `nomad setup vault -check` lists them too.",
+            );
+        }
         if (shared.length) {
             return warn(
                 shared.map(([id, namespaces]) => `${id} in ${namespaces.join(", ")}`).join("; "),

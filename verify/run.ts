@@ -1,41 +1,68 @@
-// Runs the checks in order, retrying a failing one until the wait runs out (a stack that is still
-// starting turns healthy), and skipping those whose prerequisites failed.
+// Runs the checks in order and reports each as it completes. Under --wait a failure that waiting
+// can heal is retried until the run's deadline; a check whose prerequisites failed is skipped.
 import { CHECKS } from "./catalog";
-import { Check, Outcome, Target } from "./checks";
-import { skip } from "./outcome";
+import { fail, skip } from "./outcome";
+import { createProbe } from "./probe";
+import { Check, CheckResult, Outcome, RunContext, Target } from "./types";
 
-export interface CheckResult extends Outcome {
-    readonly id: string;
-    readonly title: string;
-}
+export type { CheckResult } from "./types";
 
 export interface VerifyOptions {
-    /** How long a failing check is retried before it is reported, in milliseconds. */
+    /** How long the whole run may wait for failures that heal, in milliseconds. */
     readonly waitMs?: number;
     readonly intervalMs?: number;
     readonly checks?: Check[];
+    /** Called with each check's result as soon as it is known. */
+    readonly onResult?: (result: CheckResult) => void;
+    /** Called before a slow step of a check (the probe job), with what it is doing. */
+    readonly onProgress?: (checkId: string, message: string) => void;
 }
 
 export async function verify(target: Target, options: VerifyOptions = {}): Promise<CheckResult[]> {
+    const deadline = Date.now() + (options.waitMs ?? 0);
     const results: CheckResult[] = [];
-    for (const check of options.checks ?? CHECKS) {
-        const unmet = check.needs.filter((id) => results.find((r) => r.id === id)?.status !== "pass");
-        const outcome: Outcome =
-            check.sampleWorkload && !target.sampleWorkload
-                ? skip("no sample workload on this stack (external mode)")
-                : unmet.length
-                  ? skip(`needs ${unmet.join(", ")}`)
-                  : await untilPass(() => check.run(target), options.waitMs ?? 0, options.intervalMs ?? 1000);
-        results.push({ id: check.id, title: check.title, ...outcome });
+    let current = "";
+    const context: RunContext = {
+        probe: target.probe && createProbe(target, target.probe, (message) => options.onProgress?.(current, message)),
+    };
+    const applicable = (options.checks ?? CHECKS).filter((check) => !check.sampleWorkload || target.sampleWorkload);
+    for (const check of applicable) {
+        current = check.id;
+        const status = (id: string) => results.find((r) => r.id === id)?.status;
+        const unmet = check.needs.filter((id) => status(id) !== "pass");
+        const outcome = unmet.length
+            ? skip(`needs ${unmet.join(", ")}`, neededRun(results, unmet))
+            : await untilSettled(() => guarded(check, target, context), deadline, options.intervalMs ?? 1000);
+        const { heals: _heals, ...shown } = outcome;
+        const result = { id: check.id, title: check.title, ...shown };
+        results.push(result);
+        options.onResult?.(result);
     }
     return results;
 }
 
-async function untilPass(run: () => Promise<Outcome>, waitMs: number, intervalMs: number): Promise<Outcome> {
-    const deadline = Date.now() + waitMs;
+/** What would run the checks a skipped check needs. */
+function neededRun(results: CheckResult[], unmet: string[]): string | undefined {
+    return results.find((r) => unmet.includes(r.id) && r.runWith)?.runWith;
+}
+
+/** A check's run, with any exception turned into its failure: one check's error never ends the run. */
+async function guarded(check: Check, target: Target, context: RunContext): Promise<Outcome> {
+    try {
+        return await check.run(target, context);
+    } catch (err) {
+        return fail(
+            `verify could not complete this check: ${(err as Error).message ?? String(err)}`,
+            "An unexpected answer or error while checking; the other checks ran.",
+            "Run with --json for the details and report it if the stack is otherwise healthy.",
+        );
+    }
+}
+
+async function untilSettled(run: () => Promise<Outcome>, deadline: number, intervalMs: number): Promise<Outcome> {
     for (;;) {
         const outcome = await run();
-        if (outcome.status === "pass" || Date.now() + intervalMs > deadline) {
+        if (outcome.status !== "fail" || !outcome.heals || Date.now() + intervalMs > deadline) {
             return outcome;
         }
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
@@ -54,12 +81,30 @@ export function resultsJson(stack: string, results: CheckResult[]) {
     };
 }
 
-export function formatResults(results: CheckResult[]): string {
-    const lines = results.flatMap((r) => [
+/** One check's lines: its verdict, and the cause and fix under a failure or warning. */
+export function formatResult(r: CheckResult): string {
+    return [
         `${r.status.toUpperCase().padEnd(4)}  ${r.id.padEnd(16)} ${r.title}: ${r.evidence}`,
         ...(r.cause ? [`      cause: ${r.cause}`] : []),
         ...(r.fix ? [`      fix:   ${r.fix}`] : []),
-    ]);
+    ].join("\n");
+}
+
+/** The last line: "All checks passed." only when every check ran and none failed. */
+export function formatSummary(results: CheckResult[]): string {
     const failed = results.filter((r) => r.status === "fail").length;
-    return [...lines, failed ? `${failed} check(s) failed.` : "All checks passed."].join("\n");
+    const skipped = results.filter((r) => r.status === "skip");
+    const runWith = [...new Set(skipped.flatMap((r) => (r.runWith ? [r.runWith] : [])))];
+    const skips = skipped.length
+        ? `${skipped.length} check(s) skipped (${skipped.map((r) => r.id).join(", ")})` +
+          (runWith.length ? `; to run them: ${runWith.join("; ")}` : "")
+        : "";
+    if (failed) {
+        return `${failed} check(s) failed.` + (skips ? ` ${skips}.` : "");
+    }
+    return skips ? `No check failed, but ${skips}.` : "All checks passed.";
+}
+
+export function formatResults(results: CheckResult[]): string {
+    return [...results.map(formatResult), formatSummary(results)].join("\n");
 }
