@@ -5,9 +5,10 @@ import { parseDuration } from "../settings";
 import { destroyStack } from "./destroy";
 import { Driver, Options, progress, run, UsageError } from "./driver";
 import { withFileLock } from "./fileLock";
-import { PreflightError } from "./preflight";
+import { checkDocker, PreflightError } from "./preflight";
 import { reviewPrune } from "./reviewPrune";
 import { allocateSlot, isReviewStack, portsForSlot, portsOf, ReviewPorts, slotOfPorts, stackNameForBranch } from "./reviewStacks";
+import { DriverStack } from "./stacks";
 import { preflightStack, preflightTools } from "./stackChecks";
 
 export async function review(subcommand: string | undefined, options: Options, driver: Driver): Promise<unknown> {
@@ -48,8 +49,25 @@ async function reviewUp(options: Options, driver: Driver): Promise<unknown> {
         );
     }
     await preflightTools(driver);
+    // A review stack is a demo stack: with no Docker engine, nothing is created.
+    await checkDocker(driver.probes);
     const name = stackNameForBranch(branch);
+    const isNew = !(await driver.stacks.list()).some((summary) => summary.name === name);
     const stack = await driver.stacks.createOrSelect(name);
+    try {
+        await recordPortsAndCheck(stack, branch, options, driver);
+    } catch (err) {
+        // A stack this run created and could not use is not left behind to hold its block of ports.
+        if (isNew) {
+            await driver.stacks.remove(name);
+        }
+        throw err;
+    }
+    return run("up", stack, driver);
+}
+
+async function recordPortsAndCheck(stack: DriverStack, branch: string, options: Options, driver: Driver): Promise<void> {
+    const name = stack.name;
     // Choosing a free block and recording it is one step for every process on this host.
     const ports = await withFileLock(
         path.join(driver.environment().stateDir, "review-ports.lock"),
@@ -70,7 +88,6 @@ async function reviewUp(options: Options, driver: Driver): Promise<unknown> {
         `Review stack ${name} for branch ${branch}: Vault on 127.0.0.1:${ports.vaultPort}, Nomad on 127.0.0.1:${ports.nomadHttpPort}`,
     );
     await preflightStack(stack, "up", driver, options);
-    return run("up", stack, driver);
 }
 
 async function takenSlots(except: string, driver: Driver): Promise<number[]> {

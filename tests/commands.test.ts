@@ -282,6 +282,24 @@ describe("stack driver", () => {
             const allowed = await drive(["review", "up", "--allow-dirty"], { git });
             assert.deepStrictEqual([refused.code, /uncommitted changes/.test(refused.err), allowed.code], [EXIT.preflight, true, EXIT.ok]);
         });
+        it("creates no stack when the Docker engine does not answer", async () => {
+            const stacks = new FakeStacks();
+            const probes = { ...healthyProbes, dockerPing: async () => Promise.reject(new Error("connect ENOENT /var/run/docker.sock")) };
+            const { code } = await drive(["review", "up"], { stacks, probes });
+            assert.deepStrictEqual([code, [...stacks.stacks.keys()]], [EXIT.preflight, []]);
+        });
+        it("removes the stack it created when the ports it chose are taken", async () => {
+            const stacks = new FakeStacks();
+            const probes = { ...healthyProbes, portInUse: async () => true };
+            const { code } = await drive(["review", "up"], { stacks, probes });
+            assert.deepStrictEqual([code, [...stacks.stacks.keys()], stacks.calls.at(-1)], [EXIT.preflight, [], `remove ${name}`]);
+        });
+        it("keeps an existing stack whose ports are taken (it holds them itself)", async () => {
+            const stacks = new FakeStacks().add(name, { config: reviewConfig("feat/jwt", 42) });
+            const probes = { ...healthyProbes, portInUse: async () => true };
+            await drive(["review", "up"], { stacks, probes });
+            assert.ok(stacks.stacks.has(name));
+        });
         it("refuses a detached HEAD without --branch (exit 3)", async () => {
             const git = fakeGit({ currentBranch: async () => undefined });
             const { code, err } = await drive(["review", "up"], { git });
