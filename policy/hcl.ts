@@ -60,25 +60,37 @@ export async function resolveJobspec(jobspec: string, vars: Record<string, strin
         .replace(/(?<![\w.$])var\.(\w+)/g, (match, name: string) => (values[name] === undefined ? match : JSON.stringify(values[name])));
 }
 
-/** The `vault` blocks of every task in a jobspec, with the job's name and namespace. */
-export async function jobVaultBlocks(
-    jobspec: string,
-    vars: Record<string, string> = {},
-): Promise<Array<{ job: string; namespace: string; task: string; vault: Record<string, any> }>> {
-    const parsed = await parseHcl(await resolveJobspec(jobspec, vars));
-    const found: Array<{ job: string; namespace: string; task: string; vault: Record<string, any> }> = [];
+export interface JobTask {
+    readonly job: string;
+    readonly namespace: string;
+    readonly task: string;
+    /** The task's parsed blocks: vault, template, config, … */
+    readonly body: Record<string, any>;
+}
+
+/** Every task of a parsed jobspec, with its job's name and namespace. */
+export function jobTasks(parsed: Record<string, any>): JobTask[] {
+    const found: JobTask[] = [];
     for (const [job, jobBlocks] of Object.entries((parsed.job ?? {}) as Record<string, any[]>)) {
         for (const jobBlock of jobBlocks) {
             for (const groupBlocks of Object.values((jobBlock.group ?? {}) as Record<string, any[]>)) {
                 for (const group of groupBlocks) {
                     for (const [task, taskBlocks] of Object.entries((group.task ?? {}) as Record<string, any[]>)) {
-                        for (const vault of taskBlocks.flatMap((t) => t.vault ?? [])) {
-                            found.push({ job, namespace: jobBlock.namespace ?? "default", task, vault });
-                        }
+                        taskBlocks.forEach((body) => found.push({ job, namespace: jobBlock.namespace ?? "default", task, body }));
                     }
                 }
             }
         }
     }
     return found;
+}
+
+/** The `vault` blocks of every task in a jobspec, with the job's name and namespace. */
+export async function jobVaultBlocks(
+    jobspec: string,
+    vars: Record<string, string> = {},
+): Promise<Array<{ job: string; namespace: string; task: string; vault: Record<string, any> }>> {
+    return jobTasks(await parseHcl(await resolveJobspec(jobspec, vars))).flatMap(({ job, namespace, task, body }) =>
+        ((body.vault ?? []) as Array<Record<string, any>>).map((vault) => ({ job, namespace, task, vault })),
+    );
 }
