@@ -10,26 +10,18 @@ import {
     NomadDevAgent,
     NomadSecretsEngine,
     NomadWorkloadIdentity,
-    renderWorkloadsPolicy,
     VaultDevServer,
 } from "../components";
 import { Settings } from "../settings";
-import { checkWorkloads } from "../settings/workloadsCheck";
-import { MONGO_JOB, MONGO_QUERY_JOB, MONGO_ROOT_PASSWORD, MONGO_SECRET, TUTORIAL_ENGINES, tutorialWorkloads } from "./tutorialWorkloads";
-import { deployWorkloads, fromConfig, jobNamespaces, kvEntries } from "./workloads";
+import { MONGO_JOB, MONGO_QUERY_JOB, MONGO_ROOT_PASSWORD, MONGO_SECRET, planWorkloads } from "./tutorialWorkloads";
+import { deployWorkloads, jobNamespaces, kvEntries } from "./workloads";
 import { roleSettingsOf, workloadIdentityArgs } from "./identity";
 import { StackOutputs } from "./outputs";
 
 export async function runTutorialDemo(settings: Settings): Promise<StackOutputs> {
     const roleSettings = roleSettingsOf(settings);
     // Every workload is checked against its jobspec before anything is created.
-    const steps = await checkWorkloads([...tutorialWorkloads(settings), ...settings.workloads.map(fromConfig)], {
-        kvMount: settings.kvMount,
-        defaultRole: settings.roleName,
-        defaultPolicyName: settings.policyName,
-        defaultPolicy: renderWorkloadsPolicy("auth_jwt_any", settings.kvMount),
-        engines: TUTORIAL_ENGINES,
-    });
+    const steps = await planWorkloads(settings);
 
     // 1. Start the Vault agent.
     const vault = new VaultDevServer("vault", {

@@ -1,8 +1,9 @@
 // The tutorial's two jobs as the demo stack's built-in workloads: mongo reads its root password
 // from KV with the default role; mongo-query logs in with its own role to read dynamic credentials.
-import { MONGO_CREDS_PATH, MONGO_MOUNT } from "../components";
+import { MONGO_CREDS_PATH, MONGO_MOUNT, renderWorkloadsPolicy } from "../components";
 import { Settings } from "../settings";
-import { ProgramWorkload } from "./workloads";
+import { checkWorkloads, Step } from "../settings/workloadsCheck";
+import { fromConfig, ProgramWorkload } from "./workloads";
 
 export const MONGO_JOB = "mongo";
 export const MONGO_QUERY_JOB = "mongo-query";
@@ -37,3 +38,15 @@ export function tutorialWorkloads(settings: Settings): ProgramWorkload[] {
 
 /** The database engine connects to MongoDB when it is written: it waits for the mongo job. */
 export const TUTORIAL_ENGINES = [{ mount: MONGO_MOUNT, after: [MONGO_JOB] }];
+
+/** The built-in workloads and the stack's own, checked against their jobspecs, in creation order. */
+export function planWorkloads(settings: Settings): Promise<Step<ProgramWorkload>[]> {
+    return checkWorkloads([...tutorialWorkloads(settings), ...settings.workloads.map(fromConfig)], {
+        kvMount: settings.kvMount,
+        defaultRole: settings.roleName,
+        defaultPolicyName: settings.policyName,
+        // Any accessor: the checks read only the paths the policy grants each job.
+        defaultPolicy: renderWorkloadsPolicy("auth_jwt_any", settings.kvMount),
+        engines: TUTORIAL_ENGINES,
+    });
+}
