@@ -78,9 +78,10 @@ export function workloadDependencies(workloads: CheckedWorkload<ProgramWorkload>
     return required;
 }
 
-/** The graph the flow forces for a stack's configuration (by default, the dev stack's). */
+/** The graph the flow forces for a stack's configuration, by short key (by default, the dev stack's). */
 export async function requiredGraph(config: Record<string, string> = {}, stack = "dev"): Promise<Graph> {
-    const workloads = workloadsOf(await planWorkloads(loadSettings(config, stack)));
+    const raw = Object.fromEntries(Object.entries(config).map(([key, value]) => [`vaultnomad:${key}`, value]));
+    const workloads = workloadsOf(await planWorkloads(loadSettings(raw, stack)));
     const dependencies = { ...REQUIRED_DEPENDENCIES, ...workloadDependencies(workloads) };
     return new Map(Object.entries(dependencies).map(([node, deps]) => [node, Object.keys(deps).sort()]));
 }

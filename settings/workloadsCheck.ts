@@ -154,9 +154,10 @@ function checkVaultBlock(block: Record<string, any>, task: string, w: WorkloadSp
 }
 
 function checkUnique(checked: CheckedWorkload<WorkloadSpec>[], context: WorkloadContext, problems: string[]): void {
+    // A role's policy takes the role's name: neither may be taken. (Where both names are equal, the role is named.)
     const reserved = new Map([
-        [context.defaultRole, "the default role"],
         [context.defaultPolicyName, "the templated policy"],
+        [context.defaultRole, "the default role"],
     ]);
     checked.forEach((w, i) => {
         const first = checked.slice(0, i).find((other) => other.jobId === w.jobId);

@@ -1,0 +1,244 @@
+// Workloads (vaultnomad:workloads): Pulumi.workloads.example.yaml's third job, run through the
+// program as the CLI would hand it over, and each rejection, before anything is registered.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+import { graphOfRun, missingOrderings, needlessEdges } from "../bench/graph";
+import { requiredGraph } from "../bench/requiredGraph";
+import { POLICIES } from "../policy/policies";
+import { readWorkloads } from "../settings/workloads";
+import { PROJECT_ROOT, ProgramError, ProgramRun, runProgram } from "../tools/programRecorder";
+import { violations } from "./policyHarness";
+
+const EXAMPLE_STACK = "workloads.example";
+const API_KEY = "api-key-decrypted-by-pulumi";
+
+/** The example's workloads as Pulumi hands them to the program: JSON, encrypted leaves decrypted. */
+function exampleWorkloads(): unknown[] {
+    const example = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${EXAMPLE_STACK}.yaml`), "utf8")) as any;
+    const decrypt = (value: unknown): unknown =>
+        Array.isArray(value)
+            ? value.map(decrypt)
+            : value && typeof value === "object"
+              ? "secure" in value
+                  ? API_KEY
+                  : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decrypt(v)]))
+              : value;
+    return decrypt(example.config["vaultnomad:workloads"]) as unknown[];
+}
+
+const API = { jobspec: "jobs/api.nomad.hcl", secrets: { config: { api_key: "k" } }, after: ["mongo"] };
+const API_ROLE = {
+    name: "api-db",
+    grants: [
+        { path: "kv/data/default/api/config", capabilities: ["read"] },
+        { path: "database/creds/mongo", capabilities: ["read"] },
+    ],
+};
+const WORKER = { jobspec: "tests/fixtures/workloads/worker.nomad.hcl" };
+
+describe("workloads", function () {
+    this.timeout(60_000);
+
+    describe("Pulumi.workloads.example.yaml", () => {
+        let run: ProgramRun;
+        const byName = (name: string) => {
+            const found = run.resources.find((r) => r.name === name);
+            assert.ok(found, `no resource named ${name}`);
+            return found;
+        };
+
+        before(async () => {
+            run = await runProgram({
+                stack: EXAMPLE_STACK,
+                config: { workloads: JSON.stringify(exampleWorkloads()) },
+                secretKeys: ["workloads"],
+            });
+        });
+
+        it("writes the job's secret at kv/data/<namespace>/<job ID>/<name>", () => {
+            const secret = run.one("vault:kv/secretV2:SecretV2", "kv-api-config").inputs!;
+            assert.deepStrictEqual(
+                [secret.mount, secret.name, JSON.parse(secret.dataJson)],
+                ["kv", "default/api/config", { api_key: API_KEY }],
+            );
+        });
+        it("keeps the secret value a Pulumi secret", async () => {
+            const dataJson = run.one("vault:kv/secretV2:SecretV2", "kv-api-config").props.dataJson as pulumi.Output<string>;
+            assert.strictEqual(await (dataJson as any).isSecret, true);
+        });
+        it("creates the job's role, bound to its namespace and job ID, with the default role's settings", () => {
+            const roles = run.ofType("vault:jwt/authBackendRole:AuthBackendRole").map((r) => r.inputs!);
+            const api = roles.find((r) => r.roleName === "api-db")!;
+            const tutorial = roles.find((r) => r.roleName === "mongo-dynamic-secret")!;
+            const shared = (r: Record<string, any>) => {
+                const { roleName: _n, boundClaims: _c, tokenPolicies: _p, ...rest } = r;
+                return rest;
+            };
+            assert.deepStrictEqual(
+                [api.boundClaims, api.tokenPolicies, shared(api)],
+                [{ nomad_namespace: "default", nomad_job_id: "api" }, ["api-db"], shared(tutorial)],
+            );
+        });
+        it("gives the role a policy of exactly its grants", () => {
+            assert.strictEqual(
+                run.one("vault:index/policy:Policy", "api-db-policy").inputs!.policy,
+                'path "kv/data/default/api/config" {\n  capabilities = ["read"]\n}\n\npath "database/creds/mongo" {\n  capabilities = ["read"]\n}\n',
+            );
+        });
+        it("registers the job with its variables and the ones the program sets", () => {
+            assert.deepStrictEqual(run.one("nomad:index/job:Job", "api-job").inputs!.hcl2.vars, {
+                image: "busybox:1.36",
+                namespace: "default",
+                kv_mount: "kv",
+                vault_role: "api-db",
+            });
+        });
+        it("starts the job after its secret, its role and policy, mongo, and the database role it reads", () => {
+            const missing = ["kv-api-config", "api-db-role", "api-db-policy", "mongo-job", "database-role"].filter(
+                (earlier) => !run.waitsFor(byName("api-job"), byName(earlier)),
+            );
+            assert.deepStrictEqual(missing, []);
+        });
+        it("makes nothing wait for the job", () => {
+            const waiting = run.resources.filter((r) => r.custom && r.name !== "api-job" && run.waitsFor(r, byName("api-job")));
+            assert.deepStrictEqual(
+                waiting.map((r) => r.name),
+                [],
+            );
+        });
+        it("has the graph the configuration requires: nothing missing, nothing needless", async () => {
+            const required = await requiredGraph({ workloads: JSON.stringify(exampleWorkloads()) }, EXAMPLE_STACK);
+            const program = graphOfRun(run);
+            assert.deepStrictEqual([missingOrderings(program, required), needlessEdges(program, required)], [[], []]);
+        });
+        it("passes every policy rule", async () => {
+            const resources = run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs ?? {} }));
+            const found = (await Promise.all(POLICIES.map((p) => violations(p, resources)))).flat();
+            assert.deepStrictEqual(found, []);
+        });
+    });
+
+    describe("rejects a bad entry before creating anything, naming the entry and the field", () => {
+        const cases: Array<[string, unknown[], RegExp, string[]?]> = [
+            ["a missing jobspec", [{ jobspec: "jobs/nope.nomad.hcl" }], /workloads\[0\] \(jobs\/nope\.nomad\.hcl\): jobspec: no file/],
+            [
+                "an unparsable jobspec",
+                [{ jobspec: "tests/fixtures/workloads/broken.nomad.hcl" }],
+                /workloads\[0\] \(tests\/fixtures\/workloads\/broken\.nomad\.hcl\): jobspec: .* is not a valid HCL2 jobspec/,
+            ],
+            [
+                "a job ID already declared",
+                [WORKER, WORKER],
+                /workloads\[1\] \(tests\/fixtures\/workloads\/worker\.nomad\.hcl\): jobspec: job ID worker is already declared by vaultnomad:workloads\[0\]/,
+            ],
+            [
+                "a job ID the tutorial's jobs use",
+                [{ jobspec: "jobs/mongo.nomad.hcl", vars: { mongo_image: "mongo:7" } }],
+                /workloads\[0\] \(jobs\/mongo\.nomad\.hcl\): jobspec: job ID mongo is already declared by built-in workload mongo/,
+            ],
+            [
+                "one job ID in two namespaces",
+                [
+                    { ...API, role: API_ROLE },
+                    { ...API, namespace: "team", secrets: {}, role: { ...API_ROLE, name: "api-team", grants: [API_ROLE.grants[1]] } },
+                ],
+                /workloads\[1\] \(jobs\/api\.nomad\.hcl\): jobspec: job api also runs in namespace default .*user_claim=\/nomad_job_id/,
+            ],
+            [
+                "a role name the tutorial's job uses",
+                [{ ...API, role: { ...API_ROLE, name: "mongo-dynamic-secret" } }],
+                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): role\.name: "mongo-dynamic-secret" is already the name of built-in workload mongo-query/,
+            ],
+            [
+                "the default role's name",
+                [{ ...API, role: { ...API_ROLE, name: "nomad-workloads" } }],
+                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): role\.name: "nomad-workloads" is already the name of the default role/,
+            ],
+            [
+                "an unknown job in after",
+                [{ ...WORKER, after: ["nope"] }],
+                /workloads\[0\] \(tests\/fixtures\/workloads\/worker\.nomad\.hcl\): after: no workload runs job nope/,
+            ],
+            [
+                "a cycle in after",
+                [
+                    { ...API, role: API_ROLE, after: ["worker"] },
+                    { ...WORKER, after: ["api"] },
+                ],
+                /: after: the jobs wait for each other in a cycle: (api → worker → api|worker → api → worker)/,
+            ],
+            [
+                "a vault block naming a role the workload does not declare",
+                [API],
+                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): jobspec: task api's vault block names role "api-db", which this workload does not declare/,
+            ],
+            [
+                "vault.policies in the jobspec",
+                [{ jobspec: "tests/fixtures/workloads/policies.nomad.hcl" }],
+                /workloads\[0\] \(tests\/fixtures\/workloads\/policies\.nomad\.hcl\): jobspec: task legacy's vault block sets policies/,
+            ],
+            [
+                "a template reading a KV path the role does not grant",
+                [{ ...API, role: { ...API_ROLE, grants: [API_ROLE.grants[1]] } }],
+                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): jobspec: task api reads kv\/data\/default\/api\/config, which role api-db's grants do not let job api read/,
+            ],
+            [
+                "a grant with a wildcard",
+                [{ ...API, role: { ...API_ROLE, grants: [...API_ROLE.grants, { path: "kv/data/*", capabilities: ["read"] }] } }],
+                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): role\.grants\[2\]\.path: "kv\/data\/\*" has a wildcard/,
+            ],
+            [
+                "a grant with sudo",
+                [
+                    {
+                        ...API,
+                        role: { ...API_ROLE, grants: [{ ...API_ROLE.grants[0], capabilities: ["read", "sudo"] }, API_ROLE.grants[1]] },
+                    },
+                ],
+                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): role\.grants\[0\]\.capabilities: sudo is for operators/,
+            ],
+        ];
+        for (const [what, workloads, message] of cases) {
+            it(what, async () => {
+                const error = await runProgram({ config: { workloads: JSON.stringify(workloads) }, secretKeys: ["workloads"] }).then(
+                    () => assert.fail(`the program ran with ${JSON.stringify(workloads)}`),
+                    (err: ProgramError) => err,
+                );
+                assert.match(error.message, message);
+                assert.deepStrictEqual(error.registered, [], "resources were registered before the workloads were checked");
+            });
+        }
+
+        it("a secret in plain text, with the command that encrypts it", async () => {
+            const error = await runProgram({ config: { workloads: JSON.stringify([{ ...API, role: API_ROLE }]) } }).then(
+                () => assert.fail("the program ran with a plain-text secret"),
+                (err: ProgramError) => err,
+            );
+            assert.ok(
+                error.message.includes(
+                    "vaultnomad:workloads[0] (jobs/api.nomad.hcl): secrets.config.api_key: given in plain text. Fix: pulumi config set --secret --path 'workloads[0].secrets.config.api_key' <value>",
+                ),
+                error.message,
+            );
+            assert.deepStrictEqual(error.registered, []);
+        });
+        it("a plain-text leaf beside an encrypted one, as the stack file shows them", () => {
+            const problems: string[] = [];
+            const entry = { jobspec: "jobs/api.nomad.hcl", secrets: { "db-config": { api_key: "a", token: "b" } } };
+            const stored = [{ jobspec: "jobs/api.nomad.hcl", secrets: { "db-config": { api_key: { secure: "v1:x" }, token: "b" } } }];
+            readWorkloads({ json: JSON.stringify([entry]), secrecy: { isSecret: true, stored } }, "default", problems);
+            assert.deepStrictEqual(problems, [
+                `vaultnomad:workloads[0] (jobs/api.nomad.hcl): secrets.db-config.token: given in plain text. Fix: pulumi config set --secret --path 'workloads[0].secrets["db-config"].token' <value>`,
+            ]);
+        });
+        it("never shows a secret value in a message", () => {
+            const problems: string[] = [];
+            const entry = { jobspec: "jobs/api.nomad.hcl", secrets: { config: { api_key: "hunter2-value" } }, bogus: 1 };
+            readWorkloads({ json: JSON.stringify([entry]), secrecy: { isSecret: false } }, "default", problems);
+            assert.deepStrictEqual([problems.length > 0, problems.some((p) => p.includes("hunter2-value"))], [true, false]);
+        });
+    });
+});
