@@ -50,7 +50,8 @@ describe("HCL files", function () {
     });
 
     it("the mongo-dynamic-secret policy is the tutorial's", async () => {
-        const ours = await parseHcl(readProjectFile("components/assets/mongo-dynamic-secret.policy.hcl"));
+        const run = await runProgram();
+        const ours = await parseHcl(run.one("vault:index/policy:Policy", "mongo-dynamic-secret-policy").inputs!.policy);
         assert.deepStrictEqual(ours, await parseHcl(seedHcl("vault-policy-mongo-dynamic-secret.hcl")));
     });
 
