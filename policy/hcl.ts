@@ -1,8 +1,16 @@
 // HCL as the rules read it: Vault policy stanzas, Nomad agent configuration, jobspecs.
 import { parse } from "@cdktf/hcl2json";
 
+// The same few files are parsed on every program run (jobspecs, policies), and each parse crosses into WebAssembly.
+const parsed = new Map<string, Promise<Record<string, any>>>();
+
 export async function parseHcl(text: string): Promise<Record<string, any>> {
-    return (await parse("policy.hcl", text)) as Record<string, any>;
+    if (!parsed.has(text)) {
+        parsed.set(text, parse("policy.hcl", text) as Promise<Record<string, any>>);
+        // A failed parse is not kept: the caller reports it, and the next call tries again.
+        parsed.get(text)!.catch(() => parsed.delete(text));
+    }
+    return structuredClone(await parsed.get(text)!);
 }
 
 export interface Stanza {

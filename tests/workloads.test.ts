@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { graphOfRun, missingOrderings, needlessEdges } from "../bench/graph";
 import { requiredGraph } from "../bench/requiredGraph";
 import { POLICIES } from "../policy/policies";
+import { ConfigError } from "../settings";
 import { readWorkloads } from "../settings/workloads";
 import { PROJECT_ROOT, ProgramError, ProgramRun, runProgram } from "../tools/programRecorder";
 import { violations } from "./policyHarness";
@@ -122,101 +123,129 @@ describe("workloads", function () {
     });
 
     describe("rejects a bad entry before creating anything, naming the entry and the field", () => {
-        const cases: Array<[string, unknown[], RegExp, string[]?]> = [
-            ["a missing jobspec", [{ jobspec: "jobs/nope.nomad.hcl" }], /workloads\[0\] \(jobs\/nope\.nomad\.hcl\): jobspec: no file/],
-            [
-                "an unparsable jobspec",
-                [{ jobspec: "tests/fixtures/workloads/broken.nomad.hcl" }],
-                /workloads\[0\] \(tests\/fixtures\/workloads\/broken\.nomad\.hcl\): jobspec: .* is not a valid HCL2 jobspec/,
-            ],
-            [
-                "a job ID already declared",
-                [WORKER, WORKER],
-                /workloads\[1\] \(tests\/fixtures\/workloads\/worker\.nomad\.hcl\): jobspec: job ID worker is already declared by vaultnomad:workloads\[0\]/,
-            ],
-            [
-                "a job ID the tutorial's jobs use",
-                [{ jobspec: "jobs/mongo.nomad.hcl", vars: { mongo_image: "mongo:7" } }],
-                /workloads\[0\] \(jobs\/mongo\.nomad\.hcl\): jobspec: job ID mongo is already declared by built-in workload mongo/,
-            ],
-            [
-                "one job ID in two namespaces",
-                [
+        /** The program's rejection of these workloads, and what it had registered by then. */
+        const rejection = (workloads: unknown[], secretKeys = ["workloads"]) =>
+            runProgram({ config: { workloads: JSON.stringify(workloads) }, secretKeys }).then(
+                () => assert.fail(`the program ran with ${JSON.stringify(workloads)}`),
+                (err: ProgramError) => err,
+            );
+        const problemsOf = (error: ProgramError) => (error.cause as ConfigError).problems;
+
+        // Faults of single entries, in one run (the program reports every problem at once, and each
+        // run costs the suite a program load). `at` is the faulty one of the case's entries.
+        const faults: Array<{ what: string; entries: Array<Record<string, unknown>>; at?: number; message: RegExp }> = [
+            {
+                what: "a missing jobspec",
+                entries: [{ jobspec: "jobs/nope.nomad.hcl" }],
+                message: /^jobspec: no file jobs\/nope\.nomad\.hcl/,
+            },
+            {
+                what: "an unparsable jobspec",
+                entries: [{ jobspec: "tests/fixtures/workloads/broken.nomad.hcl" }],
+                message: /^jobspec: \S+ is not a valid HCL2 jobspec/,
+            },
+            {
+                what: "a job ID already declared",
+                entries: [WORKER, WORKER],
+                message: /^jobspec: job ID worker is already declared by vaultnomad:workloads\[\d+\]/,
+            },
+            {
+                what: "a job ID the tutorial's jobs use",
+                entries: [{ jobspec: "jobs/mongo.nomad.hcl", vars: { mongo_image: "mongo:7" } }],
+                message: /^jobspec: job ID mongo is already declared by built-in workload mongo\./,
+            },
+            {
+                what: "one job ID in two namespaces",
+                entries: [
                     { ...API, role: API_ROLE },
                     { ...API, namespace: "team", secrets: {}, role: { ...API_ROLE, name: "api-team", grants: [API_ROLE.grants[1]] } },
                 ],
-                /workloads\[1\] \(jobs\/api\.nomad\.hcl\): jobspec: job api also runs in namespace default .*user_claim=\/nomad_job_id/,
-            ],
-            [
-                "a role name the tutorial's job uses",
-                [{ ...API, role: { ...API_ROLE, name: "mongo-dynamic-secret" } }],
-                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): role\.name: "mongo-dynamic-secret" is already the name of built-in workload mongo-query/,
-            ],
-            [
-                "the default role's name",
-                [{ ...API, role: { ...API_ROLE, name: "nomad-workloads" } }],
-                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): role\.name: "nomad-workloads" is already the name of the default role/,
-            ],
-            [
-                "an unknown job in after",
-                [{ ...WORKER, after: ["nope"] }],
-                /workloads\[0\] \(tests\/fixtures\/workloads\/worker\.nomad\.hcl\): after: no workload runs job nope/,
-            ],
-            [
-                "a cycle in after",
-                [
-                    { ...API, role: API_ROLE, after: ["worker"] },
-                    { ...WORKER, after: ["api"] },
-                ],
-                /: after: the jobs wait for each other in a cycle: (api → worker → api|worker → api → worker)/,
-            ],
-            [
-                "a vault block naming a role the workload does not declare",
-                [API],
-                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): jobspec: task api's vault block names role "api-db", which this workload does not declare/,
-            ],
-            [
-                "vault.policies in the jobspec",
-                [{ jobspec: "tests/fixtures/workloads/policies.nomad.hcl" }],
-                /workloads\[0\] \(tests\/fixtures\/workloads\/policies\.nomad\.hcl\): jobspec: task legacy's vault block sets policies/,
-            ],
-            [
-                "a template reading a KV path the role does not grant",
-                [{ ...API, role: { ...API_ROLE, grants: [API_ROLE.grants[1]] } }],
-                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): jobspec: task api reads kv\/data\/default\/api\/config, which role api-db's grants do not let job api read/,
-            ],
-            [
-                "a grant with a wildcard",
-                [{ ...API, role: { ...API_ROLE, grants: [...API_ROLE.grants, { path: "kv/data/*", capabilities: ["read"] }] } }],
-                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): role\.grants\[2\]\.path: "kv\/data\/\*" has a wildcard/,
-            ],
-            [
-                "a grant with sudo",
-                [
+                message: /^jobspec: job api also runs in namespace default .*user_claim=\/nomad_job_id/,
+            },
+            {
+                what: "a role name the tutorial's job uses",
+                entries: [{ ...API, role: { ...API_ROLE, name: "mongo-dynamic-secret" } }],
+                message: /^role\.name: "mongo-dynamic-secret" is already the name of built-in workload mongo-query/,
+            },
+            {
+                what: "the default role's name",
+                entries: [{ ...API, role: { ...API_ROLE, name: "nomad-workloads" } }],
+                message: /^role\.name: "nomad-workloads" is already the name of the default role/,
+            },
+            {
+                what: "a vault block naming a role the workload does not declare",
+                entries: [API],
+                message: /^jobspec: task api's vault block names role "api-db", which this workload does not declare/,
+            },
+            {
+                what: "vault.policies in the jobspec",
+                entries: [{ jobspec: "tests/fixtures/workloads/policies.nomad.hcl" }],
+                message: /^jobspec: task legacy's vault block sets policies, which workload identity ignores/,
+            },
+            {
+                what: "a template reading a KV path the role does not grant",
+                entries: [{ ...API, role: { ...API_ROLE, grants: [API_ROLE.grants[1]] } }],
+                message: /^jobspec: task api reads kv\/data\/default\/api\/config, which role api-db's grants do not let job api read/,
+            },
+            {
+                what: "a grant with a wildcard",
+                entries: [{ ...API, role: { ...API_ROLE, grants: [...API_ROLE.grants, { path: "kv/data/*", capabilities: ["read"] }] } }],
+                message: /^role\.grants\[2\]\.path: "kv\/data\/\*" has a wildcard/,
+            },
+            {
+                what: "a grant with sudo",
+                entries: [
                     {
                         ...API,
                         role: { ...API_ROLE, grants: [{ ...API_ROLE.grants[0], capabilities: ["read", "sudo"] }, API_ROLE.grants[1]] },
                     },
                 ],
-                /workloads\[0\] \(jobs\/api\.nomad\.hcl\): role\.grants\[0\]\.capabilities: sudo is for operators/,
-            ],
+                message: /^role\.grants\[0\]\.capabilities: sudo is for operators/,
+            },
         ];
-        for (const [what, workloads, message] of cases) {
-            it(what, async () => {
-                const error = await runProgram({ config: { workloads: JSON.stringify(workloads) }, secretKeys: ["workloads"] }).then(
-                    () => assert.fail(`the program ran with ${JSON.stringify(workloads)}`),
-                    (err: ProgramError) => err,
-                );
-                assert.match(error.message, message);
-                assert.deepStrictEqual(error.registered, [], "resources were registered before the workloads were checked");
-            });
-        }
+        const starts = faults.map((_, i) => faults.slice(0, i).reduce((n, f) => n + f.entries.length, 0));
+        let faulty: ProgramError;
 
-        it("a secret in plain text, with the command that encrypts it", async () => {
-            const error = await runProgram({ config: { workloads: JSON.stringify([{ ...API, role: API_ROLE }]) } }).then(
-                () => assert.fail("the program ran with a plain-text secret"),
-                (err: ProgramError) => err,
+        before(async () => {
+            faulty = await rejection(faults.flatMap((f) => f.entries));
+        });
+
+        it("registers nothing when entries are at fault", () => {
+            assert.deepStrictEqual(faulty.registered, []);
+        });
+        faults.forEach((fault, i) => {
+            it(fault.what, () => {
+                const index = starts[i] + (fault.at ?? fault.entries.length - 1);
+                const prefix = `vaultnomad:workloads[${index}] (${fault.entries[fault.at ?? fault.entries.length - 1].jobspec}): `;
+                const mine = problemsOf(faulty)
+                    .filter((p) => p.startsWith(prefix))
+                    .map((p) => p.slice(prefix.length));
+                assert.ok(
+                    mine.some((p) => fault.message.test(p)),
+                    `no problem of ${prefix}matches ${fault.message}:\n${problemsOf(faulty).join("\n")}`,
+                );
+            });
+        });
+
+        it("an unknown job in after", async () => {
+            const error = await rejection([{ ...WORKER, after: ["nope"] }]);
+            assert.deepStrictEqual(
+                [problemsOf(error), error.registered],
+                [["vaultnomad:workloads[0] (tests/fixtures/workloads/worker.nomad.hcl): after: no workload runs job nope."], []],
             );
+        });
+        it("a cycle in after", async () => {
+            const error = await rejection([
+                { ...API, role: API_ROLE, after: ["worker"] },
+                { ...WORKER, after: ["api"] },
+            ]);
+            assert.deepStrictEqual(
+                [problemsOf(error), error.registered],
+                [["vaultnomad:workloads[0] (jobs/api.nomad.hcl): after: the jobs wait for each other in a cycle: api → worker → api."], []],
+            );
+        });
+        it("a secret in plain text, with the command that encrypts it", async () => {
+            const error = await rejection([{ ...API, role: API_ROLE }], []);
             assert.ok(
                 error.message.includes(
                     "vaultnomad:workloads[0] (jobs/api.nomad.hcl): secrets.config.api_key: given in plain text. Fix: pulumi config set --secret --path 'workloads[0].secrets.config.api_key' <value>",
