@@ -43,7 +43,9 @@ const WORKER = { jobspec: "tests/fixtures/workloads/worker.nomad.hcl" };
 describe("workloads", function () {
     this.timeout(60_000);
 
-    describe("Pulumi.workloads.example.yaml", () => {
+    describe("Pulumi.workloads.example.yaml, and a job of the test's own after it", () => {
+        // The test's job has no role and no secrets, and waits for api only through `after`.
+        const workloads = () => JSON.stringify([...exampleWorkloads(), { ...WORKER, after: ["api"] }]);
         let run: ProgramRun;
         const byName = (name: string) => {
             const found = run.resources.find((r) => r.name === name);
@@ -54,7 +56,7 @@ describe("workloads", function () {
         before(async () => {
             run = await runProgram({
                 stack: EXAMPLE_STACK,
-                config: { workloads: JSON.stringify(exampleWorkloads()) },
+                config: { workloads: workloads() },
                 secretKeys: ["workloads"],
             });
         });
@@ -103,15 +105,23 @@ describe("workloads", function () {
             );
             assert.deepStrictEqual(missing, []);
         });
-        it("makes nothing wait for the job", () => {
+        it("makes nothing wait for the job but the job naming it in after", () => {
             const waiting = run.resources.filter((r) => r.custom && r.name !== "api-job" && run.waitsFor(r, byName("api-job")));
             assert.deepStrictEqual(
                 waiting.map((r) => r.name),
-                [],
+                ["worker-job"],
+            );
+        });
+        it("starts a job without a role right after the default role and policy, and of api's only after its job", () => {
+            const direct = new Set(run.effectiveDependencies(byName("worker-job")).map((d) => d.resource.name));
+            const names = ["workload-identity-role", "workload-identity-policy", "api-job", "api-db-role", "kv-api-config"];
+            assert.deepStrictEqual(
+                names.map((name) => direct.has(name)),
+                [true, true, true, false, false],
             );
         });
         it("has the graph the configuration requires: nothing missing, nothing needless", async () => {
-            const required = await requiredGraph({ workloads: JSON.stringify(exampleWorkloads()) }, EXAMPLE_STACK);
+            const required = await requiredGraph({ workloads: workloads() }, EXAMPLE_STACK);
             const program = graphOfRun(run);
             assert.deepStrictEqual([missingOrderings(program, required), needlessEdges(program, required)], [[], []]);
         });
