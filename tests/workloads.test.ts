@@ -7,11 +7,13 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { graphOfRun, missingOrderings, needlessEdges } from "../bench/graph";
 import { requiredGraph } from "../bench/requiredGraph";
+import { jwtRolesBindClaims } from "../policy/jwtRoles";
 import { POLICIES } from "../policy/policies";
+import { kvPolicyPathsMatch } from "../policy/vaultPolicies";
 import { ConfigError } from "../settings";
 import { readWorkloads } from "../settings/workloads";
 import { PROJECT_ROOT, ProgramError, ProgramRun, runProgram } from "../tools/programRecorder";
-import { violations } from "./policyHarness";
+import { changed, violations } from "./policyHarness";
 
 const EXAMPLE_STACK = "workloads.example";
 const API_KEY = "api-key-decrypted-by-pulumi";
@@ -47,6 +49,7 @@ describe("workloads", function () {
         // The test's job has no role and no secrets, and waits for api only through `after`.
         const workloads = () => JSON.stringify([...exampleWorkloads(), { ...WORKER, after: ["api"] }]);
         let run: ProgramRun;
+        const resources = () => run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs ?? {} }));
         const byName = (name: string) => {
             const found = run.resources.find((r) => r.name === name);
             assert.ok(found, `no resource named ${name}`);
@@ -126,9 +129,25 @@ describe("workloads", function () {
             assert.deepStrictEqual([missingOrderings(program, required), needlessEdges(program, required)], [[], []]);
         });
         it("passes every policy rule", async () => {
-            const resources = run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs ?? {} }));
-            const found = (await Promise.all(POLICIES.map((p) => violations(p, resources)))).flat();
+            const found = (await Promise.all(POLICIES.map((p) => violations(p, resources())))).flat();
             assert.deepStrictEqual(found, []);
+        });
+        it("is held by the policy pack: a role policy that stops granting the job's KV secret", async () => {
+            const narrow = changed(
+                resources(),
+                "api-db-policy",
+                (p) => (p.policy = 'path "database/creds/mongo" {\n  capabilities = ["read"]\n}\n'),
+            );
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, narrow), [
+                "Role api-db's policies do not let job api in namespace default read kv/data/default/api/config: grant it read.",
+            ]);
+        });
+        it("is held by the policy pack: a role that binds no claims", async () => {
+            const open = changed(resources(), "api-db-role", (p) => delete p.boundClaims);
+            assert.match(
+                (await violations(jwtRolesBindClaims, open))[0],
+                /^Role api-db is not the default role of jwt-nomad but binds no claims/,
+            );
         });
     });
 
