@@ -3,7 +3,7 @@
 // the flow does not need. The workloads' part (the tutorial's jobs and the stack's own) follows
 // from the configuration.
 import { MONGO_MOUNT } from "../components";
-import { ProgramWorkload, workloadsOf } from "../program/workloads";
+import { namespaceResourceName, ProgramWorkload, workloadsOf } from "../program/workloads";
 import { planWorkloads } from "../program/tutorialWorkloads";
 import { loadSettings } from "../settings";
 import { CheckedWorkload } from "../settings/workloadsCheck";
@@ -46,10 +46,18 @@ export const REQUIRED_DEPENDENCIES: Record<string, Record<string, string>> = {
 const ENGINE_READY: Record<string, string> = { [MONGO_MOUNT]: "database-role" };
 
 /** What each workload's resources cannot do without: its secrets, its role and policy, its job. */
-export function workloadDependencies(workloads: CheckedWorkload<ProgramWorkload>[]): Record<string, Record<string, string>> {
+export function workloadDependencies(
+    workloads: CheckedWorkload<ProgramWorkload>[],
+    stackNamespace: string,
+): Record<string, Record<string, string>> {
     const required: Record<string, Record<string, string>> = {};
     for (const w of workloads) {
         const job: Record<string, string> = { "nomad-acl-provider": "registered with the management token" };
+        if (w.namespace !== "default") {
+            const namespace = namespaceResourceName(w.namespace, stackNamespace);
+            required[namespace] = { "nomad-acl-provider": "created with the management token" };
+            job[namespace] = "runs in that namespace";
+        }
         for (const [name, data] of Object.entries(w.secrets)) {
             const secret = `kv-${w.jobId}-${name}`;
             required[secret] = { [VAULT]: "a Vault call", "kv-mount": "a secret of that mount" };
@@ -81,7 +89,8 @@ export function workloadDependencies(workloads: CheckedWorkload<ProgramWorkload>
 /** The graph the flow forces for a stack's configuration, by short key (by default, the dev stack's). */
 export async function requiredGraph(config: Record<string, string> = {}, stack = "dev"): Promise<Graph> {
     const raw = Object.fromEntries(Object.entries(config).map(([key, value]) => [`vaultnomad:${key}`, value]));
-    const workloads = workloadsOf(await planWorkloads(loadSettings(raw, stack)));
-    const dependencies = { ...REQUIRED_DEPENDENCIES, ...workloadDependencies(workloads) };
+    const settings = loadSettings(raw, stack);
+    const workloads = workloadsOf(await planWorkloads(settings));
+    const dependencies = { ...REQUIRED_DEPENDENCIES, ...workloadDependencies(workloads, settings.jobNamespace) };
     return new Map(Object.entries(dependencies).map(([node, deps]) => [node, Object.keys(deps).sort()]));
 }

@@ -93,6 +93,10 @@ export function deployWorkloads(steps: Step<ProgramWorkload>[], deps: WorkloadDe
     return jobs;
 }
 
+/** The Pulumi name of a Nomad namespace: the stack's job namespace keeps the name it had before workloads could choose theirs. */
+export const namespaceResourceName = (name: string, stackNamespace: string) =>
+    name === stackNamespace ? "jobs-namespace" : `jobs-namespace-${name}`;
+
 /** A Nomad namespace for each non-default namespace a workload runs in. */
 export function jobNamespaces(
     steps: Step<ProgramWorkload>[],
@@ -104,8 +108,7 @@ export function jobNamespaces(
         names.map((name) => [
             name,
             new nomadSdk.Namespace(
-                // The stack's job namespace keeps the name it had before workloads could choose theirs.
-                name === stackNamespace ? "jobs-namespace" : `jobs-namespace-${name}`,
+                namespaceResourceName(name, stackNamespace),
                 { name, description: name === stackNamespace ? "The tutorial's sample jobs" : "Workloads of this stack" },
                 { provider },
             ),

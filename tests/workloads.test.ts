@@ -10,7 +10,7 @@ import { requiredGraph } from "../bench/requiredGraph";
 import { jwtRolesBindClaims } from "../policy/jwtRoles";
 import { POLICIES } from "../policy/policies";
 import { kvPolicyPathsMatch } from "../policy/vaultPolicies";
-import { ConfigError } from "../settings";
+import { ConfigError, loadSettings } from "../settings";
 import { readWorkloads } from "../settings/workloads";
 import { PROJECT_ROOT, ProgramError, ProgramRun, runProgram } from "../tools/programRecorder";
 import { changed, violations } from "./policyHarness";
@@ -46,8 +46,9 @@ describe("workloads", function () {
     this.timeout(60_000);
 
     describe("Pulumi.workloads.example.yaml, and a job of the test's own after it", () => {
-        // The test's job has no role and no secrets, and waits for api only through `after`.
-        const workloads = () => JSON.stringify([...exampleWorkloads(), { ...WORKER, after: ["api"] }]);
+        // The test's job has no role and no secrets, runs in a namespace of its own, and waits for api
+        // only through `after`.
+        const workloads = () => JSON.stringify([...exampleWorkloads(), { ...WORKER, namespace: "team", after: ["api"] }]);
         let run: ProgramRun;
         const resources = () => run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs ?? {} }));
         const byName = (name: string) => {
@@ -114,6 +115,10 @@ describe("workloads", function () {
                 waiting.map((r) => r.name),
                 ["worker-job"],
             );
+        });
+        it("creates the namespace a workload runs in, before its job", () => {
+            const namespace = run.one("nomad:index/namespace:Namespace", "jobs-namespace-team");
+            assert.deepStrictEqual([namespace.inputs!.name, run.waitsFor(byName("worker-job"), namespace)], ["team", true]);
         });
         it("starts a job without a role right after the default role and policy, and of api's only after its job", () => {
             const direct = new Set(run.effectiveDependencies(byName("worker-job")).map((d) => d.resource.name));
@@ -271,6 +276,13 @@ describe("workloads", function () {
             assert.deepStrictEqual(
                 [problemsOf(error), error.registered],
                 [["vaultnomad:workloads[0] (jobs/api.nomad.hcl): after: the jobs wait for each other in a cycle: api → worker → api."], []],
+            );
+        });
+        it("workloads in external mode, which does not run jobs", () => {
+            const raw = { "vaultnomad:mode": "external", "vaultnomad:workloads": JSON.stringify([WORKER]) };
+            assert.throws(
+                () => loadSettings(raw, "prod", { VAULT_ADDR: "https://v:8200", VAULT_TOKEN: "t", NOMAD_ADDR: "https://n:4646" }),
+                /vaultnomad:workloads is used only in demo mode; this stack is in external mode/,
             );
         });
         it("a secret in plain text, with the command that encrypts it", async () => {
