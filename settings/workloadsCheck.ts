@@ -2,7 +2,7 @@
 // IDs, roles, the order between jobs, and what each job's templates read against what it is granted.
 import * as fs from "fs";
 import * as path from "path";
-import { jobTasks, parseHcl, policyStanzas, renderForJob, resolveJobspec, Stanza, vaultPathMatches } from "../policy/hcl";
+import { JobTask, jobTasks, parseHcl, policyStanzas, renderForJob, resolveJobspec, Stanza, vaultPathMatches } from "../policy/hcl";
 import { ConfigError } from "./index";
 import { Grant, PROGRAM_VARS, WorkloadSpec } from "./workloads";
 
@@ -22,7 +22,6 @@ export interface WorkloadContext {
 /** What the jobspec tells about a workload. */
 export interface JobspecFacts {
     readonly jobId: string;
-    readonly jobspecText: string;
     /** The entry's variables and those the program sets, for the variables the jobspec declares. */
     readonly hcl2Vars: Record<string, string>;
     /** Mounts of `engines` its grants or templates read: it waits for those engines. */
@@ -56,30 +55,11 @@ type Fault = (field: string, message: string) => void;
 
 async function checkJobspec<W extends WorkloadSpec>(w: W, context: WorkloadContext, fault: Fault): Promise<CheckedWorkload<W> | undefined> {
     checkGrants(w.role?.grants ?? [], fault);
-    const file = path.resolve(PROJECT_ROOT, w.jobspec);
-    if (path.isAbsolute(w.jobspec) || !file.startsWith(PROJECT_ROOT + path.sep) || !fs.existsSync(file)) {
-        fault("jobspec", `no file ${w.jobspec} in the project; give a path relative to the project, such as jobs/api.nomad.hcl.`);
+    const jobspec = await readJobspec(w, context, fault);
+    if (!jobspec) {
         return undefined;
     }
-    const jobspecText = fs.readFileSync(file, "utf8");
-    let declared: string[];
-    let tasks: ReturnType<typeof jobTasks>;
-    const program: Record<string, string | undefined> = { namespace: w.namespace, kv_mount: context.kvMount, vault_role: w.role?.name };
-    let hcl2Vars: Record<string, string>;
-    try {
-        declared = Object.keys((await parseHcl(jobspecText)).variable ?? {});
-        hcl2Vars = { ...w.vars };
-        for (const name of PROGRAM_VARS.filter((v) => declared.includes(v) && program[v] !== undefined)) {
-            hcl2Vars[name] = program[name]!;
-        }
-        tasks = jobTasks(await parseHcl(await resolveJobspec(jobspecText, hcl2Vars)));
-    } catch (err) {
-        fault("jobspec", `${w.jobspec} is not a valid HCL2 jobspec: ${(err as Error).message}`);
-        return undefined;
-    }
-    for (const name of Object.keys(w.vars).filter((v) => !declared.includes(v))) {
-        fault(`vars.${name}`, `${w.jobspec} declares no variable "${name}" (Nomad refuses undeclared variables).`);
-    }
+    const { tasks, hcl2Vars } = jobspec;
     const jobIds = [...new Set(tasks.map((t) => t.job))];
     if (jobIds.length !== 1) {
         fault("jobspec", `${w.jobspec} must declare exactly one job with at least one task; it declares ${jobIds.length}.`);
@@ -92,36 +72,69 @@ async function checkJobspec<W extends WorkloadSpec>(w: W, context: WorkloadConte
             `job ${jobId} runs in namespace "${tasks[0].namespace}", not "${w.namespace}": set its namespace = var.namespace.`,
         );
     }
+    for (const { task, body } of tasks) {
+        ((body.vault ?? []) as Array<Record<string, any>>).forEach((block) => checkVaultBlock(block, task, w, fault));
+    }
+    const readPaths = await checkTemplates(w, jobId, tasks, context, fault);
+    const reads = [...readPaths, ...(w.role?.grants ?? []).map((g) => g.path)];
+    const engineMounts = context.engines.map((e) => e.mount).filter((mount) => reads.some((p) => p.startsWith(`${mount}/`)));
+    return { ...w, jobId, hcl2Vars, engineMounts };
+}
+
+/** The jobspec's tasks as Nomad reads them, with the entry's variables and those the program sets. */
+async function readJobspec(
+    w: WorkloadSpec,
+    context: WorkloadContext,
+    fault: Fault,
+): Promise<{ tasks: JobTask[]; hcl2Vars: Record<string, string> } | undefined> {
+    const file = path.resolve(PROJECT_ROOT, w.jobspec);
+    if (path.isAbsolute(w.jobspec) || !file.startsWith(PROJECT_ROOT + path.sep) || !fs.existsSync(file)) {
+        fault("jobspec", `no file ${w.jobspec} in the project; give a path relative to the project, such as jobs/api.nomad.hcl.`);
+        return undefined;
+    }
+    const text = fs.readFileSync(file, "utf8");
+    const program: Record<string, string | undefined> = { namespace: w.namespace, kv_mount: context.kvMount, vault_role: w.role?.name };
+    try {
+        const declared = Object.keys((await parseHcl(text)).variable ?? {});
+        for (const name of Object.keys(w.vars).filter((v) => !declared.includes(v))) {
+            fault(`vars.${name}`, `${w.jobspec} declares no variable "${name}" (Nomad refuses undeclared variables).`);
+        }
+        const hcl2Vars = { ...w.vars };
+        for (const name of PROGRAM_VARS.filter((v) => declared.includes(v) && program[v] !== undefined)) {
+            hcl2Vars[name] = program[name]!;
+        }
+        return { tasks: jobTasks(await parseHcl(await resolveJobspec(text, hcl2Vars))), hcl2Vars };
+    } catch (err) {
+        fault("jobspec", `${w.jobspec} is not a valid HCL2 jobspec: ${(err as Error).message}`);
+        return undefined;
+    }
+}
+
+/** Every path the job's templates read must be granted to its identity; returns those paths. */
+async function checkTemplates(w: WorkloadSpec, jobId: string, tasks: JobTask[], context: WorkloadContext, fault: Fault): Promise<string[]> {
     const stanzas = w.role
         ? (w.role.grants as Stanza[])
-        : (await policyStanzas(context.defaultPolicy)).map((s) => renderStanza(s, w.namespace, jobId));
+        : (await policyStanzas(context.defaultPolicy)).map((s) => ({
+              path: renderForJob(s.path, w.namespace, jobId),
+              capabilities: s.capabilities,
+          }));
     const readPaths: string[] = [];
     for (const { task, body } of tasks) {
-        const vaultBlocks = (body.vault ?? []) as Array<Record<string, any>>;
-        for (const block of vaultBlocks) {
-            checkVaultBlock(block, task, w, fault);
-        }
         const templates = ((body.template ?? []) as Array<{ data?: string }>).map((t) => t.data ?? "");
         for (const secretPath of templates.flatMap((data) => [...data.matchAll(/\bsecret\s+"([^"]+)"/g)].map((m) => m[1]))) {
             readPaths.push(secretPath);
-            if (vaultBlocks.length === 0) {
+            if (!body.vault?.length) {
                 fault("jobspec", `task ${task} reads ${secretPath} but has no vault block, so it gets no Vault token.`);
             } else if (!stanzas.some((s) => s.capabilities.includes("read") && vaultPathMatches(s.path, secretPath))) {
-                const policy = w.role ? `role ${w.role.name}'s grants` : `the templated policy of ${context.defaultRole}`;
-                fault(
-                    "jobspec",
-                    `task ${task} reads ${secretPath}, which ${policy} do not let job ${jobId} read: add a grant { path: ${secretPath}, capabilities: [read] }.`,
-                );
+                const fix = w.role
+                    ? `add a grant { path: ${secretPath}, capabilities: [read] }`
+                    : `read under ${context.kvMount}/data/${w.namespace}/${jobId}/, or declare a role that grants it`;
+                const policy = w.role ? `role ${w.role.name}'s grants do` : `the templated policy of ${context.defaultRole} does`;
+                fault("jobspec", `task ${task} reads ${secretPath}, which ${policy} not let job ${jobId} read: ${fix}.`);
             }
         }
     }
-    const reads = [...readPaths, ...(w.role?.grants ?? []).map((g) => g.path)];
-    const engineMounts = context.engines.map((e) => e.mount).filter((mount) => reads.some((p) => p.startsWith(`${mount}/`)));
-    return { ...w, jobId, jobspecText, hcl2Vars, engineMounts };
-}
-
-function renderStanza(s: Stanza, namespace: string, jobId: string): Stanza {
-    return { path: renderForJob(s.path, namespace, jobId), capabilities: s.capabilities };
+    return readPaths;
 }
 
 function checkGrants(grants: Grant[], fault: Fault): void {
@@ -198,11 +211,11 @@ function order<W extends WorkloadSpec>(checked: CheckedWorkload<W>[], context: W
             return;
         }
         if (state.get(node) === "visiting") {
-            const cycle = [...trail.slice(trail.indexOf(node)), node].map((n) =>
-                n.replace(/^job:/, "").replace(/^engine:(.*)/, "$1/ engine"),
-            );
-            const origin = byJob.get(node.replace(/^job:/, ""))?.origin ?? checked.find((w) => trail.includes(`job:${w.jobId}`))!.origin;
-            problems.push(`${origin}: after: the jobs wait for each other in a cycle: ${cycle.join(" → ")}.`);
+            const members = [...trail.slice(trail.indexOf(node)), node];
+            // Engines wait only for jobs, so a cycle has a job in it: the entry that names it.
+            const origin = byJob.get(members.find((n) => n.startsWith("job:"))!.slice(4))!.origin;
+            const names = members.map((n) => (n.startsWith("job:") ? n.slice(4) : `the ${n.slice(7)}/ engine`));
+            problems.push(`${origin}: after: the jobs wait for each other in a cycle: ${names.join(" → ")}.`);
             return;
         }
         state.set(node, "visiting");
