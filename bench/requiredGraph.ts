@@ -3,7 +3,7 @@
 // the flow does not need. The workloads' part (the tutorial's jobs and the stack's own) follows
 // from the configuration.
 import { MONGO_MOUNT } from "../components";
-import { namespaceResourceName, ProgramWorkload, workloadsOf } from "../program/workloads";
+import { kvEntryKey, namespaceResourceName, ProgramWorkload, workloadsOf } from "../program/workloads";
 import { planWorkloads } from "../program/tutorialWorkloads";
 import { loadSettings } from "../settings";
 import { CheckedWorkload } from "../settings/workloadsCheck";
@@ -59,7 +59,7 @@ export function workloadDependencies(
             job[namespace] = "runs in that namespace";
         }
         for (const [name, data] of Object.entries(w.secrets)) {
-            const secret = `kv-${w.jobId}-${name}`;
+            const secret = `kv-${kvEntryKey(w.jobId, name)}`;
             required[secret] = { [VAULT]: "a Vault call", "kv-mount": "a secret of that mount" };
             for (const value of Object.values(data)) {
                 if (typeof value === "object" && value !== null && "generate" in value) {

@@ -14,7 +14,7 @@ import {
 } from "../components";
 import { Settings } from "../settings";
 import { MONGO_JOB, MONGO_QUERY_JOB, MONGO_ROOT_PASSWORD, MONGO_SECRET, planWorkloads } from "./tutorialWorkloads";
-import { deployWorkloads, jobNamespaces, kvEntries } from "./workloads";
+import { deployWorkloads, jobNamespaces, kvEntries, kvEntryKey } from "./workloads";
 import { roleSettingsOf, workloadIdentityArgs } from "./identity";
 import { StackOutputs } from "./outputs";
 
@@ -77,7 +77,7 @@ export async function runTutorialDemo(settings: Settings): Promise<StackOutputs>
                     "database",
                     {
                         mongoHostPort: `127.0.0.1:${settings.mongoPort}`,
-                        rootPassword: kv.values.get(`${MONGO_JOB}-${MONGO_SECRET}`)![MONGO_ROOT_PASSWORD],
+                        rootPassword: kv.values.get(kvEntryKey(MONGO_JOB, MONGO_SECRET))![MONGO_ROOT_PASSWORD],
                         connectAfter: [started.get(MONGO_JOB)!],
                         defaultTtlSeconds: settings.dbCredsDefaultTtlSeconds,
                         maxTtlSeconds: settings.dbCredsMaxTtlSeconds,

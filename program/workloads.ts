@@ -23,10 +23,17 @@ export function fromConfig(spec: WorkloadSpec<SecretText>): ProgramWorkload {
     return { ...spec, secrets };
 }
 
+/** A workload secret's key in KvSecrets (its resource is `<kv>-<key>`). */
+export const kvEntryKey = (jobId: string, secretName: string) => `${jobId}-${secretName}`;
+
 /** The KV v2 entries of every workload, at `<namespace>/<job ID>/<name>`. */
 export function kvEntries(steps: Step<ProgramWorkload>[]): KvEntry[] {
     return workloadsOf(steps).flatMap((w) =>
-        Object.entries(w.secrets).map(([name, data]) => ({ key: `${w.jobId}-${name}`, name: `${w.namespace}/${w.jobId}/${name}`, data })),
+        Object.entries(w.secrets).map(([name, data]) => ({
+            key: kvEntryKey(w.jobId, name),
+            name: `${w.namespace}/${w.jobId}/${name}`,
+            data,
+        })),
     );
 }
 
@@ -70,7 +77,7 @@ export function deployWorkloads(steps: Step<ProgramWorkload>[], deps: WorkloadDe
                   { provider: deps.vaultProvider },
               )
             : deps.identity;
-        const secrets = Object.keys(w.secrets).map((name) => deps.kv.secrets.get(`${w.jobId}-${name}`)!);
+        const secrets = Object.keys(w.secrets).map((name) => deps.kv.secrets.get(kvEntryKey(w.jobId, name))!);
         const namespace = deps.namespaces.get(w.namespace);
         jobs.set(
             w.jobId,
