@@ -278,6 +278,22 @@ describe("workloads", function () {
                 [["vaultnomad:workloads[0] (jobs/api.nomad.hcl): after: the jobs wait for each other in a cycle: api → worker → api."], []],
             );
         });
+        it("two secrets whose resources would share a name", async () => {
+            const jobA = { jobspec: "tests/fixtures/workloads/worker-a.nomad.hcl", secrets: { "b-c": { key: "v" } } };
+            const error = await rejection([
+                { ...jobA, jobspec: "tests/fixtures/workloads/worker-a-b.nomad.hcl", secrets: { c: { key: "v" } } },
+                jobA,
+            ]);
+            assert.deepStrictEqual(
+                [problemsOf(error), error.registered],
+                [
+                    [
+                        "vaultnomad:workloads[1] (tests/fixtures/workloads/worker-a.nomad.hcl): secrets.b-c: its resource name kv-worker-a-b-c is already taken by a secret of vaultnomad:workloads[0] (tests/fixtures/workloads/worker-a-b.nomad.hcl); rename the secret.",
+                    ],
+                    [],
+                ],
+            );
+        });
         it("workloads in external mode, which does not run jobs", () => {
             const raw = { "vaultnomad:mode": "external", "vaultnomad:workloads": JSON.stringify([WORKER]) };
             assert.throws(
