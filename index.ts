@@ -1,21 +1,26 @@
 // Nomad workload identities with Vault: the tutorial's flow as one Pulumi stack.
 // program/demo.ts is the tutorial step by step; program/external.ts the same on your own clusters.
+// A function, because the workloads' jobspecs are checked (asynchronously) before anything is created.
 import * as pulumi from "@pulumi/pulumi";
 import { runTutorialDemo } from "./program/demo";
 import { configureExistingClusters } from "./program/external";
+import { workloadsSecrecy } from "./program/secrecy";
 import { loadSettings } from "./settings";
 
-const settings = loadSettings(pulumi.runtime.allConfig(), pulumi.getStack());
-const outputs = settings.mode === "external" ? configureExistingClusters(settings) : runTutorialDemo(settings);
-
-export const vaultAddress = outputs.vaultAddress;
-export const nomadAddress = outputs.nomadAddress;
-export const vaultToken = outputs.vaultToken;
-export const nomadToken = outputs.nomadToken;
-export const jwtAuthAccessor = outputs.jwtAuthAccessor;
-export const envExports = outputs.envExports;
-export const tokenExports = outputs.tokenExports;
-export const nomadServerVaultConfig = outputs.nomadServerVaultConfig;
-export const nomadClientVaultConfig = outputs.nomadClientVaultConfig;
-export const mongoQueryResultCommand = outputs.mongoQueryResultCommand;
-export const nomadTokenCommand = outputs.nomadTokenCommand;
+export = async () => {
+    const settings = loadSettings(pulumi.runtime.allConfig(), pulumi.getStack(), process.env, workloadsSecrecy(pulumi.getStack()));
+    const outputs = settings.mode === "external" ? configureExistingClusters(settings) : await runTutorialDemo(settings);
+    return {
+        vaultAddress: outputs.vaultAddress,
+        nomadAddress: outputs.nomadAddress,
+        vaultToken: outputs.vaultToken,
+        nomadToken: outputs.nomadToken,
+        jwtAuthAccessor: outputs.jwtAuthAccessor,
+        envExports: outputs.envExports,
+        tokenExports: outputs.tokenExports,
+        nomadServerVaultConfig: outputs.nomadServerVaultConfig,
+        nomadClientVaultConfig: outputs.nomadClientVaultConfig,
+        mongoQueryResultCommand: outputs.mongoQueryResultCommand,
+        nomadTokenCommand: outputs.nomadTokenCommand,
+    };
+};

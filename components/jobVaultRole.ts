@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { readProjectFile } from "./assets";
 import { WorkloadRoleSettings, workloadRoleArgs } from "./workloadIdentity";
+
+export interface PolicyGrant {
+    readonly path: string;
+    readonly capabilities: string[];
+}
 
 export interface JobVaultRoleArgs extends WorkloadRoleSettings {
     /** Mount path of the JWT auth method. */
@@ -11,8 +15,13 @@ export interface JobVaultRoleArgs extends WorkloadRoleSettings {
     /** Only identities of this job, in this namespace, may use the role. */
     readonly namespace: string;
     readonly jobId: string;
-    /** The policy's HCL file, relative to the project root. */
-    readonly policyFile: string;
+    /** The policy: what the job may do, path by path. */
+    readonly grants: PolicyGrant[];
+}
+
+/** A Vault policy of `path "…" { capabilities = […] }` stanzas, one per grant. */
+export function renderGrants(grants: PolicyGrant[]): string {
+    return grants.map((g) => `path ${JSON.stringify(g.path)} {\n  capabilities = ${JSON.stringify(g.capabilities)}\n}\n`).join("\n");
 }
 
 /**
@@ -26,11 +35,7 @@ export class JobVaultRole extends pulumi.ComponentResource {
     constructor(name: string, args: JobVaultRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:JobVaultRole", name, {}, opts);
 
-        const policy = new vault.Policy(
-            `${name}-policy`,
-            { name: args.roleName, policy: readProjectFile(args.policyFile) },
-            { parent: this },
-        );
+        const policy = new vault.Policy(`${name}-policy`, { name: args.roleName, policy: renderGrants(args.grants) }, { parent: this });
         const role = new vault.jwt.AuthBackendRole(
             `${name}-role`,
             {

@@ -4,6 +4,9 @@ import * as vault from "@pulumi/vault";
 /** The tutorial's creation statement: read/write on admin, read on foo. */
 export const MONGO_CREATION_STATEMENT = '{ "db": "admin", "roles": [{ "role": "readWrite" }, {"role": "read", "db": "foo"}] }';
 export const MONGO_ROLE = "mongo";
+/** Where the engine is mounted, and where tasks read dynamic credentials. */
+export const MONGO_MOUNT = "database";
+export const MONGO_CREDS_PATH = `${MONGO_MOUNT}/creds/${MONGO_ROLE}`;
 
 export interface MongoSecretsEngineArgs {
     /** MongoDB's host:port as Vault reaches it. */
@@ -28,7 +31,7 @@ export class MongoSecretsEngine extends pulumi.ComponentResource {
     constructor(name: string, args: MongoSecretsEngineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:MongoSecretsEngine", name, {}, opts);
 
-        const mount = new vault.Mount(`${name}-mount`, { path: "database", type: "database" }, { parent: this });
+        const mount = new vault.Mount(`${name}-mount`, { path: MONGO_MOUNT, type: "database" }, { parent: this });
         const connection = new vault.database.SecretBackendConnection(
             `${name}-connection`,
             {

@@ -1,8 +1,16 @@
 // HCL as the rules read it: Vault policy stanzas, Nomad agent configuration, jobspecs.
 import { parse } from "@cdktf/hcl2json";
 
+// The same few files are parsed on every program run (jobspecs, policies), and each parse crosses into WebAssembly.
+const parsed = new Map<string, Promise<Record<string, any>>>();
+
 export async function parseHcl(text: string): Promise<Record<string, any>> {
-    return (await parse("policy.hcl", text)) as Record<string, any>;
+    if (!parsed.has(text)) {
+        parsed.set(text, parse("policy.hcl", text) as Promise<Record<string, any>>);
+        // A failed parse is not kept: the caller reports it, and the next call tries again.
+        parsed.get(text)!.catch(() => parsed.delete(text));
+    }
+    return structuredClone(await parsed.get(text)!);
 }
 
 export interface Stanza {
@@ -60,25 +68,37 @@ export async function resolveJobspec(jobspec: string, vars: Record<string, strin
         .replace(/(?<![\w.$])var\.(\w+)/g, (match, name: string) => (values[name] === undefined ? match : JSON.stringify(values[name])));
 }
 
-/** The `vault` blocks of every task in a jobspec, with the job's name and namespace. */
-export async function jobVaultBlocks(
-    jobspec: string,
-    vars: Record<string, string> = {},
-): Promise<Array<{ job: string; namespace: string; task: string; vault: Record<string, any> }>> {
-    const parsed = await parseHcl(await resolveJobspec(jobspec, vars));
-    const found: Array<{ job: string; namespace: string; task: string; vault: Record<string, any> }> = [];
+export interface JobTask {
+    readonly job: string;
+    readonly namespace: string;
+    readonly task: string;
+    /** The task's parsed blocks: vault, template, config, … */
+    readonly body: Record<string, any>;
+}
+
+/** Every task of a parsed jobspec, with its job's name and namespace. */
+export function jobTasks(parsed: Record<string, any>): JobTask[] {
+    const found: JobTask[] = [];
     for (const [job, jobBlocks] of Object.entries((parsed.job ?? {}) as Record<string, any[]>)) {
         for (const jobBlock of jobBlocks) {
             for (const groupBlocks of Object.values((jobBlock.group ?? {}) as Record<string, any[]>)) {
                 for (const group of groupBlocks) {
                     for (const [task, taskBlocks] of Object.entries((group.task ?? {}) as Record<string, any[]>)) {
-                        for (const vault of taskBlocks.flatMap((t) => t.vault ?? [])) {
-                            found.push({ job, namespace: jobBlock.namespace ?? "default", task, vault });
-                        }
+                        taskBlocks.forEach((body) => found.push({ job, namespace: jobBlock.namespace ?? "default", task, body }));
                     }
                 }
             }
         }
     }
     return found;
+}
+
+/** The `vault` blocks of every task in a jobspec, with the job's name and namespace. */
+export async function jobVaultBlocks(
+    jobspec: string,
+    vars: Record<string, string> = {},
+): Promise<Array<{ job: string; namespace: string; task: string; vault: Record<string, any> }>> {
+    return jobTasks(await parseHcl(await resolveJobspec(jobspec, vars))).flatMap(({ job, namespace, task, body }) =>
+        ((body.vault ?? []) as Array<Record<string, any>>).map((vault) => ({ job, namespace, task, vault })),
+    );
 }

@@ -1,25 +1,27 @@
 // "Use Nomad Workload Identities with Vault", step by step, with Vault and Nomad as dev agents in
 // containers on this host.
 import * as pulumi from "@pulumi/pulumi";
-import * as nomadSdk from "../nomad";
 import {
     agentVaultConfig,
-    JobVaultRole,
     KvSecrets,
+    MONGO_MOUNT,
     MongoSecretsEngine,
     NomadAclBootstrap,
     NomadDevAgent,
-    NomadJob,
     NomadSecretsEngine,
     NomadWorkloadIdentity,
     VaultDevServer,
 } from "../components";
 import { Settings } from "../settings";
+import { MONGO_JOB, MONGO_QUERY_JOB, MONGO_ROOT_PASSWORD, MONGO_SECRET, planWorkloads } from "./tutorialWorkloads";
+import { deployWorkloads, jobNamespaces, kvEntries, kvEntryKey } from "./workloads";
 import { roleSettingsOf, workloadIdentityArgs } from "./identity";
 import { StackOutputs } from "./outputs";
 
-export function runTutorialDemo(settings: Settings): StackOutputs {
+export async function runTutorialDemo(settings: Settings): Promise<StackOutputs> {
     const roleSettings = roleSettingsOf(settings);
+    // Every workload is checked against its jobspec before anything is created.
+    const steps = await planWorkloads(settings);
 
     // 1. Start the Vault agent.
     const vault = new VaultDevServer("vault", {
@@ -58,68 +60,33 @@ export function runTutorialDemo(settings: Settings): StackOutputs {
         { provider: vault.provider },
     );
 
-    // 4. Run a Nomad job that reads secrets from Vault: the KV secret, then the mongo job.
-    const kv = new KvSecrets("kv", { mount: settings.kvMount, jobNamespace: settings.jobNamespace }, { provider: vault.provider });
-    const namespace =
-        settings.jobNamespace === "default"
-            ? []
-            : [
-                  new nomadSdk.Namespace(
-                      "jobs-namespace",
-                      { name: settings.jobNamespace, description: "The tutorial's sample jobs" },
-                      { provider: acl.provider },
-                  ),
-              ];
-    const mongo = new NomadJob(
-        "mongo",
-        {
-            file: "jobs/mongo.nomad.hcl",
-            vars: {
-                mongo_image: settings.mongoImage,
-                mongo_port: String(settings.mongoPort),
-                namespace: settings.jobNamespace,
-                kv_mount: settings.kvMount,
-            },
-            timeoutSeconds: settings.jobTimeoutSeconds,
+    // 4–6. The KV secret and the mongo job; Vault's dynamic secrets for MongoDB; the mongo-dynamic-secret
+    // role and the mongo-query job. Each is a workload, as are the stack's own (vaultnomad:workloads).
+    const kv = new KvSecrets("kv", { mount: settings.kvMount, entries: kvEntries(steps) }, { provider: vault.provider });
+    const jobs = deployWorkloads(steps, {
+        identity,
+        kv,
+        roleSettings,
+        vaultProvider: vault.provider,
+        nomadProvider: acl.provider,
+        namespaces: jobNamespaces(steps, settings.jobNamespace, acl.provider),
+        jobTimeoutSeconds: settings.jobTimeoutSeconds,
+        engines: {
+            [MONGO_MOUNT]: (started) =>
+                new MongoSecretsEngine(
+                    "database",
+                    {
+                        mongoHostPort: `127.0.0.1:${settings.mongoPort}`,
+                        rootPassword: kv.values.get(kvEntryKey(MONGO_JOB, MONGO_SECRET))![MONGO_ROOT_PASSWORD],
+                        connectAfter: [started.get(MONGO_JOB)!],
+                        defaultTtlSeconds: settings.dbCredsDefaultTtlSeconds,
+                        maxTtlSeconds: settings.dbCredsMaxTtlSeconds,
+                    },
+                    { provider: vault.provider },
+                ),
         },
-        { provider: acl.provider, dependsOn: [identity, kv, ...namespace] },
-    );
-
-    // 5. Configure Vault dynamic secrets for MongoDB.
-    const database = new MongoSecretsEngine(
-        "database",
-        {
-            mongoHostPort: `127.0.0.1:${settings.mongoPort}`,
-            rootPassword: kv.mongoRootPassword,
-            connectAfter: [mongo],
-            defaultTtlSeconds: settings.dbCredsDefaultTtlSeconds,
-            maxTtlSeconds: settings.dbCredsMaxTtlSeconds,
-        },
-        { provider: vault.provider },
-    );
-
-    // 6. A Vault ACL role for the dynamic secret, and the job that uses it.
-    const mongoQueryRole = new JobVaultRole(
-        "mongo-dynamic-secret",
-        {
-            backend: identity.path,
-            roleName: settings.mongoRoleName,
-            namespace: settings.jobNamespace,
-            jobId: "mongo-query",
-            policyFile: "components/assets/mongo-dynamic-secret.policy.hcl",
-            ...roleSettings,
-        },
-        { provider: vault.provider },
-    );
-    const mongoQuery = new NomadJob(
-        "mongo-query",
-        {
-            file: "jobs/mongo-query.nomad.hcl",
-            vars: { mongo_image: settings.mongoImage, namespace: settings.jobNamespace, vault_role: settings.mongoRoleName },
-            timeoutSeconds: settings.jobTimeoutSeconds,
-        },
-        { provider: acl.provider, dependsOn: [database, mongoQueryRole, ...namespace] },
-    );
+    });
+    const mongoQuery = jobs.get(MONGO_QUERY_JOB)!;
 
     // Beyond the tutorial: Vault's Nomad secrets engine, when asked for.
     const secretsEngine = settings.nomadSecretsEngine

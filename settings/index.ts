@@ -3,6 +3,7 @@
 import * as fs from "fs";
 import { checkImage, checkPattern, checkPem, checkPorts, checkUrl, checkVersions, durationOf, NAME, pemKeys, Values } from "./checks";
 import { CONFIG_KEYS, ConfigKey, fq, KeySpec, PROJECT } from "./keys";
+import { readWorkloads, Secrecy, SecretText, WORKLOADS_KEY, WorkloadSpec } from "./workloads";
 
 export { CONFIG_KEYS, PROJECT } from "./keys";
 export type { ConfigKey } from "./keys";
@@ -69,6 +70,8 @@ export interface Settings {
     readonly nomadSecretsRole: string;
     readonly readyTimeoutSeconds: number;
     readonly jobTimeoutSeconds: number;
+    /** The stack's own jobs (`vaultnomad:workloads`, docs/workloads.md), besides the tutorial's. */
+    readonly workloads: WorkloadSpec<SecretText>[];
 }
 
 export class ConfigError extends Error {
@@ -82,7 +85,12 @@ export class ConfigError extends Error {
  * Reads and checks the whole configuration at once, so a user sees every problem in one run.
  * `raw` is the stack's config as Pulumi gives it: `{ "<project>:<key>": "<value>" }`.
  */
-export function loadSettings(raw: Record<string, string>, stack: string, env: NodeJS.ProcessEnv = process.env): Settings {
+export function loadSettings(
+    raw: Record<string, string>,
+    stack: string,
+    env: NodeJS.ProcessEnv = process.env,
+    workloadsSecrecy?: Secrecy,
+): Settings {
     const problems: string[] = [];
     const { values, explicit } = readKeys(raw, problems);
     const mode = values.mode as Mode;
@@ -160,6 +168,10 @@ export function loadSettings(raw: Record<string, string>, stack: string, env: No
             problems.push(`${fq(key)}: ${int(key)} is outside 10..3600 seconds.`);
         }
     }
+    if (mode === "external" && raw[fq(WORKLOADS_KEY)] !== undefined) {
+        problems.push(`${fq(WORKLOADS_KEY)} is used only in demo mode; this stack is in external mode.`);
+    }
+    const workloads = readWorkloads({ json: raw[fq(WORKLOADS_KEY)], secrecy: workloadsSecrecy }, text("jobNamespace"), problems);
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
@@ -224,6 +236,7 @@ export function loadSettings(raw: Record<string, string>, stack: string, env: No
         nomadSecretsRole: text("nomadSecretsRole"),
         readyTimeoutSeconds: int("readyTimeoutSeconds"),
         jobTimeoutSeconds: int("jobTimeoutSeconds"),
+        workloads,
     };
 }
 
@@ -269,7 +282,7 @@ function readKeys(raw: Record<string, string>, problems: string[]): { values: Va
     const known = Object.keys(CONFIG_KEYS) as ConfigKey[];
     for (const fullKey of Object.keys(raw)) {
         const [namespace, key] = fullKey.split(":", 2);
-        if (namespace === PROJECT && !(known as string[]).includes(key)) {
+        if (namespace === PROJECT && !(known as string[]).includes(key) && key !== WORKLOADS_KEY) {
             const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
             problems.push(`${fullKey}: unknown key${near ? `; did you mean ${fq(near)}?` : ""}. Fix: pulumi config rm ${key}`);
         }

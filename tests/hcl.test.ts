@@ -28,6 +28,9 @@ function task(job: Record<string, any>, jobName: string): Record<string, any> {
 
 describe("HCL files", function () {
     this.timeout(60_000);
+    let shared: Promise<ProgramRun> | undefined;
+    /** One program run for the tests that read what the program registers. */
+    const program = () => (shared ??= runProgram());
 
     describe("templated nomad-workloads policy", () => {
         it("is the tutorial's policy, placeholder for placeholder", async () => {
@@ -43,14 +46,15 @@ describe("HCL files", function () {
             assert.strictEqual(Object.keys(parsed.path).length, 4);
         });
         it("is registered with the auth method's own accessor", async () => {
-            const run: ProgramRun = await runProgram();
+            const run = await program();
             const policy = run.ofType("vault:index/policy:Policy").find((p) => p.inputs!.name === "nomad-workloads")!;
             assert.strictEqual(policy.inputs!.policy, renderWorkloadsPolicy(MOCK_ACCESSOR));
         });
     });
 
     it("the mongo-dynamic-secret policy is the tutorial's", async () => {
-        const ours = await parseHcl(readProjectFile("components/assets/mongo-dynamic-secret.policy.hcl"));
+        const run = await program();
+        const ours = await parseHcl(run.one("vault:index/policy:Policy", "mongo-dynamic-secret-policy").inputs!.policy);
         assert.deepStrictEqual(ours, await parseHcl(seedHcl("vault-policy-mongo-dynamic-secret.hcl")));
     });
 

@@ -58,6 +58,8 @@ export interface RunOptions {
     readonly stack?: string;
     /** Config by short key, such as { vaultPort: "9200" }. */
     readonly config?: Record<string, string>;
+    /** Short keys Pulumi marks secret (those with an encrypted value). */
+    readonly secretKeys?: string[];
     /** The module to run, relative to the project root. */
     readonly program?: string;
 }
@@ -96,7 +98,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         stack,
         false,
     );
-    resetConfig(options.config ?? {});
+    resetConfig(options.config ?? {}, options.secretKeys ?? []);
     forgetProjectModules(path.join(PROJECT_ROOT, options.program ?? "index"));
 
     let programExports: Record<string, unknown> = {};
@@ -117,7 +119,9 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         });
         // require, not import: the program must load afresh, inside this stack, on every run.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        programExports = require(path.join(PROJECT_ROOT, options.program ?? "index"));
+        const program = require(path.join(PROJECT_ROOT, options.program ?? "index"));
+        // As Pulumi does: a program that exports a function is run, and its result is the stack outputs.
+        programExports = typeof program === "function" ? await program() : program;
         return {};
     });
     await running.catch((err: Error) => {
@@ -143,10 +147,11 @@ async function settle(recorded: RecordedResource[]): Promise<void> {
     }
 }
 
-function resetConfig(config: Record<string, string>): void {
+function resetConfig(config: Record<string, string>, secretKeys: string[]): void {
     // setAllConfig adds to the config of the previous run; start from none (getStore is internal).
     (runtimeState as any).getStore().config = {};
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [`vaultnomad:${key}`, value])));
+    const fq = (key: string) => `vaultnomad:${key}`;
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [fq(key), value])), secretKeys.map(fq));
 }
 
 /** The program's own modules are loaded afresh for each run; the SDKs and this recorder stay loaded. */

@@ -1,3 +1,0 @@
-path "database/creds/mongo" {
-  capabilities = ["read"]
-}

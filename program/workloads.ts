@@ -1,0 +1,124 @@
+// Every workload the same way: its KV secrets, its role and policy when it has one, its job, in an
+// order where each job waits for what it reads and for the jobs it names in `after`, and no more.
+import * as pulumi from "@pulumi/pulumi";
+import * as nomadSdk from "../nomad";
+import { GeneratedPassword, JobVaultRole, KvEntry, KvSecrets, NomadJob, NomadWorkloadIdentity, WorkloadRoleSettings } from "../components";
+import { SecretText, WorkloadSpec } from "../settings/workloads";
+import { CheckedWorkload, Step } from "../settings/workloadsCheck";
+
+/** A workload as the program declares it: values from the configuration, or generated. */
+export interface ProgramWorkload extends WorkloadSpec<pulumi.Input<string> | GeneratedPassword> {
+    /** The Pulumi name of the role's component, when it must not follow the role's name. */
+    readonly roleResourceName?: string;
+}
+
+/** A configured workload, its secret values as Pulumi secrets from here on. */
+export function fromConfig(spec: WorkloadSpec<SecretText>): ProgramWorkload {
+    const secrets = Object.fromEntries(
+        Object.entries(spec.secrets).map(([name, data]) => [
+            name,
+            Object.fromEntries(Object.entries(data).map(([key, value]) => [key, pulumi.secret(value.reveal())])),
+        ]),
+    );
+    return { ...spec, secrets };
+}
+
+/** A workload secret's key in KvSecrets (its resource is `<kv>-<key>`). */
+export const kvEntryKey = (jobId: string, secretName: string) => `${jobId}-${secretName}`;
+
+/** The KV v2 entries of every workload, at `<namespace>/<job ID>/<name>`. */
+export function kvEntries(steps: Step<ProgramWorkload>[]): KvEntry[] {
+    return workloadsOf(steps).flatMap((w) =>
+        Object.entries(w.secrets).map(([name, data]) => ({
+            key: kvEntryKey(w.jobId, name),
+            name: `${w.namespace}/${w.jobId}/${name}`,
+            data,
+        })),
+    );
+}
+
+export const workloadsOf = (steps: Step<ProgramWorkload>[]) =>
+    steps.flatMap((s) => ("workload" in s ? [s.workload] : [])) as CheckedWorkload<ProgramWorkload>[];
+
+export interface WorkloadDeps {
+    readonly identity: NomadWorkloadIdentity;
+    readonly kv: KvSecrets;
+    readonly roleSettings: WorkloadRoleSettings;
+    readonly vaultProvider: pulumi.ProviderResource;
+    readonly nomadProvider: pulumi.ProviderResource;
+    /** The Nomad namespaces the program creates, by name. */
+    readonly namespaces: ReadonlyMap<string, pulumi.Resource>;
+    readonly jobTimeoutSeconds: number;
+    /** Creates the engine mounted at each path, given the jobs created so far. */
+    readonly engines: Record<string, (jobs: ReadonlyMap<string, NomadJob>) => pulumi.Resource>;
+}
+
+/** Creates every step in order; returns the jobs by ID. */
+export function deployWorkloads(steps: Step<ProgramWorkload>[], deps: WorkloadDeps): ReadonlyMap<string, NomadJob> {
+    const jobs = new Map<string, NomadJob>();
+    const engines = new Map<string, pulumi.Resource>();
+    for (const step of steps) {
+        if ("engine" in step) {
+            engines.set(step.engine, deps.engines[step.engine](jobs));
+            continue;
+        }
+        const w = step.workload;
+        const role = w.role
+            ? new JobVaultRole(
+                  w.roleResourceName ?? w.role.name,
+                  {
+                      backend: deps.identity.path,
+                      roleName: w.role.name,
+                      namespace: w.namespace,
+                      jobId: w.jobId,
+                      grants: w.role.grants,
+                      ...deps.roleSettings,
+                  },
+                  { provider: deps.vaultProvider },
+              )
+            : deps.identity;
+        const secrets = Object.keys(w.secrets).map((name) => deps.kv.secrets.get(kvEntryKey(w.jobId, name))!);
+        const namespace = deps.namespaces.get(w.namespace);
+        jobs.set(
+            w.jobId,
+            new NomadJob(
+                w.jobId,
+                { file: w.jobspec, vars: w.hcl2Vars, timeoutSeconds: deps.jobTimeoutSeconds },
+                {
+                    provider: deps.nomadProvider,
+                    dependsOn: [
+                        role,
+                        ...secrets,
+                        ...w.after.map((job) => jobs.get(job)!),
+                        ...w.engineMounts.map((mount) => engines.get(mount)!),
+                        ...(namespace ? [namespace] : []),
+                    ],
+                },
+            ),
+        );
+    }
+    return jobs;
+}
+
+/** The Pulumi name of a Nomad namespace: the stack's job namespace keeps the name it had before workloads could choose theirs. */
+export const namespaceResourceName = (name: string, stackNamespace: string) =>
+    name === stackNamespace ? "jobs-namespace" : `jobs-namespace-${name}`;
+
+/** A Nomad namespace for each non-default namespace a workload runs in. */
+export function jobNamespaces(
+    steps: Step<ProgramWorkload>[],
+    stackNamespace: string,
+    provider: pulumi.ProviderResource,
+): Map<string, pulumi.Resource> {
+    const names = [...new Set(workloadsOf(steps).map((w) => w.namespace))].filter((n) => n !== "default");
+    return new Map(
+        names.map((name) => [
+            name,
+            new nomadSdk.Namespace(
+                namespaceResourceName(name, stackNamespace),
+                { name, description: name === stackNamespace ? "The tutorial's sample jobs" : "Workloads of this stack" },
+                { provider },
+            ),
+        ]),
+    );
+}
