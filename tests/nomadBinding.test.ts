@@ -1,13 +1,12 @@
 // The typed Nomad binding against the pulumi-nomad provider's own schema (v2.6.1).
 import * as assert from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as nomad from "../nomad";
-import { PROJECT_ROOT, ProgramRun, runProgram } from "../tools/programRecorder";
+import { ProgramRun, runProgram } from "../tools/programRecorder";
+import { readSchemaFixture, SCHEMA_FIXTURE } from "./providerSchema";
 
-const SCHEMA_FILE = path.resolve(PROJECT_ROOT, "../shared/reference/pulumi-nomad-schema.v2.6.1.subset.json");
-const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8"));
+const schema = readSchemaFixture();
 const JOB = "nomad:index/job:Job";
 
 describe("Nomad binding", function () {
@@ -19,7 +18,7 @@ describe("Nomad binding", function () {
     });
 
     it("pins the schema's plugin version", () => {
-        assert.strictEqual(`v${nomad.PLUGIN_VERSION}`, path.basename(SCHEMA_FILE).match(/v\d+\.\d+\.\d+/)![0]);
+        assert.strictEqual(`v${nomad.PLUGIN_VERSION}`, path.basename(SCHEMA_FIXTURE).match(/v\d+\.\d+\.\d+/)![0]);
     });
     for (const [token, spec] of Object.entries(nomad.RESOURCES)) {
         describe(token, () => {
