@@ -4,8 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { runTutorialDemo } from "./program/demo";
 import { configureExistingClusters } from "./program/external";
 import { loadSettings } from "./settings";
+import { setAsSecret } from "./settings/stackConfig";
 
-const settings = loadSettings(pulumi.runtime.allConfig(), pulumi.getStack());
+const settings = loadSettings(pulumi.runtime.allConfig(), pulumi.getStack(), process.env, setAsSecret);
 const outputs = settings.mode === "external" ? configureExistingClusters(settings) : runTutorialDemo(settings);
 
 export const vaultAddress = outputs.vaultAddress;

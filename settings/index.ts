@@ -82,9 +82,15 @@ export class ConfigError extends Error {
  * Reads and checks the whole configuration at once, so a user sees every problem in one run.
  * `raw` is the stack's config as Pulumi gives it: `{ "<project>:<key>": "<value>" }`.
  */
-export function loadSettings(raw: Record<string, string>, stack: string, env: NodeJS.ProcessEnv = process.env): Settings {
+export function loadSettings(
+    raw: Record<string, string>,
+    stack: string,
+    env: NodeJS.ProcessEnv = process.env,
+    setAsSecret: (fullKey: string) => boolean = () => true,
+): Settings {
     const problems: string[] = [];
     const { values, explicit } = readKeys(raw, problems);
+    refusePlaintextSecrets(raw, setAsSecret, problems);
     const mode = values.mode as Mode;
     if (mode !== "demo" && mode !== "external") {
         problems.push(`${fq("mode")}: "${mode}" is neither "demo" nor "external".`);
@@ -261,6 +267,20 @@ function checkExternal(text: (key: ConfigKey) => string, values: Values, problem
     ] as const) {
         if (!!text(cert) !== !!text(key)) {
             problems.push(`${fq(cert)} and ${fq(key)} go together: set both or neither.`);
+        }
+    }
+}
+
+/**
+ * Pulumi.yaml cannot declare these keys `secret: true`: the CLI then refuses a plaintext default,
+ * and a key without a default is required in every stack, demo stacks included. So the check is ours.
+ */
+function refusePlaintextSecrets(raw: Record<string, string>, setAsSecret: (fullKey: string) => boolean, problems: string[]): void {
+    for (const [key, spec] of Object.entries(CONFIG_KEYS) as Array<[ConfigKey, KeySpec]>) {
+        if (spec.secret && raw[fq(key)] && !setAsSecret(fq(key))) {
+            problems.push(
+                `${fq(key)} is stored in plain text in the stack's config. Fix: pulumi config set --secret ${key} (it prompts for the value), which encrypts it.`,
+            );
         }
     }
 }

@@ -4,7 +4,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ConfigError, loadSettings, parseDuration } from "../settings";
+import { CONFIG_KEYS, ConfigError, loadSettings, parseDuration } from "../settings";
+import { KeySpec } from "../settings/keys";
 import { configTable, projectConfigSchema, replaceBetween, TABLE_END, TABLE_START } from "../tools/configDocs";
 import { PROJECT_ROOT, ProgramError, runProgram } from "../tools/programRecorder";
 
@@ -232,6 +233,54 @@ describe("settings", () => {
         }
         it("accepts a complete external configuration", () => {
             assert.strictEqual(loadSettings(fq(external), "prod", {}).vault?.address, "https://v:8200");
+        });
+    });
+
+    describe("secret keys", () => {
+        const external = { mode: "external", vaultAddress: "https://v:8200", nomadAddress: "https://n:4646" };
+        const secretValues: Record<string, string> = {
+            vaultToken: "hvs.plain-token",
+            nomadToken: "plain-nomad-token",
+            nomadClientKeyPem: "-----BEGIN PRIVATE KEY-----\nplainkey\n-----END PRIVATE KEY-----",
+        };
+        const secretKeys = Object.entries(CONFIG_KEYS)
+            .filter(([, spec]) => (spec as KeySpec).secret)
+            .map(([key]) => key);
+        it("are the tokens and the client key", () => {
+            assert.deepStrictEqual(secretKeys.sort(), Object.keys(secretValues).sort());
+        });
+        for (const key of Object.keys(secretValues)) {
+            it(`refuses ${key} stored in plain text, with the command that encrypts it, without echoing it`, () => {
+                const config = { ...external, vaultToken: "set", [key]: secretValues[key] };
+                const message = (() => {
+                    try {
+                        loadSettings(fq(config), "prod", {}, (fullKey) => fullKey !== `vaultnomad:${key}`);
+                    } catch (err) {
+                        return (err as ConfigError).message;
+                    }
+                    return assert.fail(`accepted ${key} in plain text`);
+                })();
+                assert.deepStrictEqual(
+                    [
+                        message.includes(`Fix: pulumi config set --secret ${key} (it prompts for the value)`),
+                        message.includes(secretValues[key]),
+                    ],
+                    [true, false],
+                );
+            });
+        }
+        it("accepts them set with --secret", () => {
+            const config = {
+                ...external,
+                ...secretValues,
+                nomadClientCertPem: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----",
+            };
+            assert.strictEqual(loadSettings(fq(config), "prod", {}, () => true).vault?.token, "hvs.plain-token");
+        });
+        it("the program reads which keys were set with --secret from Pulumi's runtime", async function () {
+            this.timeout(60_000);
+            const config = { ...external, vaultToken: "hvs.plain-token" };
+            await assert.rejects(runProgram({ stack: "prod", config, plaintext: ["vaultToken"] }), /pulumi config set --secret vaultToken/);
         });
     });
 

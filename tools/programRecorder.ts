@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import * as runtimeState from "@pulumi/pulumi/runtime/state";
+import { CONFIG_KEYS, fq, KeySpec } from "../settings/keys";
 import { computedState } from "./mockState";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -60,6 +61,8 @@ export interface RunOptions {
     readonly config?: Record<string, string>;
     /** The module to run, relative to the project root. */
     readonly program?: string;
+    /** Keys set without --secret although settings/keys.ts marks them secret (all others are set with it). */
+    readonly plaintext?: readonly string[];
 }
 
 /** The program threw; `registered` is what it had registered by then. */
@@ -96,7 +99,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         stack,
         false,
     );
-    resetConfig(options.config ?? {});
+    resetConfig(options.config ?? {}, options.plaintext ?? []);
     forgetProjectModules(path.join(PROJECT_ROOT, options.program ?? "index"));
 
     let programExports: Record<string, unknown> = {};
@@ -143,10 +146,13 @@ async function settle(recorded: RecordedResource[]): Promise<void> {
     }
 }
 
-function resetConfig(config: Record<string, string>): void {
+function resetConfig(config: Record<string, string>, plaintext: readonly string[]): void {
     // setAllConfig adds to the config of the previous run; start from none (getStore is internal).
     (runtimeState as any).getStore().config = {};
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [`vaultnomad:${key}`, value])));
+    const secretKeys = Object.keys(config).filter(
+        (key) => (CONFIG_KEYS as Record<string, KeySpec>)[key]?.secret && !plaintext.includes(key),
+    );
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [fq(key), value])), secretKeys.map(fq));
 }
 
 /** The program's own modules are loaded afresh for each run; the SDKs and this recorder stay loaded. */
