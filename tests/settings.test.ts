@@ -48,9 +48,17 @@ describe("settings", () => {
             const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
             assert.strictEqual(replaceBetween(readme, TABLE_START, TABLE_END, configTable()), readme);
         });
+        it("are not repeated in the dev stack file, which holds only what differs", () => {
+            const dev = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as any;
+            const defaults = projectConfigSchema() as Record<string, { default?: unknown }>;
+            const repeated = Object.entries(dev.config ?? {}).filter(
+                ([key, value]) => defaults[key.replace(/^vaultnomad:/, "")]?.default === value,
+            );
+            assert.deepStrictEqual(repeated, []);
+        });
         it("are what the dev stack file holds, and every key there is known", () => {
             const dev = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as any;
-            const raw = Object.fromEntries(Object.entries(dev.config).map(([k, v]) => [k, String(v)]));
+            const raw = Object.fromEntries(Object.entries(dev.config ?? {}).map(([k, v]) => [k, String(v)]));
             assert.deepStrictEqual(loadSettings(raw, "dev"), loadSettings({}, "dev"));
         });
     });
