@@ -1,6 +1,7 @@
 // `verify`: the stack's live checks, from its outputs and config.
 import * as fs from "fs";
 import { vaultRoleFields } from "../components/workloadRole";
+import { OUTPUT } from "../program/outputs";
 import { loadSettings } from "../settings";
 import { request } from "../verify/http";
 import { runProbe } from "../verify/probe";
@@ -31,11 +32,11 @@ export async function verifyStack(stack: DriverStack, options: Options, driver: 
     };
     const results = await verify(
         {
-            vaultAddress: value("vaultAddress"),
-            vaultToken: value("vaultToken", "VAULT_TOKEN"),
-            nomadAddress: value("nomadAddress"),
+            vaultAddress: value(OUTPUT.vaultAddress),
+            vaultToken: value(OUTPUT.vaultToken, "VAULT_TOKEN"),
+            nomadAddress: value(OUTPUT.nomadAddress),
             // Without a Nomad token the Nomad checks are skipped, not failed.
-            nomadToken: outputs.nomadToken?.value ?? process.env.NOMAD_TOKEN ?? "",
+            nomadToken: outputs[OUTPUT.nomadToken]?.value ?? process.env.NOMAD_TOKEN ?? "",
             vaultNamespace: settings.vault?.namespace,
             vaultCaPem: settings.vault?.caCertFile && fs.readFileSync(settings.vault.caCertFile, "utf8"),
             nomadCaPem: settings.nomad?.caPem,
@@ -46,8 +47,8 @@ export async function verifyStack(stack: DriverStack, options: Options, driver: 
             probeJwt: options.probe
                 ? () =>
                       runProbe({
-                          nomadAddress: value("nomadAddress"),
-                          nomadToken: value("nomadToken", "NOMAD_TOKEN"),
+                          nomadAddress: value(OUTPUT.nomadAddress),
+                          nomadToken: value(OUTPUT.nomadToken, "NOMAD_TOKEN"),
                           namespace: settings.jobNamespace,
                           audience: settings.audience,
                       })

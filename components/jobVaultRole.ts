@@ -21,16 +21,11 @@ export interface JobVaultRoleArgs extends WorkloadRoleSettings {
  */
 export class JobVaultRole extends pulumi.ComponentResource {
     public readonly roleName: pulumi.Output<string>;
-    public readonly policyName: pulumi.Output<string>;
 
     constructor(name: string, args: JobVaultRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:JobVaultRole", name, {}, opts);
 
-        const policy = new vault.Policy(
-            `${name}-policy`,
-            { name: args.roleName, policy: readProjectFile(args.policyFile) },
-            { parent: this },
-        );
+        new vault.Policy(`${name}-policy`, { name: args.roleName, policy: readProjectFile(args.policyFile) }, { parent: this });
         const role = new vault.jwt.AuthBackendRole(
             `${name}-role`,
             {
@@ -45,7 +40,6 @@ export class JobVaultRole extends pulumi.ComponentResource {
         );
 
         this.roleName = role.roleName;
-        this.policyName = policy.name;
-        this.registerOutputs({ roleName: this.roleName, policyName: this.policyName });
+        this.registerOutputs({ roleName: this.roleName });
     }
 }

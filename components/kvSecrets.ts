@@ -13,8 +13,6 @@ export interface KvSecretsArgs {
 export class KvSecrets extends pulumi.ComponentResource {
     /** The generated mongo root password (secret). */
     public readonly mongoRootPassword: pulumi.Output<string>;
-    /** The secret's API path, such as kv/data/default/mongo/config. */
-    public readonly mongoSecretPath: pulumi.Output<string>;
 
     constructor(name: string, args: KvSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:KvSecrets", name, {}, opts);
@@ -22,7 +20,7 @@ export class KvSecrets extends pulumi.ComponentResource {
         // Letters and digits only: the password is placed in a MongoDB connection URL.
         const password = new random.RandomPassword(`${name}-mongo-root-password`, { length: 32, special: false }, { parent: this });
         const mount = new vault.Mount(`${name}-mount`, { path: args.mount, type: "kv", options: { version: "2" } }, { parent: this });
-        const secret = new vault.kv.SecretV2(
+        new vault.kv.SecretV2(
             `${name}-mongo-config`,
             {
                 mount: mount.path,
@@ -33,7 +31,6 @@ export class KvSecrets extends pulumi.ComponentResource {
         );
 
         this.mongoRootPassword = pulumi.secret(password.result);
-        this.mongoSecretPath = secret.path;
-        this.registerOutputs({ mongoSecretPath: this.mongoSecretPath });
+        this.registerOutputs({});
     }
 }

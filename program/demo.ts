@@ -16,7 +16,7 @@ import {
 } from "../components";
 import { Settings } from "../settings";
 import { roleSettingsOf, workloadIdentityArgs } from "./identity";
-import { StackOutputs } from "./outputs";
+import { OUTPUT, readOutputCommand, StackOutputs } from "./outputs";
 
 export function runTutorialDemo(settings: Settings): StackOutputs {
     const roleSettings = roleSettingsOf(settings);
@@ -138,11 +138,10 @@ export function runTutorialDemo(settings: Settings): StackOutputs {
         nomadToken: acl.token,
         jwtAuthAccessor: identity.accessor,
         envExports: pulumi.interpolate`export VAULT_ADDR=${vault.address} NOMAD_ADDR=${nomad.address}`,
-        tokenExports:
-            'export VAULT_TOKEN="$(pulumi stack output vaultToken --show-secrets)" NOMAD_TOKEN="$(pulumi stack output nomadToken --show-secrets)"',
+        tokenExports: `export VAULT_TOKEN="${readOutputCommand(OUTPUT.vaultToken)}" NOMAD_TOKEN="${readOutputCommand(OUTPUT.nomadToken)}"`,
         nomadServerVaultConfig: agentConfig.server,
         nomadClientVaultConfig: agentConfig.client,
-        mongoQueryResultCommand: pulumi.interpolate`docker exec -e NOMAD_TOKEN="$(pulumi stack output nomadToken --show-secrets)" ${nomad.containerName} nomad alloc logs -address=${nomad.address} -namespace=${settings.jobNamespace} -job ${mongoQuery.jobName}`,
+        mongoQueryResultCommand: pulumi.interpolate`docker exec -e NOMAD_TOKEN="${readOutputCommand(OUTPUT.nomadToken)}" ${nomad.containerName} nomad alloc logs -address=${nomad.address} -namespace=${settings.jobNamespace} -job ${mongoQuery.jobName}`,
         nomadTokenCommand: secretsEngine && pulumi.interpolate`vault read ${secretsEngine.credsPath}`,
     };
 }

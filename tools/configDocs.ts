@@ -3,6 +3,8 @@ import { CONFIG_KEYS, KeySpec } from "../settings/keys";
 
 export const TABLE_START = "<!-- config-table:start (npm run docs) -->";
 export const TABLE_END = "<!-- config-table:end -->";
+export const OUTPUTS_START = "<!-- outputs-table:start (npm run docs) -->";
+export const OUTPUTS_END = "<!-- outputs-table:end -->";
 
 /** What Pulumi.yaml declares for each key. */
 export function projectConfigSchema(): Record<string, { type: string; default: string | number | boolean; description: string }> {

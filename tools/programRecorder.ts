@@ -89,7 +89,14 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
                     record.inputs = unwrapSecrets(args.inputs);
                     record.providerRef = args.provider;
                 }
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) } };
+                const state: Record<string, unknown> = { ...args.inputs, ...computedState(args.type, args.name, args.inputs) };
+                // The engine marks a resource's additionalSecretOutputs secret; the mock monitor does not.
+                for (const key of (record?.opts as pulumi.CustomResourceOptions | undefined)?.additionalSecretOutputs ?? []) {
+                    if (key in state && (state[key] as Record<string, unknown> | undefined)?.[SECRET_SIG] === undefined) {
+                        state[key] = pulumi.secret(state[key]);
+                    }
+                }
+                return { id: `${args.name}-id`, state };
             },
             call(args: pulumi.runtime.MockCallArgs) {
                 return args.inputs;

@@ -3,7 +3,8 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { configTable, projectConfigSchema, replaceBetween, TABLE_END, TABLE_START } from "./configDocs";
+import { outputsTable } from "../program/outputs";
+import { configTable, OUTPUTS_END, OUTPUTS_START, projectConfigSchema, replaceBetween, TABLE_END, TABLE_START } from "./configDocs";
 import { renderMermaid, withGraph } from "./mermaid";
 import { PROJECT_ROOT, runProgram } from "./programRecorder";
 
@@ -17,7 +18,14 @@ function update(file: string, change: (text: string) => string): void {
 
 async function main(): Promise<void> {
     const mermaid = renderMermaid(await runProgram());
-    update("README.md", (readme) => replaceBetween(withGraph(readme, mermaid), TABLE_START, TABLE_END, configTable()));
+    update("README.md", (readme) =>
+        replaceBetween(
+            replaceBetween(withGraph(readme, mermaid), TABLE_START, TABLE_END, configTable()),
+            OUTPUTS_START,
+            OUTPUTS_END,
+            outputsTable(),
+        ),
+    );
     update("Pulumi.yaml", (text) => {
         const project = yaml.load(text) as Record<string, unknown>;
         return yaml.dump({ ...project, config: projectConfigSchema() }, { lineWidth: 140, quotingType: '"' });
