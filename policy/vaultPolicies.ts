@@ -3,12 +3,18 @@ import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType
 import * as vault from "@pulumi/vault";
 import * as nomad from "../nomad";
 import { jobVaultBlocks, policyStanzas, renderForJob, vaultPathMatches } from "./hcl";
+import { known, knownPart } from "./known";
 
 export const vaultPoliciesGrantNoBroadPaths: ResourceValidationPolicy = {
     name: "vault-policy-no-broad-grants",
     description: "Vault policies grant nothing on a bare `*` path or on `sys/`.",
     validateResource: validateResourceOfType(vault.Policy, async (policy, _args, reportViolation) => {
-        for (const { path, capabilities } of await policyStanzas(policy.policy)) {
+        // Rendered from the JWT accessor, the templated policy is unknown until the update checks it.
+        const text = known(() => policy.policy);
+        if (text === undefined) {
+            return;
+        }
+        for (const { path, capabilities } of await policyStanzas(text)) {
             if (path === "*" || path === "sys" || path.startsWith("sys/")) {
                 reportViolation(
                     `Policy ${policy.name} grants [${capabilities.join(", ")}] on "${path}": workloads need neither every path nor sys/.`,
@@ -29,14 +35,16 @@ export const kvPolicyPathsMatch: StackValidationPolicy = {
         const isKvV2 = new Map(
             args.resources
                 .filter((r) => r.isType(vault.Mount))
-                .map((r) => [
-                    r.props.path as string,
-                    r.props.type === "kv-v2" || (r.props.type === "kv" && r.props.options?.version === "2"),
-                ]),
+                .map((r) => knownPart(r.props) as Record<string, any>)
+                .map((props) => [props.path as string, props.type === "kv-v2" || (props.type === "kv" && props.options?.version === "2")]),
         );
         const templated = [];
-        for (const r of args.resources.filter((r) => r.isType(vault.Policy) && isTemplated(r.props.policy))) {
-            templated.push({ name: r.props.name as string, stanzas: await policyStanzas(r.props.policy) });
+        // A policy unknown in preview (the templated one is rendered from the accessor) is checked on update.
+        for (const r of args.resources.filter((r) => r.isType(vault.Policy))) {
+            const text = known(() => r.props.policy as string);
+            if (text !== undefined && isTemplated(text)) {
+                templated.push({ name: r.props.name as string, stanzas: await policyStanzas(text) });
+            }
         }
         for (const { name, stanzas } of templated) {
             for (const { path } of stanzas) {
@@ -53,11 +61,19 @@ export const kvPolicyPathsMatch: StackValidationPolicy = {
         }
         const jobs: string[] = [];
         for (const job of args.resources.filter((r) => r.isType(nomad.Job))) {
-            (await jobVaultBlocks(job.props.jobspec, job.props.hcl2?.vars)).forEach((b) => jobs.push(`${b.namespace}/${b.job}`));
+            const spec = known(() => [job.props.jobspec as string, knownPart(job.props.hcl2?.vars)] as const);
+            if (spec === undefined) {
+                return; // a job not known yet may be the one a secret belongs to
+            }
+            (await jobVaultBlocks(spec[0], spec[1] as any)).forEach((b) => jobs.push(`${b.namespace}/${b.job}`));
         }
         for (const secret of args.resources.filter((r) => r.isType(vault.kv.SecretV2))) {
-            const [namespace, job] = String(secret.props.name).split("/");
-            const path = `${secret.props.mount}/data/${secret.props.name}`;
+            const place = known(() => ({ name: String(secret.props.name), mount: String(secret.props.mount) }));
+            if (place === undefined) {
+                continue;
+            }
+            const [namespace, job] = place.name.split("/");
+            const path = `${place.mount}/data/${place.name}`;
             if (!jobs.includes(`${namespace}/${job}`)) {
                 reportViolation(
                     `Secret ${path} is not under the path of a job that uses Vault (${secret.props.mount}/data/<namespace>/<job>/…; jobs: ${[...new Set(jobs)].join(", ")}).`,

@@ -61,6 +61,11 @@ export interface RunOptions {
     readonly config?: Record<string, string>;
     /** The module to run, relative to the project root. */
     readonly program?: string;
+    /**
+     * Run as `pulumi preview` does: the providers compute nothing yet, so every output that is not
+     * an input (the JWT accessor, ids, tokens) is unknown, and so is whatever is derived from one.
+     */
+    readonly preview?: boolean;
     /** Keys set without --secret although settings/keys.ts marks them secret (all others are set with it). */
     readonly plaintext?: readonly string[];
 }
@@ -89,14 +94,15 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
                     record.inputs = unwrapSecrets(args.inputs);
                     record.providerRef = args.provider;
                 }
-                const state: Record<string, unknown> = { ...args.inputs, ...computedState(args.type, args.name, args.inputs) };
+                const computed = options.preview ? {} : computedState(args.type, args.name, args.inputs);
+                const state: Record<string, unknown> = { ...args.inputs, ...computed };
                 // The engine marks a resource's additionalSecretOutputs secret; the mock monitor does not.
                 for (const key of (record?.opts as pulumi.CustomResourceOptions | undefined)?.additionalSecretOutputs ?? []) {
                     if (key in state && (state[key] as Record<string, unknown> | undefined)?.[SECRET_SIG] === undefined) {
                         state[key] = pulumi.secret(state[key]);
                     }
                 }
-                return { id: `${args.name}-id`, state };
+                return { id: options.preview ? undefined : `${args.name}-id`, state };
             },
             call(args: pulumi.runtime.MockCallArgs) {
                 return args.inputs;
@@ -104,7 +110,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         },
         "vaultnomad",
         stack,
-        false,
+        options.preview ?? false,
     );
     resetConfig(options.config ?? {}, options.plaintext ?? []);
     forgetProjectModules(path.join(PROJECT_ROOT, options.program ?? "index"));
