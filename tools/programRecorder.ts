@@ -173,6 +173,32 @@ const PROGRAM_PARTS = ["index.ts", `program${path.sep}`, `settings${path.sep}`, 
     path.join(PROJECT_ROOT, part),
 );
 
+/**
+ * The program's modules run afresh for each run, but are compiled once: a real `pulumi preview`
+ * compiles them once too, and ts-node would otherwise transpile every file again for every run.
+ */
+const compiledProgram = new Map<string, string>();
+type CompilingModule = NodeJS.Module & { _compile(code: string, filename: string): unknown };
+const loadTypeScript = require.extensions[".ts"];
+if (loadTypeScript) {
+    require.extensions[".ts"] = (module, filename) => {
+        const m = module as CompilingModule;
+        const compiled = compiledProgram.get(filename);
+        if (compiled !== undefined) {
+            m._compile(compiled, filename);
+            return;
+        }
+        if (PROGRAM_PARTS.some((part) => filename.startsWith(part))) {
+            const compile = m._compile;
+            m._compile = function (code: string, name: string) {
+                compiledProgram.set(name, code);
+                return compile.call(this, code, name);
+            };
+        }
+        loadTypeScript(module, filename);
+    };
+}
+
 function forgetProjectModules(program: string): void {
     for (const file of Object.keys(require.cache)) {
         if ([...PROGRAM_PARTS, program].some((part) => file.startsWith(part))) {
