@@ -3,6 +3,7 @@
 import { ConfigMap, OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { Git } from "./git";
 import { checkDocker, checkNode, checkPortsFree, checkPulumi, Probes } from "./preflight";
+import { portsOfConfig } from "../settings/ports";
 import { ReviewPorts } from "./reviewStacks";
 import { DriverStack, StackStore } from "./stacks";
 
@@ -69,17 +70,8 @@ export async function checkPortsIfNew(stack: DriverStack, driver: Driver): Promi
     await checkPortsFree(driver.probes, portsOf(await stack.getAllConfig()));
 }
 
-const DEFAULT_PORTS: ReviewPorts = { vaultPort: 8200, nomadHttpPort: 4646, nomadRpcPort: 4647, nomadSerfPort: 4648, mongoPort: 27017 };
-
 export function portsOf(config: ConfigMap): ReviewPorts {
-    const read = (key: keyof ReviewPorts) => Number(config[`vaultnomad:${key}`]?.value ?? DEFAULT_PORTS[key]);
-    return {
-        vaultPort: read("vaultPort"),
-        nomadHttpPort: read("nomadHttpPort"),
-        nomadRpcPort: read("nomadRpcPort"),
-        nomadSerfPort: read("nomadSerfPort"),
-        mongoPort: read("mongoPort"),
-    };
+    return portsOfConfig((fullKey) => config[fullKey]?.value);
 }
 
 interface Outcome {

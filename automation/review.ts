@@ -4,6 +4,7 @@ import { parseDuration } from "../settings";
 import { destroyAndRemove, Driver, Options, portsOf, preflight, run, checkPortsIfNew, UsageError } from "./driver";
 import { PreflightError } from "./preflight";
 import { allocateSlot, isReviewStack, portsForSlot, ReviewPorts, slotOfPorts, stackNameForBranch } from "./reviewStacks";
+import { fq } from "../settings/keys";
 
 export async function review(subcommand: string | undefined, options: Options, driver: Driver): Promise<void> {
     switch (subcommand) {
@@ -42,10 +43,10 @@ async function reviewUp(options: Options, driver: Driver): Promise<void> {
     const name = stackNameForBranch(branch);
     const stack = await driver.stacks.createOrSelect(name);
     const config = await stack.getAllConfig();
-    const ports = config["vaultnomad:vaultPort"] ? portsOf(config) : portsForSlot(allocateSlot(name, await takenSlots(name, driver)));
+    const ports = config[fq("vaultPort")] ? portsOf(config) : portsForSlot(allocateSlot(name, await takenSlots(name, driver)));
     await stack.setAllConfig({
-        ...Object.fromEntries(Object.entries(ports).map(([key, port]) => [`vaultnomad:${key}`, { value: String(port) }])),
-        "vaultnomad:reviewBranch": { value: branch },
+        ...Object.fromEntries(Object.entries(ports).map(([key, port]) => [fq(key), { value: String(port) }])),
+        [fq("reviewBranch")]: { value: branch },
     });
     driver.out(
         `Review stack ${name} for branch ${branch}: Vault on 127.0.0.1:${ports.vaultPort}, Nomad on 127.0.0.1:${ports.nomadHttpPort}`,
@@ -80,7 +81,7 @@ async function reviewStacks(driver: Driver): Promise<ReviewStackInfo[]> {
     const infos: ReviewStackInfo[] = [];
     for (const summary of (await driver.stacks.list()).filter((s) => isReviewStack(s.name))) {
         const config = await driver.stacks.configOf(summary.name);
-        infos.push({ summary, branch: config["vaultnomad:reviewBranch"]?.value ?? "", ports: portsOf(config) });
+        infos.push({ summary, branch: config[fq("reviewBranch")]?.value ?? "", ports: portsOf(config) });
     }
     return infos;
 }

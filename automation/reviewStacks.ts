@@ -1,5 +1,6 @@
 // Review stacks: one per git branch, side by side on one host.
 import { createHash } from "crypto";
+import { Ports } from "../settings/ports";
 
 export const REVIEW_PREFIX = "review-";
 /** Long enough to read, short enough for container names built from it. */
@@ -38,13 +39,7 @@ export function isReviewStack(name: string): boolean {
 }
 
 /** The ports of one review stack: a block of ten, starting at 10000 + 10 × slot. */
-export type ReviewPorts = {
-    readonly vaultPort: number;
-    readonly nomadHttpPort: number;
-    readonly nomadRpcPort: number;
-    readonly nomadSerfPort: number;
-    readonly mongoPort: number;
-};
+export type ReviewPorts = Ports;
 
 /** Below Nomad's dynamic port range (20000–32000) and the kernel's ephemeral ports. */
 const FIRST_PORT = 10000;

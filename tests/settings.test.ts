@@ -4,7 +4,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { CONFIG_KEYS, ConfigError, loadSettings, parseDuration } from "../settings";
+import { portsOf } from "../automation/driver";
+import { CONFIG_KEYS, ConfigError, DEFAULT_PORTS, loadSettings, parseDuration } from "../settings";
 import { KeySpec } from "../settings/keys";
 import { configTable, projectConfigSchema, replaceBetween, TABLE_END, TABLE_START } from "../tools/configDocs";
 import { PROJECT_ROOT, ProgramError, runProgram } from "../tools/programRecorder";
@@ -241,6 +242,28 @@ describe("settings", () => {
         }
         it("accepts a complete external configuration", () => {
             assert.strictEqual(loadSettings(fq(external), "prod", {}).vault?.address, "https://v:8200");
+        });
+    });
+
+    describe("ports", () => {
+        it("have one set of defaults, the settings', which the stack driver reads too", () => {
+            const s = loadSettings({}, "dev");
+            assert.deepStrictEqual(
+                [portsOf({}), DEFAULT_PORTS],
+                [
+                    DEFAULT_PORTS,
+                    {
+                        vaultPort: s.vaultPort,
+                        nomadHttpPort: s.nomadHttpPort,
+                        nomadRpcPort: s.nomadRpcPort,
+                        nomadSerfPort: s.nomadSerfPort,
+                        mongoPort: s.mongoPort,
+                    },
+                ],
+            );
+        });
+        it("are read by the driver under the settings' keys", () => {
+            assert.strictEqual(portsOf({ "vaultnomad:vaultPort": { value: "10000" } }).vaultPort, 10000);
         });
     });
 
