@@ -28,6 +28,12 @@ describe("tutorial step numbers", () => {
     it("are claimed by the step components", () => {
         assert.ok(claims.length >= 5, `only ${claims.length} components name their step`);
     });
+    it("number the README's steps as program/demo.ts does", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## What it builds"), readme.indexOf("Then, in your shell"));
+        const numbered = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].map((m) => Number(m[1]));
+        assert.deepStrictEqual(numbered(section, /^(\d+)\. /gm), numbered(demo, /\/\/ (\d+)\. /g));
+    });
     for (const { file, step, component } of claims) {
         it(`${file}: ${component} is built in step ${step} of program/demo.ts`, () => {
             assert.match(demoStep(step), new RegExp(`new ${component}\\(`));
