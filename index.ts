@@ -4,11 +4,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { runTutorialDemo } from "./program/demo";
 import { configureExistingClusters } from "./program/external";
-import { workloadsSecrecy } from "./program/secrecy";
+import { storedWorkloads } from "./program/secrecy";
 import { loadSettings } from "./settings";
+import { setAsSecret } from "./settings/stackConfig";
 
 export = async () => {
-    const settings = loadSettings(pulumi.runtime.allConfig(), pulumi.getStack(), process.env, workloadsSecrecy(pulumi.getStack()));
+    const stack = pulumi.getStack();
+    const settings = loadSettings(pulumi.runtime.allConfig(), stack, process.env, setAsSecret, storedWorkloads(stack));
     const outputs = settings.mode === "external" ? configureExistingClusters(settings) : await runTutorialDemo(settings);
     return {
         vaultAddress: outputs.vaultAddress,

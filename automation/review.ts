@@ -9,6 +9,7 @@ import { checkDocker, PreflightError } from "./preflight";
 import { reviewPrune } from "./reviewPrune";
 import { allocateSlot, isReviewStack, portsForSlot, portsOf, ReviewPorts, slotOfPorts, stackNameForBranch } from "./reviewStacks";
 import { DriverStack } from "./stacks";
+import { fq } from "../settings/keys";
 import { preflightStack, preflightTools } from "./stackChecks";
 
 export async function review(subcommand: string | undefined, options: Options, driver: Driver): Promise<unknown> {
@@ -73,12 +74,10 @@ async function recordPortsAndCheck(stack: DriverStack, branch: string, options: 
         path.join(driver.environment().stateDir, "review-ports.lock"),
         async () => {
             const config = await stack.getAllConfig();
-            const chosen = config["vaultnomad:vaultPort"]
-                ? portsOf(config)
-                : portsForSlot(allocateSlot(name, await takenSlots(name, driver)));
+            const chosen = config[fq("vaultPort")] ? portsOf(config) : portsForSlot(allocateSlot(name, await takenSlots(name, driver)));
             await stack.setAllConfig({
-                ...Object.fromEntries(Object.entries(chosen).map(([key, port]) => [`vaultnomad:${key}`, { value: String(port) }])),
-                "vaultnomad:reviewBranch": { value: branch },
+                ...Object.fromEntries(Object.entries(chosen).map(([key, port]) => [fq(key), { value: String(port) }])),
+                [fq("reviewBranch")]: { value: branch },
             });
             return chosen;
         },
@@ -111,7 +110,7 @@ export async function reviewStacks(driver: Driver): Promise<ReviewStackInfo[]> {
     const infos: ReviewStackInfo[] = [];
     for (const summary of (await driver.stacks.list()).filter((s) => isReviewStack(s.name))) {
         const config = await driver.stacks.configOf(summary.name);
-        infos.push({ summary, branch: config["vaultnomad:reviewBranch"]?.value ?? "", ports: portsOf(config) });
+        infos.push({ summary, branch: config[fq("reviewBranch")]?.value ?? "", ports: portsOf(config) });
     }
     return infos;
 }

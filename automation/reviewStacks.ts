@@ -1,6 +1,7 @@
 // Review stacks: one per git branch, side by side on one host.
 import { createHash } from "crypto";
 import { ConfigMap } from "@pulumi/pulumi/automation";
+import { Ports, portsOfConfig } from "../settings/ports";
 
 export const REVIEW_PREFIX = "review-";
 /** Long enough to read, short enough for container names built from it. */
@@ -39,13 +40,7 @@ export function isReviewStack(name: string): boolean {
 }
 
 /** The ports of one review stack: a block of ten, starting at 10000 + 10 × slot. */
-export type ReviewPorts = {
-    readonly vaultPort: number;
-    readonly nomadHttpPort: number;
-    readonly nomadRpcPort: number;
-    readonly nomadSerfPort: number;
-    readonly mongoPort: number;
-};
+export type ReviewPorts = Ports;
 
 /** Below Nomad's dynamic port range (20000–32000) and the kernel's ephemeral ports. */
 const FIRST_PORT = 10000;
@@ -57,18 +52,9 @@ export function portsForSlot(slot: number): ReviewPorts {
     return { vaultPort: base, nomadHttpPort: base + 2, nomadRpcPort: base + 3, nomadSerfPort: base + 4, mongoPort: base + 5 };
 }
 
-const DEFAULT_PORTS: ReviewPorts = { vaultPort: 8200, nomadHttpPort: 4646, nomadRpcPort: 4647, nomadSerfPort: 4648, mongoPort: 27017 };
-
 /** A stack's ports from its config; the program's defaults where none is set. */
 export function portsOf(config: ConfigMap): ReviewPorts {
-    const read = (key: keyof ReviewPorts) => Number(config[`vaultnomad:${key}`]?.value ?? DEFAULT_PORTS[key]);
-    return {
-        vaultPort: read("vaultPort"),
-        nomadHttpPort: read("nomadHttpPort"),
-        nomadRpcPort: read("nomadRpcPort"),
-        nomadSerfPort: read("nomadSerfPort"),
-        mongoPort: read("mongoPort"),
-    };
+    return portsOfConfig((fullKey) => config[fullKey]?.value);
 }
 
 export function slotOfPorts(ports: Pick<ReviewPorts, "vaultPort">): number | undefined {

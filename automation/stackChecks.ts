@@ -1,6 +1,7 @@
 // Preflight checks that follow the stack's mode: a demo stack needs the Docker engine and free
 // ports; an external stack needs neither, only its Vault and Nomad answering.
 import { ConfigMap } from "@pulumi/pulumi/automation";
+import { fq } from "../settings/keys";
 import { Driver, Operation, Options } from "./driver";
 import { checkAnswers, checkDocker, checkNode, checkPortsFree, checkPulumi, PreflightError } from "./preflight";
 import { portsOf } from "./reviewStacks";
@@ -9,7 +10,7 @@ import { DriverStack } from "./stacks";
 export type Mode = "demo" | "external";
 
 export function modeOf(config: ConfigMap): Mode {
-    return config["vaultnomad:mode"]?.value === "external" ? "external" : "demo";
+    return config[fq("mode")]?.value === "external" ? "external" : "demo";
 }
 
 /** What every command needs: Node.js and the Pulumi CLI. */
@@ -24,7 +25,7 @@ export async function preflightStack(stack: DriverStack, operation: Operation, d
     if (modeOf(config) === "external") {
         if (!options["skip-reachability"]) {
             for (const [what, key, env, path] of EXTERNAL_SERVERS) {
-                const address = config[`vaultnomad:${key}`]?.value || driver.env[env];
+                const address = config[fq(key)]?.value || driver.env[env];
                 if (!address) {
                     throw new PreflightError(
                         `The external stack ${stack.name} has no ${key}: \`pulumi config set ${key} <url>\`, or export ${env}.`,

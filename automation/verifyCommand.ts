@@ -1,6 +1,7 @@
 // `verify`: the stack's live checks, from its outputs and config, each printed as it completes.
 import * as fs from "fs";
 import { vaultRoleFields } from "../components/workloadRole";
+import { OUTPUT } from "../program/outputs";
 import { loadSettings } from "../settings";
 import { request } from "../verify/http";
 import { formatResult, formatSummary, resultsJson, verify } from "../verify/run";
@@ -68,11 +69,11 @@ async function verifyTarget(stack: DriverStack, options: Options): Promise<Targe
         return found;
     };
     return {
-        vaultAddress: value("vaultAddress"),
-        vaultToken: value("vaultToken", "VAULT_TOKEN"),
-        nomadAddress: value("nomadAddress"),
+        vaultAddress: value(OUTPUT.vaultAddress),
+        vaultToken: value(OUTPUT.vaultToken, "VAULT_TOKEN"),
+        nomadAddress: value(OUTPUT.nomadAddress),
         // Without a Nomad token the Nomad checks are skipped, not failed.
-        nomadToken: outputs.nomadToken?.value ?? process.env.NOMAD_TOKEN ?? "",
+        nomadToken: outputs[OUTPUT.nomadToken]?.value ?? process.env.NOMAD_TOKEN ?? "",
         vaultNamespace: settings.vault?.namespace,
         vaultCaPem: settings.vault?.caCertFile && fs.readFileSync(settings.vault.caCertFile, "utf8"),
         nomadCaPem: settings.nomad?.caPem,

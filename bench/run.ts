@@ -6,6 +6,7 @@ import * as path from "path";
 import { PROJECT_ROOT, runProgram } from "../tools/programRecorder";
 import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, waves } from "./graph";
 import { requiredGraph } from "./requiredGraph";
+import { BenchResults, benchTable } from "./table";
 
 interface Latencies {
     defaultSeconds: number;
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     const lock = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package-lock.json"), "utf8"));
     const skipTests = process.argv.includes("--skip-tests");
 
-    const results = {
+    const results: BenchResults = {
         date: new Date().toISOString(),
         node: process.version,
         graph: {
@@ -103,29 +104,7 @@ async function main(): Promise<void> {
         },
     };
 
-    const rows: Array<[string, string]> = [
-        ["resources", String(results.graph.resources)],
-        ["dependency waves (minimum the flow forces)", `${results.graph.waves} (${results.graph.minimumWaves})`],
-        ["critical path", results.graph.criticalPath.join(" → ")],
-        ["edges the flow does not need", needless.length ? needless.join(", ") : "none"],
-        ["orderings the flow needs but the program lacks", missing.length ? missing.join(", ") : "none"],
-        [
-            "estimated up, s (minimum | tutorial by hand)",
-            `${actual.estimatedUpSeconds} (${minimum.estimatedUpSeconds} | ${sequentialSeconds})`,
-        ],
-        ["slowest path", actual.slowestPath.join(" → ")],
-        ["program evaluation under mocks, median ms", `${results.evaluationUnderMocks.programMedianMs}`],
-        [
-            "  bare SDK imports, median ms (ratio)",
-            `${results.evaluationUnderMocks.bareSdkMedianMs} (${results.evaluationUnderMocks.ratio}×)`,
-        ],
-        ["test suite, s", results.testSuiteSeconds === null ? "skipped" : String(results.testSuiteSeconds)],
-        ["node_modules, MB (packages)", `${results.install.nodeModulesMB} (${results.install.packages})`],
-    ];
-    const width = Math.max(...rows.map(([label]) => label.length));
-    for (const [label, value] of rows) {
-        console.log(`${label.padEnd(width)}  ${value}`);
-    }
+    console.log(benchTable(results));
     fs.writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
     console.log("\nwritten: bench/results.json");
 }

@@ -30,12 +30,11 @@ export function renderGrants(grants: PolicyGrant[]): string {
  */
 export class JobVaultRole extends pulumi.ComponentResource {
     public readonly roleName: pulumi.Output<string>;
-    public readonly policyName: pulumi.Output<string>;
 
     constructor(name: string, args: JobVaultRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:JobVaultRole", name, {}, opts);
 
-        const policy = new vault.Policy(`${name}-policy`, { name: args.roleName, policy: renderGrants(args.grants) }, { parent: this });
+        new vault.Policy(`${name}-policy`, { name: args.roleName, policy: renderGrants(args.grants) }, { parent: this });
         const role = new vault.jwt.AuthBackendRole(
             `${name}-role`,
             {
@@ -50,7 +49,6 @@ export class JobVaultRole extends pulumi.ComponentResource {
         );
 
         this.roleName = role.roleName;
-        this.policyName = policy.name;
-        this.registerOutputs({ roleName: this.roleName, policyName: this.policyName });
+        this.registerOutputs({ roleName: this.roleName });
     }
 }

@@ -20,7 +20,7 @@ export interface MongoSecretsEngineArgs {
 }
 
 /**
- * Step 6 of the tutorial: the database secrets engine, its MongoDB connection, and the `mongo`
+ * Step 5 of the tutorial: the database secrets engine, its MongoDB connection, and the `mongo`
  * role that issues dynamic users. Vault checks the connection when it is written, so the
  * connection waits for `connectAfter` (the healthy mongo job).
  */

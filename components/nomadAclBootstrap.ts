@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as nomad from "../nomad";
-import { bootstrapNomadAcl } from "./aclBootstrapClient";
+import { providerFromModule } from "./dynamicProvider";
 
 export interface NomadAclBootstrapArgs {
     /** Nomad's HTTP address; it should resolve only once the agent answers. */
@@ -14,36 +14,8 @@ export interface NomadAclBootstrapArgs {
     readonly timeoutSeconds: number;
 }
 
-interface BootstrapInputs {
-    address: string;
-    agentId: string;
-    agentName: string;
-    bootstrapSecret: string;
-    timeoutSeconds: number;
-}
-
-/**
- * No provider offers Nomad's ACL bootstrap. Creating this resource bootstraps the agent with a
- * secret generated beforehand; deleting it does nothing, because the ACL state goes with the agent.
- */
-export const aclBootstrapProvider: pulumi.dynamic.ResourceProvider = {
-    async create(inputs: BootstrapInputs) {
-        const token = await bootstrapNomadAcl({
-            address: inputs.address,
-            secret: inputs.bootstrapSecret,
-            timeoutMs: inputs.timeoutSeconds * 1000,
-            agentName: inputs.agentName,
-        });
-        return { id: token.accessorId, outs: { ...inputs, accessorId: token.accessorId, secretId: token.secretId } };
-    },
-    async diff(_id: string, olds: BootstrapInputs, news: BootstrapInputs) {
-        const replaces = (["address", "agentId", "bootstrapSecret"] as const).filter((key) => olds[key] !== news[key]);
-        return { changes: replaces.length > 0 || olds.timeoutSeconds !== news.timeoutSeconds, replaces, deleteBeforeReplace: true };
-    },
-    async update(_id: string, olds: BootstrapInputs & { accessorId: string; secretId: string }, news: BootstrapInputs) {
-        return { outs: { ...olds, ...news } };
-    },
-};
+/** Nomad's ACL bootstrap: components/runtime/aclBootstrap.js. */
+export const aclBootstrapProvider = providerFromModule("components/runtime/aclBootstrap.js");
 
 class AclBootstrap extends pulumi.dynamic.Resource {
     // `declare`, not a class field: a field would overwrite, after super(), the outputs the SDK sets.

@@ -22,8 +22,6 @@ export interface NomadSecretsEngineArgs {
 export class NomadSecretsEngine extends pulumi.ComponentResource {
     /** The Vault path that issues tokens: <mount>/creds/<role>. */
     public readonly credsPath: pulumi.Output<string>;
-    /** The Vault policy that lets its holder read that path. */
-    public readonly policyName: pulumi.Output<string>;
 
     constructor(name: string, args: NomadSecretsEngineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:NomadSecretsEngine", name, {}, opts);
@@ -59,7 +57,7 @@ export class NomadSecretsEngine extends pulumi.ComponentResource {
             { backend: backend.backend.apply((b) => b ?? mount), role: args.role, type: "client", policies: [aclPolicy.name] },
             { parent: this },
         );
-        const policy = new vault.Policy(
+        new vault.Policy(
             `${name}-policy`,
             {
                 name: `${args.role}-creds`,
@@ -72,7 +70,6 @@ export class NomadSecretsEngine extends pulumi.ComponentResource {
         );
 
         this.credsPath = pulumi.interpolate`${mount}/creds/${role.role}`;
-        this.policyName = policy.name;
-        this.registerOutputs({ credsPath: this.credsPath, policyName: this.policyName });
+        this.registerOutputs({ credsPath: this.credsPath });
     }
 }

@@ -29,7 +29,6 @@ export class VaultDevServer extends pulumi.ComponentResource {
     /** The same address, known before Vault starts: for clients that connect later, like the Nomad agent. */
     public readonly listenAddress: string;
     public readonly rootToken: pulumi.Output<string>;
-    public readonly containerName: pulumi.Output<string>;
     /** A Vault provider for this server. */
     public readonly provider: vault.Provider;
 
@@ -37,7 +36,8 @@ export class VaultDevServer extends pulumi.ComponentResource {
         super("vaultnomad:index:VaultDevServer", name, {}, opts);
 
         const rootToken = new random.RandomPassword(`${name}-root-token`, { length: 32, special: false }, { parent: this });
-        this.rootToken = pulumi.secret(rootToken.result);
+        // Already a secret: the random provider marks `result` so.
+        this.rootToken = rootToken.result;
         const image = sharedImage(`${name}-image`, args.image, this);
         this.listenAddress = `http://127.0.0.1:${args.port}`;
         const container = new docker.Container(
@@ -61,7 +61,6 @@ export class VaultDevServer extends pulumi.ComponentResource {
 
         // Derived from the container so that whatever uses the address waits for a healthy Vault.
         this.address = container.id.apply(() => this.listenAddress);
-        this.containerName = container.name;
         this.provider = new vault.Provider(
             `${name}-provider`,
             {
@@ -73,6 +72,6 @@ export class VaultDevServer extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.registerOutputs({ address: this.address, rootToken: this.rootToken, containerName: this.containerName });
+        this.registerOutputs({ address: this.address, rootToken: this.rootToken });
     }
 }

@@ -4,6 +4,7 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import * as vault from "@pulumi/vault";
 import * as nomad from "../nomad";
 import { jobVaultBlocks, parseHcl } from "./hcl";
+import { known, knownPart } from "./known";
 
 /** The `default_identity` audiences of every Nomad agent configuration uploaded into a container. */
 async function agentAudiences(
@@ -11,9 +12,12 @@ async function agentAudiences(
 ): Promise<Array<{ agent: string; aud: string[] }>> {
     const found = [];
     for (const container of args.resources.filter((r) => r.isType(docker.Container))) {
-        for (const upload of (container.props.uploads ?? []) as Array<{ file: string; content?: string }>) {
-            if (upload.content && /default_identity/.test(upload.content)) {
-                const config = await parseHcl(upload.content);
+        const uploads = (known(() => container.props.uploads) ?? []) as Array<{ file: string; content?: string }>;
+        for (let i = 0; i < uploads.length; i++) {
+            // The Vault dev server's root token file is unknown in preview; an agent's configuration is not.
+            const content = known(() => uploads[i].content);
+            if (content && /default_identity/.test(content)) {
+                const config = await parseHcl(content);
                 const identity = config.vault?.[0]?.default_identity?.[0];
                 found.push({ agent: container.props.name as string, aud: (identity?.aud ?? []) as string[] });
             }
@@ -51,7 +55,8 @@ export const jobsUseExistingRoles: StackValidationPolicy = {
             .filter((r) => r.isType(vault.jwt.AuthBackend))
             .map((r) => r.props.defaultRole as string | undefined);
         for (const job of args.resources.filter((r) => r.isType(nomad.Job))) {
-            for (const { job: jobName, task, vault: block } of await jobVaultBlocks(job.props.jobspec, job.props.hcl2?.vars)) {
+            const spec = known(() => [job.props.jobspec as string, knownPart(job.props.hcl2?.vars)] as const);
+            for (const { job: jobName, task, vault: block } of spec ? await jobVaultBlocks(spec[0], spec[1] as any) : []) {
                 const role: string | undefined = block.role ?? defaults.find(Boolean);
                 if (!role) {
                     reportViolation(`Task ${task} of job ${jobName} uses Vault without a role, and no JWT auth method has a default role.`);

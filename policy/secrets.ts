@@ -1,6 +1,7 @@
 // Secret values stay in the fields that hold them. (Policies see values with their secret marking
 // removed, so the marking itself is checked by the program's tests; this rule checks the flow.)
 import { StackValidationPolicy } from "@pulumi/policy";
+import { knownPart } from "./known";
 
 /** The fields that hold tokens and passwords, by resource type. */
 const SECRET_FIELDS: Record<string, string[]> = {
@@ -49,7 +50,7 @@ export const secretsStayInSecretFields: StackValidationPolicy = {
         const secrets = new Set<string>();
         for (const r of args.resources) {
             for (const field of SECRET_FIELDS[r.type] ?? []) {
-                valuesAt(r.props, field)
+                valuesAt(knownPart(r.props), field)
                     .filter((v) => v.length >= 8)
                     .forEach((v) => {
                         secrets.add(v);
@@ -58,7 +59,7 @@ export const secretsStayInSecretFields: StackValidationPolicy = {
             }
         }
         for (const r of args.resources) {
-            for (const [field, text] of plainStrings(r.props, ALLOWED_FIELDS[r.type] ?? [])) {
+            for (const [field, text] of plainStrings(knownPart(r.props), ALLOWED_FIELDS[r.type] ?? [])) {
                 if ([...secrets].some((secret) => text.includes(secret))) {
                     reportViolation(
                         `${r.type} ${r.name}: ${field} contains a secret value; pass it through a secret field instead.`,

@@ -3,12 +3,18 @@ import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType
 import * as vault from "@pulumi/vault";
 import * as nomad from "../nomad";
 import { jobVaultBlocks, policyStanzas, renderForJob, Stanza, vaultPathMatches } from "./hcl";
+import { known, knownPart } from "./known";
 
 export const vaultPoliciesGrantNoBroadPaths: ResourceValidationPolicy = {
     name: "vault-policy-no-broad-grants",
     description: "Vault policies grant nothing on a bare `*` path or on `sys/`.",
     validateResource: validateResourceOfType(vault.Policy, async (policy, _args, reportViolation) => {
-        for (const { path, capabilities } of await policyStanzas(policy.policy)) {
+        // Rendered from the JWT accessor, the templated policy is unknown until the update checks it.
+        const text = known(() => policy.policy);
+        if (text === undefined) {
+            return;
+        }
+        for (const { path, capabilities } of await policyStanzas(text)) {
             if (path === "*" || path === "sys" || path.startsWith("sys/")) {
                 reportViolation(
                     `Policy ${policy.name} grants [${capabilities.join(", ")}] on "${path}": workloads need neither every path nor sys/.`,
@@ -29,14 +35,16 @@ export const kvPolicyPathsMatch: StackValidationPolicy = {
         const isKvV2 = new Map(
             args.resources
                 .filter((r) => r.isType(vault.Mount))
-                .map((r) => [
-                    r.props.path as string,
-                    r.props.type === "kv-v2" || (r.props.type === "kv" && r.props.options?.version === "2"),
-                ]),
+                .map((r) => knownPart(r.props) as Record<string, any>)
+                .map((props) => [props.path as string, props.type === "kv-v2" || (props.type === "kv" && props.options?.version === "2")]),
         );
         const templated = [];
-        for (const r of args.resources.filter((r) => r.isType(vault.Policy) && isTemplated(r.props.policy))) {
-            templated.push({ name: r.props.name as string, stanzas: await policyStanzas(r.props.policy) });
+        // A policy unknown in preview (the templated one is rendered from the accessor) is checked on update.
+        for (const r of args.resources.filter((r) => r.isType(vault.Policy))) {
+            const text = known(() => r.props.policy as string);
+            if (text !== undefined && isTemplated(text)) {
+                templated.push({ name: r.props.name as string, stanzas: await policyStanzas(text) });
+            }
         }
         for (const { name, stanzas } of templated) {
             for (const { path } of stanzas) {
@@ -52,42 +60,57 @@ export const kvPolicyPathsMatch: StackValidationPolicy = {
             return;
         }
         // Each job reads with the policies of the role it logs in with: its vault block's, or the default role.
-        const defaultRole = args.resources.filter((r) => r.isType(vault.jwt.AuthBackend)).map((r) => r.props.defaultRole as string)[0];
+        const defaultRole = args.resources
+            .filter((r) => r.isType(vault.jwt.AuthBackend))
+            .map((r) => known(() => r.props.defaultRole as string))[0];
         const rolePolicies = new Map(
             args.resources
                 .filter((r) => r.isType(vault.jwt.AuthBackendRole))
-                .map((r) => [r.props.roleName as string, (r.props.tokenPolicies ?? []) as string[]]),
+                .map((r) => knownPart(r.props) as Record<string, any>)
+                .map((props) => [props.roleName as string, (props.tokenPolicies ?? []) as string[]]),
         );
-        const stanzasOf = new Map<string, Stanza[]>();
+        // A policy unknown in preview leaves the roles that hold it unjudged, not violated.
+        const stanzasOf = new Map<string, Stanza[] | undefined>();
         for (const r of args.resources.filter((r) => r.isType(vault.Policy))) {
-            stanzasOf.set(r.props.name as string, await policyStanzas(r.props.policy));
+            const text = known(() => r.props.policy as string);
+            stanzasOf.set(r.props.name as string, text === undefined ? undefined : await policyStanzas(text));
         }
         const jobRoles = new Map<string, Set<string>>();
         for (const job of args.resources.filter((r) => r.isType(nomad.Job))) {
-            for (const b of await jobVaultBlocks(job.props.jobspec, job.props.hcl2?.vars)) {
+            const spec = known(() => [job.props.jobspec as string, knownPart(job.props.hcl2?.vars)] as const);
+            if (spec === undefined) {
+                return; // a job not known yet may be the one a secret belongs to
+            }
+            for (const b of await jobVaultBlocks(spec[0], spec[1] as any)) {
                 const key = `${b.namespace}/${b.job}`;
-                jobRoles.set(key, (jobRoles.get(key) ?? new Set()).add((b.vault.role as string | undefined) ?? defaultRole));
+                jobRoles.set(key, (jobRoles.get(key) ?? new Set()).add((b.vault.role as string | undefined) ?? defaultRole!));
             }
         }
         for (const secret of args.resources.filter((r) => r.isType(vault.kv.SecretV2))) {
-            const [namespace, job] = String(secret.props.name).split("/");
-            const path = `${secret.props.mount}/data/${secret.props.name}`;
+            const place = known(() => ({ name: String(secret.props.name), mount: String(secret.props.mount) }));
+            if (place === undefined) {
+                continue;
+            }
+            const [namespace, job] = place.name.split("/");
+            const path = `${place.mount}/data/${place.name}`;
             const roles = [...(jobRoles.get(`${namespace}/${job}`) ?? [])];
             if (roles.length === 0) {
                 reportViolation(
-                    `Secret ${path} is not under the path of a job that uses Vault (${secret.props.mount}/data/<namespace>/<job>/…; jobs: ${[...jobRoles.keys()].join(", ")}).`,
+                    `Secret ${path} is not under the path of a job that uses Vault (${place.mount}/data/<namespace>/<job>/…; jobs: ${[...jobRoles.keys()].join(", ")}).`,
                 );
                 continue;
             }
             for (const role of roles) {
-                const readable = (rolePolicies.get(role) ?? []).some((policy) =>
-                    (stanzasOf.get(policy) ?? []).some(
-                        (s) => s.capabilities.includes("read") && vaultPathMatches(renderForJob(s.path, namespace, job), path),
-                    ),
+                const policies = (rolePolicies.get(role) ?? []).map((policy) => (stanzasOf.has(policy) ? stanzasOf.get(policy) : []));
+                if (policies.some((stanzas) => stanzas === undefined)) {
+                    continue;
+                }
+                const readable = policies.some((stanzas) =>
+                    stanzas!.some((s) => s.capabilities.includes("read") && vaultPathMatches(renderForJob(s.path, namespace, job), path)),
                 );
                 if (!readable && role === defaultRole) {
                     reportViolation(
-                        `No templated policy lets job ${job} in namespace ${namespace} read ${path}: write it under ${secret.props.mount}/data/<namespace>/<job>/.`,
+                        `No templated policy lets job ${job} in namespace ${namespace} read ${path}: write it under ${place.mount}/data/<namespace>/<job>/.`,
                     );
                 } else if (!readable) {
                     reportViolation(`Role ${role}'s policies do not let job ${job} in namespace ${namespace} read ${path}: grant it read.`);

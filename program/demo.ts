@@ -8,6 +8,7 @@ import {
     MongoSecretsEngine,
     NomadAclBootstrap,
     NomadDevAgent,
+    NomadJob,
     NomadSecretsEngine,
     NomadWorkloadIdentity,
     VaultDevServer,
@@ -16,7 +17,7 @@ import { Settings } from "../settings";
 import { MONGO_JOB, MONGO_QUERY_JOB, MONGO_ROOT_PASSWORD, MONGO_SECRET, planWorkloads } from "./tutorialWorkloads";
 import { deployWorkloads, jobNamespaces, kvEntries, kvEntryKey } from "./workloads";
 import { roleSettingsOf, workloadIdentityArgs } from "./identity";
-import { StackOutputs } from "./outputs";
+import { OUTPUT, readOutputCommand, StackOutputs } from "./outputs";
 
 export async function runTutorialDemo(settings: Settings): Promise<StackOutputs> {
     const roleSettings = roleSettingsOf(settings);
@@ -60,9 +61,25 @@ export async function runTutorialDemo(settings: Settings): Promise<StackOutputs>
         { provider: vault.provider },
     );
 
-    // 4–6. The KV secret and the mongo job; Vault's dynamic secrets for MongoDB; the mongo-dynamic-secret
-    // role and the mongo-query job. Each is a workload, as are the stack's own (vaultnomad:workloads).
+    // 4. KV v2 at kv/, holding the mongo root password (and the secrets of the stack's own workloads).
     const kv = new KvSecrets("kv", { mount: settings.kvMount, entries: kvEntries(steps) }, { provider: vault.provider });
+
+    // 5. Vault's dynamic secrets for MongoDB, connected once the mongo job runs.
+    const mongoSecretsEngine = (started: ReadonlyMap<string, NomadJob>) =>
+        new MongoSecretsEngine(
+            "database",
+            {
+                mongoHostPort: `127.0.0.1:${settings.mongoPort}`,
+                rootPassword: kv.values.get(kvEntryKey(MONGO_JOB, MONGO_SECRET))![MONGO_ROOT_PASSWORD],
+                connectAfter: [started.get(MONGO_JOB)!],
+                defaultTtlSeconds: settings.dbCredsDefaultTtlSeconds,
+                maxTtlSeconds: settings.dbCredsMaxTtlSeconds,
+            },
+            { provider: vault.provider },
+        );
+
+    // 6. The jobs, each once what it reads exists: mongo; the mongo-dynamic-secret role and policy and
+    // the mongo-query job. The stack's own workloads (vaultnomad:workloads) are deployed the same way.
     const jobs = deployWorkloads(steps, {
         identity,
         kv,
@@ -71,20 +88,7 @@ export async function runTutorialDemo(settings: Settings): Promise<StackOutputs>
         nomadProvider: acl.provider,
         namespaces: jobNamespaces(steps, settings.jobNamespace, acl.provider),
         jobTimeoutSeconds: settings.jobTimeoutSeconds,
-        engines: {
-            [MONGO_MOUNT]: (started) =>
-                new MongoSecretsEngine(
-                    "database",
-                    {
-                        mongoHostPort: `127.0.0.1:${settings.mongoPort}`,
-                        rootPassword: kv.values.get(kvEntryKey(MONGO_JOB, MONGO_SECRET))![MONGO_ROOT_PASSWORD],
-                        connectAfter: [started.get(MONGO_JOB)!],
-                        defaultTtlSeconds: settings.dbCredsDefaultTtlSeconds,
-                        maxTtlSeconds: settings.dbCredsMaxTtlSeconds,
-                    },
-                    { provider: vault.provider },
-                ),
-        },
+        engines: { [MONGO_MOUNT]: mongoSecretsEngine },
     });
     const mongoQuery = jobs.get(MONGO_QUERY_JOB)!;
 
@@ -105,11 +109,10 @@ export async function runTutorialDemo(settings: Settings): Promise<StackOutputs>
         nomadToken: acl.token,
         jwtAuthAccessor: identity.accessor,
         envExports: pulumi.interpolate`export VAULT_ADDR=${vault.address} NOMAD_ADDR=${nomad.address}`,
-        tokenExports:
-            'export VAULT_TOKEN="$(pulumi stack output vaultToken --show-secrets)" NOMAD_TOKEN="$(pulumi stack output nomadToken --show-secrets)"',
+        tokenExports: `export VAULT_TOKEN="${readOutputCommand(OUTPUT.vaultToken)}" NOMAD_TOKEN="${readOutputCommand(OUTPUT.nomadToken)}"`,
         nomadServerVaultConfig: agentConfig.server,
         nomadClientVaultConfig: agentConfig.client,
-        mongoQueryResultCommand: pulumi.interpolate`docker exec -e NOMAD_TOKEN="$(pulumi stack output nomadToken --show-secrets)" ${nomad.containerName} nomad alloc logs -address=${nomad.address} -namespace=${settings.jobNamespace} -job ${mongoQuery.jobName}`,
+        mongoQueryResultCommand: pulumi.interpolate`docker exec -e NOMAD_TOKEN="${readOutputCommand(OUTPUT.nomadToken)}" ${nomad.containerName} nomad alloc logs -address=${nomad.address} -namespace=${settings.jobNamespace} -job ${mongoQuery.jobName}`,
         nomadTokenCommand: secretsEngine && pulumi.interpolate`vault read ${secretsEngine.credsPath}`,
     };
 }

@@ -2,24 +2,21 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import * as pulumiConfig from "@pulumi/pulumi/runtime/config";
 import { fq } from "../settings/keys";
-import { Secrecy, WORKLOADS_KEY } from "../settings/workloads";
+import { WORKLOADS_KEY } from "../settings/workloads";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /**
  * Pulumi decrypts config before the program runs and marks only whole keys secret, so the stack
  * file is read too: there each encrypted leaf is `{ secure: … }`. Config from elsewhere (an ESC
- * environment) is judged by the key's marking alone.
+ * environment) is judged by the key's marking alone (settings/stackConfig.ts).
  */
-export function workloadsSecrecy(stack: string, projectRoot = PROJECT_ROOT): Secrecy {
-    // isConfigSecret is exported but not typed: it reads PULUMI_CONFIG_SECRET_KEYS.
-    const isSecret = (pulumiConfig as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret(fq(WORKLOADS_KEY));
+export function storedWorkloads(stack: string, projectRoot = PROJECT_ROOT): unknown {
     const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        return { isSecret };
+        return undefined;
     }
     const config = (yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined)?.config ?? {};
-    return { isSecret, stored: config[fq(WORKLOADS_KEY)] };
+    return config[fq(WORKLOADS_KEY)];
 }

@@ -1,5 +1,6 @@
 // The checks on configuration values; each adds a problem that names its key and the fix.
 import { ConfigKey, fq } from "./keys";
+import { PORT_KEYS } from "./ports";
 
 export type Values = Record<ConfigKey, string | number | boolean>;
 type Problems = string[];
@@ -49,7 +50,7 @@ export function checkPorts(values: Values, problems: Problems): void {
         }
         owners.set(port, owner);
     };
-    for (const key of ["vaultPort", "nomadHttpPort", "nomadRpcPort", "nomadSerfPort", "mongoPort"] as const) {
+    for (const key of PORT_KEYS) {
         const port = values[key] as number;
         if (Number.isNaN(port)) {
             continue;

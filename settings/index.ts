@@ -1,146 +1,133 @@
 // Stack configuration: read every key, check the whole of it before any resource exists, and
 // resolve defaults (the tutorial's values) and, in external mode, the usual environment variables.
-import * as fs from "fs";
-import { checkImage, checkPattern, checkPem, checkPorts, checkUrl, checkVersions, durationOf, NAME, pemKeys, Values } from "./checks";
+// Each concern checks its own keys: mode, the demo's host (images, ports, folders), addresses,
+// naming, lifetimes; external.ts reaches existing clusters and their TLS.
+import { checkImage, checkPattern, checkPorts, checkUrl, checkVersions, durationOf, NAME, pemKeys, Values } from "./checks";
+import { checkExternal, endpointsOf, Text } from "./external";
 import { CONFIG_KEYS, ConfigKey, fq, KeySpec, PROJECT } from "./keys";
-import { readWorkloads, Secrecy, SecretText, WORKLOADS_KEY, WorkloadSpec } from "./workloads";
+import { readKeys, refusePlaintextSecrets } from "./read";
+import { ConfigError, Mode, Settings } from "./types";
+import { readWorkloads, WORKLOADS_KEY } from "./workloads";
 
-export { CONFIG_KEYS, PROJECT } from "./keys";
+export { CONFIG_KEYS, fq, PROJECT } from "./keys";
 export type { ConfigKey } from "./keys";
 export { imageVersion, parseDuration } from "./checks";
-
-export type Mode = "demo" | "external";
-
-/** How to reach existing Vault: TLS as files, which is what the Vault provider takes. */
-export interface VaultEndpoint {
-    readonly address: string;
-    readonly token: string;
-    readonly namespace?: string;
-    readonly caCertFile?: string;
-    readonly clientCertFile?: string;
-    readonly clientKeyFile?: string;
-    readonly skipTlsVerify: boolean;
-}
-
-/** How to reach existing Nomad: TLS as PEM, which the Nomad provider and Vault's jwks_ca_pem take. */
-export interface NomadEndpoint {
-    readonly address: string;
-    readonly token: string;
-    readonly region?: string;
-    readonly caPem?: string;
-    readonly clientCertPem?: string;
-    readonly clientKeyPem?: string;
-    readonly skipTlsVerify: boolean;
-}
-
-export interface Settings {
-    readonly stack: string;
-    readonly mode: Mode;
-    /** `<project>-<stack>`, lower-case: the prefix of every name that must be unique on the host. */
-    readonly hostPrefix: string;
-    readonly vaultImage: string;
-    readonly nomadImage: string;
-    readonly mongoImage: string;
-    readonly vaultPort: number;
-    readonly nomadHttpPort: number;
-    readonly nomadRpcPort: number;
-    readonly nomadSerfPort: number;
-    readonly mongoPort: number;
-    /** This stack's Nomad data dir, the same path on the host and in the container. */
-    readonly nomadDataDir: string;
-    /** External mode: how to reach the clusters. */
-    readonly vault?: VaultEndpoint;
-    readonly nomad?: NomadEndpoint;
-    readonly jwtAuthPath: string;
-    /** The JWKS URL Vault fetches, unless `jwtValidationPubkeys` are given. */
-    readonly jwksUrl?: string;
-    readonly jwtValidationPubkeys: string[];
-    readonly roleName: string;
-    readonly policyName: string;
-    readonly mongoRoleName: string;
-    readonly kvMount: string;
-    readonly jobNamespace: string;
-    readonly audience: string;
-    readonly identityTtl: string;
-    readonly tokenPeriodSeconds: number;
-    readonly tokenTtlSeconds?: number;
-    readonly dbCredsDefaultTtlSeconds: number;
-    readonly dbCredsMaxTtlSeconds: number;
-    readonly nomadSecretsEngine: boolean;
-    readonly nomadSecretsRole: string;
-    readonly readyTimeoutSeconds: number;
-    readonly jobTimeoutSeconds: number;
-    /** The stack's own jobs (`vaultnomad:workloads`, docs/workloads.md), besides the tutorial's. */
-    readonly workloads: WorkloadSpec<SecretText>[];
-}
-
-export class ConfigError extends Error {
-    constructor(readonly problems: string[]) {
-        super(`Invalid stack configuration (nothing was created):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        this.name = "ConfigError";
-    }
-}
+export { DEFAULT_PORTS, PORT_KEYS, portsOfConfig } from "./ports";
+export type { PortKey, Ports } from "./ports";
+export { ConfigError } from "./types";
+export type { Mode, NomadEndpoint, Settings, VaultEndpoint } from "./types";
 
 /**
  * Reads and checks the whole configuration at once, so a user sees every problem in one run.
- * `raw` is the stack's config as Pulumi gives it: `{ "<project>:<key>": "<value>" }`.
+ * `raw` is the stack's config as Pulumi gives it: `{ "<project>:<key>": "<value>" }`;
+ * `setAsSecret` says which of its keys were set with --secret; `storedWorkloads` is the workloads
+ * key as the stack file holds it, encrypted leaves and all, when the program can read that file.
  */
 export function loadSettings(
     raw: Record<string, string>,
     stack: string,
     env: NodeJS.ProcessEnv = process.env,
-    workloadsSecrecy?: Secrecy,
+    setAsSecret: (fullKey: string) => boolean = () => true,
+    storedWorkloads?: unknown,
 ): Settings {
     const problems: string[] = [];
     const { values, explicit } = readKeys(raw, problems);
-    const mode = values.mode as Mode;
-    if (mode !== "demo" && mode !== "external") {
-        problems.push(`${fq("mode")}: "${mode}" is neither "demo" nor "external".`);
-    }
-    for (const key of explicit) {
-        const scope = (CONFIG_KEYS[key] as KeySpec).scope;
-        if (scope !== "any" && scope !== mode && (mode === "demo" || mode === "external")) {
-            problems.push(`${fq(key)} is used only in ${scope} mode; this stack is in ${mode} mode. Fix: pulumi config rm ${key}`);
-        }
-    }
-    // External mode falls back to the usual environment variables.
-    const text = (key: ConfigKey): string => {
-        const spec = CONFIG_KEYS[key] as KeySpec;
-        return String(values[key] || (mode === "external" && spec.env ? (env[spec.env] ?? "") : values[key]));
-    };
-    const int = (key: ConfigKey) => values[key] as number;
-
+    refusePlaintextSecrets(raw, setAsSecret, problems);
+    const mode = checkMode(values, explicit, problems);
+    const text = textOf(values, mode, env);
     if (mode === "demo") {
-        for (const key of ["vaultImage", "nomadImage", "mongoImage"] as const) {
-            if (text(key)) {
-                checkImage(key, text(key), problems);
-            }
-        }
-        checkVersions(text("vaultImage"), text("nomadImage"), problems);
-        checkPorts(values, problems);
-        checkPattern(
-            "hostDataDir",
-            text("hostDataDir"),
-            /^\/(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_./-]*$/,
-            'an absolute host path of letters, digits, "_", ".", "-" and "/"',
-            problems,
-        );
+        checkDemoHost(text, values, problems);
     } else if (mode === "external") {
         checkExternal(text, values, problems);
     }
+    const lifetimes = checkLifetimes(text, values, problems);
+    checkNaming(text, problems);
+    const pubkeys = checkJwks(text, problems);
+    if (mode === "external" && raw[fq(WORKLOADS_KEY)] !== undefined) {
+        problems.push(`${fq(WORKLOADS_KEY)} is used only in demo mode; this stack is in external mode.`);
+    }
+    const secrecy = { isSecret: setAsSecret(fq(WORKLOADS_KEY)), stored: storedWorkloads };
+    const workloads = readWorkloads({ json: raw[fq(WORKLOADS_KEY)], secrecy }, text("jobNamespace"), problems);
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return { ...settingsOf(stack, mode, text, values, lifetimes, pubkeys), workloads };
+}
 
-    const durations = {
-        identityTtl: durationOf("identityTtl", text("identityTtl"), problems),
+/** Mode: "demo" or "external", and no key set that only the other mode uses. */
+function checkMode(values: Values, explicit: ConfigKey[], problems: string[]): Mode {
+    const mode = values.mode as Mode;
+    if (mode !== "demo" && mode !== "external") {
+        problems.push(`${fq("mode")}: "${mode}" is neither "demo" nor "external".`);
+        return mode;
+    }
+    for (const key of explicit) {
+        const scope = (CONFIG_KEYS[key] as KeySpec).scope;
+        if (scope !== "any" && scope !== mode) {
+            problems.push(`${fq(key)} is used only in ${scope} mode; this stack is in ${mode} mode. Fix: pulumi config rm ${key}`);
+        }
+    }
+    return mode;
+}
+
+/** A key's text; external mode falls back to the usual environment variables. */
+function textOf(values: Values, mode: Mode, env: NodeJS.ProcessEnv): Text {
+    return (key) => {
+        const spec = CONFIG_KEYS[key] as KeySpec;
+        return String(values[key] || (mode === "external" && spec.env ? (env[spec.env] ?? "") : values[key]));
+    };
+}
+
+/** The demo's footprint on the host: pinned images of supported versions, free ports, a safe folder. */
+function checkDemoHost(text: Text, values: Values, problems: string[]): void {
+    for (const key of ["vaultImage", "nomadImage", "mongoImage"] as const) {
+        if (text(key)) {
+            checkImage(key, text(key), problems);
+        }
+    }
+    checkVersions(text("vaultImage"), text("nomadImage"), problems);
+    checkPorts(values, problems);
+    checkPattern(
+        "hostDataDir",
+        text("hostDataDir"),
+        /^\/(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_./-]*$/,
+        'an absolute host path of letters, digits, "_", ".", "-" and "/"',
+        problems,
+    );
+}
+
+interface Lifetimes {
+    tokenPeriod?: number;
+    tokenTtl?: number;
+    dbCredsDefaultTtl?: number;
+    dbCredsMaxTtl?: number;
+}
+
+/** Durations in seconds, and timeouts within bounds. */
+function checkLifetimes(text: Text, values: Values, problems: string[]): Lifetimes {
+    durationOf("identityTtl", text("identityTtl"), problems);
+    const lifetimes = {
         tokenPeriod: durationOf("tokenPeriod", text("tokenPeriod"), problems),
         tokenTtl: durationOf("tokenTtl", text("tokenTtl"), problems),
         dbCredsDefaultTtl: durationOf("dbCredsDefaultTtl", text("dbCredsDefaultTtl"), problems),
         dbCredsMaxTtl: durationOf("dbCredsMaxTtl", text("dbCredsMaxTtl"), problems),
     };
-    if (durations.dbCredsDefaultTtl && durations.dbCredsMaxTtl && durations.dbCredsDefaultTtl > durations.dbCredsMaxTtl) {
+    if (lifetimes.dbCredsDefaultTtl && lifetimes.dbCredsMaxTtl && lifetimes.dbCredsDefaultTtl > lifetimes.dbCredsMaxTtl) {
         problems.push(
             `${fq("dbCredsDefaultTtl")}: ${text("dbCredsDefaultTtl")} is longer than ${fq("dbCredsMaxTtl")} (${text("dbCredsMaxTtl")}); Vault would reject the role.`,
         );
     }
+    for (const key of ["readyTimeoutSeconds", "jobTimeoutSeconds"] as const) {
+        const seconds = values[key] as number;
+        if (Number.isInteger(seconds) && (seconds < 10 || seconds > 3600)) {
+            problems.push(`${fq(key)}: ${seconds} is outside 10..3600 seconds.`);
+        }
+    }
+    return lifetimes;
+}
+
+/** Names of mounts, roles, policies and the namespace, as Vault and Nomad accept them. */
+function checkNaming(text: Text, problems: string[]): void {
     checkPattern("jwtAuthPath", text("jwtAuthPath"), NAME, 'a Vault mount path without slashes, such as "jwt-nomad"', problems);
     checkPattern("kvMount", text("kvMount"), NAME, 'a Vault mount path without slashes, such as "kv"', problems);
     for (const key of ["roleName", "policyName", "mongoRoleName", "nomadSecretsRole"] as const) {
@@ -148,6 +135,15 @@ export function loadSettings(
     }
     checkPattern("jobNamespace", text("jobNamespace"), /^[A-Za-z0-9-]{1,128}$/, "a Nomad namespace name (letters, digits and -)", problems);
     checkPattern("audience", text("audience"), /^[\x21-\x7e]+$/, 'a non-empty audience without spaces, such as "vault.io"', problems);
+    if (text("policyName") === text("mongoRoleName")) {
+        problems.push(
+            `${fq("policyName")} and ${fq("mongoRoleName")} are both "${text("policyName")}": the two policies would overwrite each other.`,
+        );
+    }
+}
+
+/** How Vault validates identities: a JWKS URL or static PEM keys, not both. Returns the keys. */
+function checkJwks(text: Text, problems: string[]): string[] {
     checkUrl("jwksUrl", text("jwksUrl"), problems);
     const pubkeys = pemKeys(text("jwtValidationPubkeys"));
     if (text("jwtValidationPubkeys") && pubkeys.length === 0) {
@@ -158,49 +154,25 @@ export function loadSettings(
             `${fq("jwksUrl")} and ${fq("jwtValidationPubkeys")} are both set: Vault takes either a JWKS URL or static keys. Remove one.`,
         );
     }
-    if (text("policyName") === text("mongoRoleName")) {
-        problems.push(
-            `${fq("policyName")} and ${fq("mongoRoleName")} are both "${text("policyName")}": the two policies would overwrite each other.`,
-        );
-    }
-    for (const key of ["readyTimeoutSeconds", "jobTimeoutSeconds"] as const) {
-        if (Number.isInteger(int(key)) && (int(key) < 10 || int(key) > 3600)) {
-            problems.push(`${fq(key)}: ${int(key)} is outside 10..3600 seconds.`);
-        }
-    }
-    if (mode === "external" && raw[fq(WORKLOADS_KEY)] !== undefined) {
-        problems.push(`${fq(WORKLOADS_KEY)} is used only in demo mode; this stack is in external mode.`);
-    }
-    const workloads = readWorkloads({ json: raw[fq(WORKLOADS_KEY)], secrecy: workloadsSecrecy }, text("jobNamespace"), problems);
-    if (problems.length > 0) {
-        throw new ConfigError(problems);
-    }
+    return pubkeys;
+}
 
-    const hostPrefix = `${PROJECT}-${stack}`.toLowerCase().replace(/[^a-z0-9_.-]/g, "-");
-    const optional = (key: ConfigKey) => text(key) || undefined;
-    const external = mode === "external";
-    const vaultEndpoint: VaultEndpoint | undefined = external
-        ? {
-              address: text("vaultAddress").replace(/\/+$/, ""),
-              token: text("vaultToken"),
-              namespace: optional("vaultNamespace"),
-              caCertFile: optional("vaultCaCertFile"),
-              clientCertFile: optional("vaultClientCertFile"),
-              clientKeyFile: optional("vaultClientKeyFile"),
-              skipTlsVerify: values.vaultSkipTlsVerify === true,
-          }
-        : undefined;
-    const nomadEndpoint: NomadEndpoint | undefined = external
-        ? {
-              address: text("nomadAddress").replace(/\/+$/, ""),
-              token: text("nomadToken"),
-              region: optional("nomadRegion"),
-              caPem: optional("nomadCaPem"),
-              clientCertPem: optional("nomadClientCertPem"),
-              clientKeyPem: optional("nomadClientKeyPem"),
-              skipTlsVerify: values.nomadSkipTlsVerify === true,
-          }
-        : undefined;
+/** `<project>-<stack>`, lower-case: the prefix of every name that must be unique on the host. */
+function hostPrefixOf(stack: string): string {
+    return `${PROJECT}-${stack}`.toLowerCase().replace(/[^a-z0-9_.-]/g, "-");
+}
+
+function settingsOf(
+    stack: string,
+    mode: Mode,
+    text: Text,
+    values: Values,
+    lifetimes: Lifetimes,
+    pubkeys: string[],
+): Omit<Settings, "workloads"> {
+    const hostPrefix = hostPrefixOf(stack);
+    const endpoints = mode === "external" ? endpointsOf(text, values) : undefined;
+    const int = (key: ConfigKey) => values[key] as number;
     return {
         stack,
         mode,
@@ -214,12 +186,12 @@ export function loadSettings(
         nomadSerfPort: int("nomadSerfPort"),
         mongoPort: int("mongoPort"),
         nomadDataDir: `${text("hostDataDir").replace(/\/+$/, "")}/${hostPrefix}/nomad`,
-        vault: vaultEndpoint,
-        nomad: nomadEndpoint,
+        vault: endpoints?.vault,
+        nomad: endpoints?.nomad,
         jwtAuthPath: text("jwtAuthPath"),
         jwksUrl: pubkeys.length
             ? undefined
-            : text("jwksUrl") || (nomadEndpoint ? `${nomadEndpoint.address}/.well-known/jwks.json` : undefined),
+            : text("jwksUrl") || (endpoints ? `${endpoints.nomad.address}/.well-known/jwks.json` : undefined),
         jwtValidationPubkeys: pubkeys,
         roleName: text("roleName"),
         policyName: text("policyName"),
@@ -228,92 +200,13 @@ export function loadSettings(
         jobNamespace: text("jobNamespace"),
         audience: text("audience"),
         identityTtl: text("identityTtl"),
-        tokenPeriodSeconds: durations.tokenPeriod!,
-        tokenTtlSeconds: durations.tokenTtl,
-        dbCredsDefaultTtlSeconds: durations.dbCredsDefaultTtl!,
-        dbCredsMaxTtlSeconds: durations.dbCredsMaxTtl!,
+        tokenPeriodSeconds: lifetimes.tokenPeriod!,
+        tokenTtlSeconds: lifetimes.tokenTtl,
+        dbCredsDefaultTtlSeconds: lifetimes.dbCredsDefaultTtl!,
+        dbCredsMaxTtlSeconds: lifetimes.dbCredsMaxTtl!,
         nomadSecretsEngine: values.nomadSecretsEngine === true,
         nomadSecretsRole: text("nomadSecretsRole"),
         readyTimeoutSeconds: int("readyTimeoutSeconds"),
         jobTimeoutSeconds: int("jobTimeoutSeconds"),
-        workloads,
     };
-}
-
-function checkExternal(text: (key: ConfigKey) => string, values: Values, problems: string[]): void {
-    for (const [key, why] of [
-        ["vaultAddress", "Vault's address"],
-        ["vaultToken", "a Vault token"],
-        ["nomadAddress", "Nomad's address (for the JWKS URL and the agent configuration)"],
-    ] as const) {
-        if (!text(key)) {
-            const env = (CONFIG_KEYS[key] as KeySpec).env;
-            problems.push(
-                `${fq(key)}: external mode needs ${why}. Fix: pulumi config set ${(CONFIG_KEYS[key] as KeySpec).secret ? "--secret " : ""}${key} …, or export ${env}.`,
-            );
-        }
-    }
-    if (values.nomadSecretsEngine === true && !text("nomadToken")) {
-        problems.push(
-            `${fq("nomadToken")}: the Nomad secrets engine needs a Nomad management token to create its own. Fix: pulumi config set --secret nomadToken …, or export NOMAD_TOKEN.`,
-        );
-    }
-    checkUrl("vaultAddress", text("vaultAddress"), problems);
-    checkUrl("nomadAddress", text("nomadAddress"), problems);
-    for (const key of ["nomadCaPem", "nomadClientCertPem", "nomadClientKeyPem"] as const) {
-        checkPem(key, text(key), problems);
-    }
-    for (const key of ["vaultCaCertFile", "vaultClientCertFile", "vaultClientKeyFile"] as const) {
-        if (text(key) && !fs.existsSync(text(key))) {
-            problems.push(`${fq(key)}: no file at ${text(key)}.`);
-        }
-    }
-    for (const [cert, key] of [
-        ["vaultClientCertFile", "vaultClientKeyFile"],
-        ["nomadClientCertPem", "nomadClientKeyPem"],
-    ] as const) {
-        if (!!text(cert) !== !!text(key)) {
-            problems.push(`${fq(cert)} and ${fq(key)} go together: set both or neither.`);
-        }
-    }
-}
-
-function readKeys(raw: Record<string, string>, problems: string[]): { values: Values; explicit: ConfigKey[] } {
-    const known = Object.keys(CONFIG_KEYS) as ConfigKey[];
-    for (const fullKey of Object.keys(raw)) {
-        const [namespace, key] = fullKey.split(":", 2);
-        if (namespace === PROJECT && !(known as string[]).includes(key) && key !== WORKLOADS_KEY) {
-            const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
-            problems.push(`${fullKey}: unknown key${near ? `; did you mean ${fq(near)}?` : ""}. Fix: pulumi config rm ${key}`);
-        }
-    }
-    const values = {} as Values;
-    const explicit: ConfigKey[] = [];
-    for (const key of known) {
-        const spec: KeySpec = CONFIG_KEYS[key];
-        const value = raw[fq(key)];
-        if (value === undefined || (value === String(spec.default) && spec.scope !== "any")) {
-            // A mode-specific key left at its default (as Pulumi.yaml's defaults fill in) says nothing.
-            values[key] = spec.default;
-            continue;
-        }
-        explicit.push(key);
-        if (spec.kind === "integer") {
-            values[key] = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-            if (Number.isNaN(values[key])) {
-                problems.push(`${fq(key)}: "${value}" is not a whole number. Fix: pulumi config set ${key} ${spec.default}`);
-            }
-        } else if (spec.kind === "boolean") {
-            values[key] = value.trim() === "true";
-            if (!/^(true|false)$/.test(value.trim())) {
-                problems.push(`${fq(key)}: "${value}" is neither true nor false.`);
-            }
-        } else {
-            values[key] = value.trim();
-            if (values[key] === "" && spec.default !== "") {
-                problems.push(`${fq(key)}: must not be empty. Fix: pulumi config set ${key} ${spec.default}`);
-            }
-        }
-    }
-    return { values, explicit };
 }

@@ -1,6 +1,6 @@
 // The ACL bootstrap against a fake Nomad HTTP API on 127.0.0.1.
 import * as assert from "assert";
-import { AclBootstrapError, bootstrapNomadAcl } from "../components/aclBootstrapClient";
+import { AclBootstrapError, bootstrapNomadAcl } from "../components/runtime/aclBootstrap";
 import { FakeReply, fakeServer } from "./fakeHttp";
 
 const SECRET = "7f10099a-936c-3f3a-8783-f0980493e54b";

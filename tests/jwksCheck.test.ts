@@ -1,7 +1,7 @@
 // The JWKS check that runs before the JWT auth method is mounted, against a fake Nomad.
 import * as assert from "assert";
 import { jwksCheckProvider } from "../components/jwksCheck";
-import { JwksCheckError, waitForJwks } from "../components/jwksCheckClient";
+import { JwksCheckError, waitForJwks } from "../components/runtime/jwksCheck";
 import { FakeServer, fakeServer } from "./fakeHttp";
 
 const JWKS = { keys: [{ kid: "110a70ac", kty: "RSA", alg: "RS256", use: "sig", n: "qxyG", e: "AQAB" }] };

@@ -1,7 +1,11 @@
 // The stack outputs a user pastes into a shell.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramRun, runProgram } from "../tools/programRecorder";
+import * as fs from "fs";
+import * as path from "path";
+import { OUTPUT_DESCRIPTIONS, outputsTable } from "../program/outputs";
+import { OUTPUTS_END, OUTPUTS_START, replaceBetween } from "../tools/configDocs";
+import { PROJECT_ROOT, ProgramRun, runProgram } from "../tools/programRecorder";
 
 const value = (output: unknown) => (output as pulumi.Output<string> & { promise(): Promise<string> }).promise();
 
@@ -36,5 +40,24 @@ describe("stack outputs", function () {
             await value(run.exports.mongoQueryResultCommand),
             'docker exec -e NOMAD_TOKEN="$(pulumi stack output nomadToken --show-secrets)" vaultnomad-dev-nomad nomad alloc logs -address=http://127.0.0.1:4646 -namespace=default -job mongo-query',
         );
+    });
+});
+
+describe("stack outputs, documented", function () {
+    this.timeout(60_000);
+
+    it("index.ts exports exactly the outputs program/outputs.ts describes", async () => {
+        const run = await runProgram();
+        assert.deepStrictEqual(Object.keys(run.exports).sort(), Object.keys(OUTPUT_DESCRIPTIONS).sort());
+    });
+    it("each has a one-line description", () => {
+        assert.deepStrictEqual(
+            Object.entries(OUTPUT_DESCRIPTIONS).filter(([, line]) => !line.trim() || line.includes("\n")),
+            [],
+        );
+    });
+    it("are listed in the README's table (npm run docs)", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+        assert.strictEqual(replaceBetween(readme, OUTPUTS_START, OUTPUTS_END, outputsTable()), readme);
     });
 });

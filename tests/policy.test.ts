@@ -7,7 +7,7 @@ import { agentAudienceMatchesRoles, jobsUseExistingRoles } from "../policy/nomad
 import { POLICIES } from "../policy/policies";
 import { secretsStayInSecretFields } from "../policy/secrets";
 import { kvPolicyPathsMatch, vaultPoliciesGrantNoBroadPaths } from "../policy/vaultPolicies";
-import { changed, happyPath, PlainResource, violations } from "./policyHarness";
+import { changed, happyPath, PlainResource, previewPath, UNKNOWN, violations } from "./policyHarness";
 
 describe("policy pack", function () {
     this.timeout(60_000);
@@ -32,6 +32,42 @@ describe("policy pack", function () {
             assert.deepStrictEqual(await violations(policy, program), []);
         });
     }
+
+    describe("in preview, with the values a new stack does not know yet", () => {
+        const modes: Array<[string, Record<string, string>]> = [["demo", {}]];
+        const previews = new Map<string, PlainResource[]>();
+        before(async () => {
+            for (const [mode, config] of modes) {
+                previews.set(mode, await previewPath(config));
+            }
+        });
+        it("has unknowns where a preview has them: the accessor-rendered policy, the tokens", () => {
+            const unknownProps = previews.get("demo")!.flatMap((r) =>
+                Object.entries(r.props)
+                    .filter(([, v]) => JSON.stringify(v).includes(UNKNOWN))
+                    .map(([k]) => `${r.type}.${k}`),
+            );
+            assert.deepStrictEqual(
+                ["vault:index/policy:Policy.policy", "pulumi:providers:vault.token", "vault:jwt/authBackend:AuthBackend.jwksUrl"].filter(
+                    (p) => !unknownProps.includes(p),
+                ),
+                [],
+            );
+        });
+        for (const [mode] of modes) {
+            for (const policy of POLICIES) {
+                it(`${policy.name} (${mode}): runs, and reports nothing`, async () => {
+                    assert.deepStrictEqual(await violations(policy, previews.get(mode)!), []);
+                });
+            }
+        }
+        it("still reports a broad grant whose text is known", async () => {
+            const resources = changed(previews.get("demo")!, "workload-identity-policy", (props) => {
+                props.policy = 'path "sys/*" { capabilities = ["read"] }';
+            });
+            assert.strictEqual((await violations(vaultPoliciesGrantNoBroadPaths, resources)).length, 1);
+        });
+    });
 
     describe("vault-policy-no-broad-grants", () => {
         it("reports a grant on sys/", async () => {

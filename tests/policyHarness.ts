@@ -1,11 +1,14 @@
 // Runs policy rules directly, as the pulumi-policy-aws tests do: no PolicyPack, no engine.
 import {
     PolicyResource,
+    unknownCheckingProxy,
+    UnknownValueError,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../tools/programRecorder";
 
 export interface PlainResource {
@@ -32,7 +35,8 @@ function policyResource(r: PlainResource): PolicyResource {
         type: r.type,
         name: r.name,
         urn: urnOf(r),
-        props: r.props,
+        // As the policy server hands them over: reading a value unknown in preview throws.
+        props: unknownCheckingProxy(r.props),
         opts: {
             protect: false,
             ignoreChanges: [],
@@ -71,7 +75,9 @@ export async function violations(
                     await Promise.resolve()
                         .then(() => validate?.(args, report))
                         .catch((err) => {
-                            if (!(err instanceof NotApplicable)) {
+                            if (err instanceof UnknownValueError) {
+                                found.push(`can't run ${policy.name} on ${r.name} during preview: ${(err as Error).message}`);
+                            } else if (!(err instanceof NotApplicable)) {
                                 throw err;
                             }
                         });
@@ -79,7 +85,10 @@ export async function violations(
             }
         }
     } catch (err) {
-        if (!(err instanceof NotApplicable)) {
+        if (err instanceof UnknownValueError) {
+            // What the policy server reports then, instead of running the rule.
+            found.push(`can't run ${policy.name} during preview: ${(err as Error).message}`);
+        } else if (!(err instanceof NotApplicable)) {
             throw err;
         }
     }
@@ -90,6 +99,25 @@ export async function violations(
 export async function happyPath(): Promise<PlainResource[]> {
     const run = await runProgram();
     return run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs ?? {} }));
+}
+
+/** The engine's sentinel for a value not known until the update (pulumi-policy's unknownStringValue). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function withUnknowns(value: any): any {
+    if (Array.isArray(value)) {
+        return value.map(withUnknowns);
+    }
+    if (value && typeof value === "object") {
+        return pulumi.isUnknown(value) ? UNKNOWN : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withUnknowns(v)]));
+    }
+    return value;
+}
+
+/** The program's resources as a policy sees them in `pulumi preview` of a new stack: computed values unknown. */
+export async function previewPath(config: Record<string, string> = {}): Promise<PlainResource[]> {
+    const run = await runProgram({ preview: true, config });
+    return run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: withUnknowns(r.inputs ?? {}) }));
 }
 
 /** A copy of `resources` in which the resource `name` has its props changed by `change`. */

@@ -4,7 +4,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ConfigError, loadSettings, parseDuration } from "../settings";
+import { portsOf } from "../automation/reviewStacks";
+import { CONFIG_KEYS, ConfigError, DEFAULT_PORTS, loadSettings, parseDuration } from "../settings";
+import { KeySpec } from "../settings/keys";
 import { configTable, projectConfigSchema, replaceBetween, TABLE_END, TABLE_START } from "../tools/configDocs";
 import { PROJECT_ROOT, ProgramError, runProgram } from "../tools/programRecorder";
 
@@ -43,13 +45,21 @@ describe("settings", () => {
             const project = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as any;
             assert.deepStrictEqual(project.config, projectConfigSchema());
         });
-        it("are documented in the README's table (npm run docs)", () => {
-            const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-            assert.strictEqual(replaceBetween(readme, TABLE_START, TABLE_END, configTable()), readme);
+        it("are documented in docs/configuration.md's table (npm run docs)", () => {
+            const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs/configuration.md"), "utf8");
+            assert.strictEqual(replaceBetween(doc, TABLE_START, TABLE_END, configTable()), doc);
+        });
+        it("are not repeated in the dev stack file, which holds only what differs", () => {
+            const dev = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as any;
+            const defaults = projectConfigSchema() as Record<string, { default?: unknown }>;
+            const repeated = Object.entries(dev.config ?? {}).filter(
+                ([key, value]) => defaults[key.replace(/^vaultnomad:/, "")]?.default === value,
+            );
+            assert.deepStrictEqual(repeated, []);
         });
         it("are what the dev stack file holds, and every key there is known", () => {
             const dev = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as any;
-            const raw = Object.fromEntries(Object.entries(dev.config).map(([k, v]) => [k, String(v)]));
+            const raw = Object.fromEntries(Object.entries(dev.config ?? {}).map(([k, v]) => [k, String(v)]));
             assert.deepStrictEqual(loadSettings(raw, "dev"), loadSettings({}, "dev"));
         });
     });
@@ -232,6 +242,76 @@ describe("settings", () => {
         }
         it("accepts a complete external configuration", () => {
             assert.strictEqual(loadSettings(fq(external), "prod", {}).vault?.address, "https://v:8200");
+        });
+    });
+
+    describe("ports", () => {
+        it("have one set of defaults, the settings', which the stack driver reads too", () => {
+            const s = loadSettings({}, "dev");
+            assert.deepStrictEqual(
+                [portsOf({}), DEFAULT_PORTS],
+                [
+                    DEFAULT_PORTS,
+                    {
+                        vaultPort: s.vaultPort,
+                        nomadHttpPort: s.nomadHttpPort,
+                        nomadRpcPort: s.nomadRpcPort,
+                        nomadSerfPort: s.nomadSerfPort,
+                        mongoPort: s.mongoPort,
+                    },
+                ],
+            );
+        });
+        it("are read by the driver under the settings' keys", () => {
+            assert.strictEqual(portsOf({ "vaultnomad:vaultPort": { value: "10000" } }).vaultPort, 10000);
+        });
+    });
+
+    describe("secret keys", () => {
+        const external = { mode: "external", vaultAddress: "https://v:8200", nomadAddress: "https://n:4646" };
+        const secretValues: Record<string, string> = {
+            vaultToken: "hvs.plain-token",
+            nomadToken: "plain-nomad-token",
+            nomadClientKeyPem: "-----BEGIN PRIVATE KEY-----\nplainkey\n-----END PRIVATE KEY-----",
+        };
+        const secretKeys = Object.entries(CONFIG_KEYS)
+            .filter(([, spec]) => (spec as KeySpec).secret)
+            .map(([key]) => key);
+        it("are the tokens and the client key", () => {
+            assert.deepStrictEqual(secretKeys.sort(), Object.keys(secretValues).sort());
+        });
+        for (const key of Object.keys(secretValues)) {
+            it(`refuses ${key} stored in plain text, with the command that encrypts it, without echoing it`, () => {
+                const config = { ...external, vaultToken: "set", [key]: secretValues[key] };
+                const message = (() => {
+                    try {
+                        loadSettings(fq(config), "prod", {}, (fullKey) => fullKey !== `vaultnomad:${key}`);
+                    } catch (err) {
+                        return (err as ConfigError).message;
+                    }
+                    return assert.fail(`accepted ${key} in plain text`);
+                })();
+                assert.deepStrictEqual(
+                    [
+                        message.includes(`Fix: pulumi config set --secret ${key} (it prompts for the value)`),
+                        message.includes(secretValues[key]),
+                    ],
+                    [true, false],
+                );
+            });
+        }
+        it("accepts them set with --secret", () => {
+            const config = {
+                ...external,
+                ...secretValues,
+                nomadClientCertPem: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----",
+            };
+            assert.strictEqual(loadSettings(fq(config), "prod", {}, () => true).vault?.token, "hvs.plain-token");
+        });
+        it("the program reads which keys were set with --secret from Pulumi's runtime", async function () {
+            this.timeout(60_000);
+            const config = { ...external, vaultToken: "hvs.plain-token" };
+            await assert.rejects(runProgram({ stack: "prod", config, plaintext: ["vaultToken"] }), /pulumi config set --secret vaultToken/);
         });
     });
 

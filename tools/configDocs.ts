@@ -1,8 +1,20 @@
-// Pulumi.yaml's config schema and the README's configuration table, generated from settings/keys.ts.
+// What `npm run docs` generates: Pulumi.yaml's config schema and docs/configuration.md's table (from
+// settings/keys.ts), the README's outputs table and Performance block, docs/policy-pack.md's rules.
 import { CONFIG_KEYS, KeySpec } from "../settings/keys";
 
 export const TABLE_START = "<!-- config-table:start (npm run docs) -->";
 export const TABLE_END = "<!-- config-table:end -->";
+export const OUTPUTS_START = "<!-- outputs-table:start (npm run docs) -->";
+export const OUTPUTS_END = "<!-- outputs-table:end -->";
+export const PERFORMANCE_START = "<!-- performance:start (npm run docs) -->";
+export const PERFORMANCE_END = "<!-- performance:end -->";
+export const POLICY_START = "<!-- policy-table:start (npm run docs) -->";
+export const POLICY_END = "<!-- policy-table:end -->";
+
+/** The policy pack's rules, from their own names and descriptions. */
+export function policyTable(policies: ReadonlyArray<{ name: string; description?: string }>): string {
+    return ["| rule | what it checks |", "|---|---|", ...policies.map((p) => `| \`${p.name}\` | ${p.description} |`)].join("\n");
+}
 
 /** What Pulumi.yaml declares for each key. */
 export function projectConfigSchema(): Record<string, { type: string; default: string | number | boolean; description: string }> {

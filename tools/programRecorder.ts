@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import * as runtimeState from "@pulumi/pulumi/runtime/state";
+import { CONFIG_KEYS, fq, KeySpec } from "../settings/keys";
 import { computedState } from "./mockState";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -58,10 +59,17 @@ export interface RunOptions {
     readonly stack?: string;
     /** Config by short key, such as { vaultPort: "9200" }. */
     readonly config?: Record<string, string>;
-    /** Short keys Pulumi marks secret (those with an encrypted value). */
+    /** Further short keys Pulumi marks secret (those with an encrypted value), such as "workloads". */
     readonly secretKeys?: string[];
     /** The module to run, relative to the project root. */
     readonly program?: string;
+    /**
+     * Run as `pulumi preview` does: the providers compute nothing yet, so every output that is not
+     * an input (the JWT accessor, ids, tokens) is unknown, and so is whatever is derived from one.
+     */
+    readonly preview?: boolean;
+    /** Keys set without --secret although settings/keys.ts marks them secret (all others are set with it). */
+    readonly plaintext?: readonly string[];
 }
 
 /** The program threw; `registered` is what it had registered by then. */
@@ -88,7 +96,15 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
                     record.inputs = unwrapSecrets(args.inputs);
                     record.providerRef = args.provider;
                 }
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) } };
+                const computed = options.preview ? {} : computedState(args.type, args.name, args.inputs);
+                const state: Record<string, unknown> = { ...args.inputs, ...computed };
+                // The engine marks a resource's additionalSecretOutputs secret; the mock monitor does not.
+                for (const key of (record?.opts as pulumi.CustomResourceOptions | undefined)?.additionalSecretOutputs ?? []) {
+                    if (key in state && (state[key] as Record<string, unknown> | undefined)?.[SECRET_SIG] === undefined) {
+                        state[key] = pulumi.secret(state[key]);
+                    }
+                }
+                return { id: options.preview ? undefined : `${args.name}-id`, state };
             },
             call(args: pulumi.runtime.MockCallArgs) {
                 return args.inputs;
@@ -96,9 +112,9 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         },
         "vaultnomad",
         stack,
-        false,
+        options.preview ?? false,
     );
-    resetConfig(options.config ?? {}, options.secretKeys ?? []);
+    resetConfig(options.config ?? {}, options.secretKeys ?? [], options.plaintext ?? []);
     forgetProjectModules(path.join(PROJECT_ROOT, options.program ?? "index"));
 
     let programExports: Record<string, unknown> = {};
@@ -147,10 +163,13 @@ async function settle(recorded: RecordedResource[]): Promise<void> {
     }
 }
 
-function resetConfig(config: Record<string, string>, secretKeys: string[]): void {
+/** Marks secret the keys settings/keys.ts calls secret (unless listed as plaintext), and `extraSecret`. */
+function resetConfig(config: Record<string, string>, extraSecret: readonly string[], plaintext: readonly string[]): void {
     // setAllConfig adds to the config of the previous run; start from none (getStore is internal).
     (runtimeState as any).getStore().config = {};
-    const fq = (key: string) => `vaultnomad:${key}`;
+    const secretKeys = Object.keys(config).filter(
+        (key) => ((CONFIG_KEYS as Record<string, KeySpec>)[key]?.secret && !plaintext.includes(key)) || extraSecret.includes(key),
+    );
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [fq(key), value])), secretKeys.map(fq));
 }
 
@@ -158,6 +177,32 @@ function resetConfig(config: Record<string, string>, secretKeys: string[]): void
 const PROGRAM_PARTS = ["index.ts", `program${path.sep}`, `settings${path.sep}`, `components${path.sep}`, `nomad${path.sep}`].map((part) =>
     path.join(PROJECT_ROOT, part),
 );
+
+/**
+ * The program's modules run afresh for each run, but are compiled once: a real `pulumi preview`
+ * compiles them once too, and ts-node would otherwise transpile every file again for every run.
+ */
+const compiledProgram = new Map<string, string>();
+type CompilingModule = NodeJS.Module & { _compile(code: string, filename: string): unknown };
+const loadTypeScript = require.extensions[".ts"];
+if (loadTypeScript) {
+    require.extensions[".ts"] = (module, filename) => {
+        const m = module as CompilingModule;
+        const compiled = compiledProgram.get(filename);
+        if (compiled !== undefined) {
+            m._compile(compiled, filename);
+            return;
+        }
+        if (PROGRAM_PARTS.some((part) => filename.startsWith(part))) {
+            const compile = m._compile;
+            m._compile = function (code: string, name: string) {
+                compiledProgram.set(name, code);
+                return compile.call(this, code, name);
+            };
+        }
+        loadTypeScript(module, filename);
+    };
+}
 
 function forgetProjectModules(program: string): void {
     for (const file of Object.keys(require.cache)) {

@@ -1,5 +1,6 @@
 // The Nomad agents against Vault: their Vault blocks, the audience and mount they use, and the
 // keys they serve as Vault fetches them (../shared/reference/field-notes.md, part A).
+import { OUTPUT } from "../program/outputs";
 import { nomad, nomadJwks, vault } from "./clients";
 import { describe, heals, json } from "./http";
 import { probeIdentity } from "./identityChecks";
@@ -182,7 +183,7 @@ export const agentsCheck: Check = {
             return fail(
                 `vault disabled on [${disabled.join(", ")}]; no default_identity on servers [${noIdentity.join(", ")}]`,
                 'Jobs fail with "Vault \\"default\\" not enabled but used in the job" on those agents.',
-                "Add the vault block (npm run stack -- outputs: nomadServerVaultConfig / nomadClientVaultConfig) to every agent and restart it.",
+                `Add the vault block (npm run stack -- outputs: ${OUTPUT.nomadServerVaultConfig} / ${OUTPUT.nomadClientVaultConfig}) to every agent and restart it.`,
             );
         }
         const otherNamespace = found.filter((a) => a.namespace !== (t.vaultNamespace ?? ""));

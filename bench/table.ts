@@ -1,0 +1,46 @@
+// The rows `npm run bench` prints, from its results: shared by the bench and the README's
+// Performance block (`npm run docs`), so the two cannot disagree.
+export interface BenchResults {
+    date: string;
+    node: string;
+    graph: {
+        resources: number;
+        waves: number;
+        minimumWaves: number;
+        criticalPath: string[];
+        needlessEdges: string[];
+        missingOrderings: string[];
+    };
+    upEstimateSeconds: { program: number; dataDependencyMinimum: number; tutorialStepByStep: number; slowestPath: string[] };
+    evaluationUnderMocks: { runs: number; programMedianMs: number; bareSdkMedianMs: number; ratio: number };
+    testSuiteSeconds: number | null;
+    install: { nodeModulesMB: number; packages: number };
+}
+
+export function benchRows(results: BenchResults): Array<[string, string]> {
+    const { graph, upEstimateSeconds: up, evaluationUnderMocks: evaluation } = results;
+    return [
+        ["resources", String(graph.resources)],
+        ["dependency waves (minimum the flow forces)", `${graph.waves} (${graph.minimumWaves})`],
+        ["critical path", graph.criticalPath.join(" → ")],
+        ["edges the flow does not need", graph.needlessEdges.length ? graph.needlessEdges.join(", ") : "none"],
+        ["orderings the flow needs but the program lacks", graph.missingOrderings.length ? graph.missingOrderings.join(", ") : "none"],
+        ["estimated up, s (minimum | tutorial by hand)", `${up.program} (${up.dataDependencyMinimum} | ${up.tutorialStepByStep})`],
+        ["slowest path", up.slowestPath.join(" → ")],
+        ["program evaluation under mocks, median ms", `${evaluation.programMedianMs}`],
+        ["  bare SDK imports, median ms (ratio)", `${evaluation.bareSdkMedianMs} (${evaluation.ratio}×)`],
+        ["test suite, s", results.testSuiteSeconds === null ? "skipped" : String(results.testSuiteSeconds)],
+        ["node_modules, MB (packages)", `${results.install.nodeModulesMB} (${results.install.packages})`],
+    ];
+}
+
+export function benchTable(results: BenchResults): string {
+    const rows = benchRows(results);
+    const width = Math.max(...rows.map(([label]) => label.length));
+    return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n");
+}
+
+/** The README's Performance block. */
+export function performanceBlock(results: BenchResults): string {
+    return [`Run of ${results.date.slice(0, 10)}, Node.js ${results.node}:`, "", "```", benchTable(results), "```"].join("\n");
+}

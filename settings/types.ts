@@ -1,0 +1,74 @@
+// What loadSettings returns, and the error it throws.
+import type { SecretText, WorkloadSpec } from "./workloads";
+
+export type Mode = "demo" | "external";
+
+/** How to reach existing Vault: TLS as files, which is what the Vault provider takes. */
+export interface VaultEndpoint {
+    readonly address: string;
+    readonly token: string;
+    readonly namespace?: string;
+    readonly caCertFile?: string;
+    readonly clientCertFile?: string;
+    readonly clientKeyFile?: string;
+    readonly skipTlsVerify: boolean;
+}
+
+/** How to reach existing Nomad: TLS as PEM, which the Nomad provider and Vault's jwks_ca_pem take. */
+export interface NomadEndpoint {
+    readonly address: string;
+    readonly token: string;
+    readonly region?: string;
+    readonly caPem?: string;
+    readonly clientCertPem?: string;
+    readonly clientKeyPem?: string;
+    readonly skipTlsVerify: boolean;
+}
+
+export interface Settings {
+    readonly stack: string;
+    readonly mode: Mode;
+    /** `<project>-<stack>`, lower-case: the prefix of every name that must be unique on the host. */
+    readonly hostPrefix: string;
+    readonly vaultImage: string;
+    readonly nomadImage: string;
+    readonly mongoImage: string;
+    readonly vaultPort: number;
+    readonly nomadHttpPort: number;
+    readonly nomadRpcPort: number;
+    readonly nomadSerfPort: number;
+    readonly mongoPort: number;
+    /** This stack's Nomad data dir, the same path on the host and in the container. */
+    readonly nomadDataDir: string;
+    /** External mode: how to reach the clusters. */
+    readonly vault?: VaultEndpoint;
+    readonly nomad?: NomadEndpoint;
+    readonly jwtAuthPath: string;
+    /** The JWKS URL Vault fetches, unless `jwtValidationPubkeys` are given. */
+    readonly jwksUrl?: string;
+    readonly jwtValidationPubkeys: string[];
+    readonly roleName: string;
+    readonly policyName: string;
+    readonly mongoRoleName: string;
+    readonly kvMount: string;
+    readonly jobNamespace: string;
+    readonly audience: string;
+    readonly identityTtl: string;
+    readonly tokenPeriodSeconds: number;
+    readonly tokenTtlSeconds?: number;
+    readonly dbCredsDefaultTtlSeconds: number;
+    readonly dbCredsMaxTtlSeconds: number;
+    readonly nomadSecretsEngine: boolean;
+    readonly nomadSecretsRole: string;
+    readonly readyTimeoutSeconds: number;
+    readonly jobTimeoutSeconds: number;
+    /** The stack's own jobs (`vaultnomad:workloads`, docs/workloads.md), besides the tutorial's. */
+    readonly workloads: WorkloadSpec<SecretText>[];
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(`Invalid stack configuration (nothing was created):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
