@@ -82,6 +82,7 @@ export const nomadTls = (t: Target) => ({
  */
 function nomadCapability(route: string): string | undefined {
     const rules: Array<[RegExp, string]> = [
+        [/^agent\/members/, "node:read"],
         [/^agent\//, "agent:read"],
         [/^nodes?(\/|$)/, "node:read"],
         [/^jobs$/, "namespace list-jobs"],
