@@ -162,13 +162,14 @@ export const loginCheck: Check = {
         const declared = t.declaredRole;
         const drift = declared ? roleDrift(role, declared) : [];
         const leftover = declared ? leftoverFields(role, declared) : [];
+        const declarer = t.source === "cluster" ? "--expect declares" : "the stack declares";
         if (declared && (drift.length || leftover.length)) {
             return fail(
                 [
                     ...drift.map(
-                        (field) => `${field}: Vault has ${shown(field, role[field])}, the stack declares ${shown(field, declared[field])}`,
+                        (field) => `${field}: Vault has ${shown(field, role[field])}, ${declarer} ${shown(field, declared[field])}`,
                     ),
-                    ...leftover.map((field) => `${field}: Vault has ${shown(field, role[field])}, the stack declares none`),
+                    ...leftover.map((field) => `${field}: Vault has ${shown(field, role[field])}, ${declarer} none`),
                 ].join("; "),
                 "The role was changed outside the stack, or a role update did not overwrite every field.",
                 "npm run stack -- refresh, then up, to write the declared role back.",
