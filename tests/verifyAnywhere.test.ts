@@ -283,3 +283,18 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
 
 // The TLS material is the fakes' (tests/fixtures/tls); referenced so a renamed file fails here first.
 void TLS;
+
+describe("vaultnomad-verify: fixes for a cluster set up without this program", () => {
+    it("speak of Vault's and Nomad's own commands, not the stack's", async () => {
+        const cluster = await startFakeCluster(TERRAFORM_MODULE);
+        try {
+            cluster.world.policyAccessor = "auth_jwt_0ld0ld00";
+            cluster.world.agentAudience = ["nomad.io"];
+            const run = await cli(cluster.env);
+            const fixes = run.checks.filter((c) => c.status === "fail").map((c) => (c as Check & { fix: string }).fix);
+            assert.deepStrictEqual([fixes.length, fixes.filter((fix) => /npm run stack|pulumi|docker/.test(fix))], [2, []]);
+        } finally {
+            await cluster.close();
+        }
+    });
+});
