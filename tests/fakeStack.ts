@@ -222,6 +222,8 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
             return served("nomad.job", (body) => {
                 const task = body.TaskGroups[0].Tasks[0];
                 Object.assign(body, { ID: job.ID, Name: job.ID, Namespace: job.Namespace });
+                // The tutorial's jobs keep the fixture's task (mongo); others name their task after the job.
+                task.Name = job.ID.startsWith("mongo") ? task.Name : job.ID;
                 task.Vault.Role = job.Role ?? "";
                 if (job.Policies) {
                     task.Vault.Policies = job.Policies;

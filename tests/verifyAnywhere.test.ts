@@ -110,7 +110,7 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
             });
             it("A13: a job submitted before the agents had default_identity", async () => {
                 world.jobs[0].NoIdentity = true;
-                assert.match(verdict(await run(), "collisions"), /^fail: default\/api: task\(s\) mongo have no vault_default identity/);
+                assert.match(verdict(await run(), "collisions"), /^fail: default\/api: task\(s\) api have no vault_default identity/);
             });
             it("A9: a secret outside the job's path (no data/ segment)", async () => {
                 world.jobs[0].Templates = [`{{with secret "${setup.kv}/default/api/config"}}{{end}}`];
@@ -145,7 +145,7 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
         const job = (args: string[] = []) => cli(cluster.env, ["--job", "default/api", ...args]).then((r) => verdict(r, "job"));
 
         it("passes the job's chain: its role, identity and granted secret", async () => {
-            assert.strictEqual(await job(), "pass: default/api: task mongo: role nomad, aud [vault.io], 1 secret path(s) granted | ");
+            assert.strictEqual(await job(), "pass: default/api: task api: role nomad, aud [vault.io], 1 secret path(s) granted | ");
         });
         it("has Vault confirm the grant for a token of the job's role under --probe", async () => {
             assert.match(
@@ -157,29 +157,29 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
             world.probeCapabilities = ["deny"];
             assert.match(
                 await job(["--probe"]),
-                /^fail: task mongo: Vault's sys\/capabilities-self for a token of role nomad: no read on kv\/data\/default\/vaultnomad-verify-probe\/config/,
+                /^fail: task api: Vault's sys\/capabilities-self for a token of role nomad: no read on kv\/data\/default\/vaultnomad-verify-probe\/config/,
             );
         });
         it("names the role's bound_claims that shut the job out", async () => {
             world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_job_id: "web" } };
-            assert.match(await job(), /^fail: task mongo: role nomad bound_claims nomad_job_id \[web\], the identity's is "api" \|/);
+            assert.match(await job(), /^fail: task api: role nomad bound_claims nomad_job_id \[web\], the identity's is "api" \|/);
         });
         it("names the secret path the role's policies do not grant the job", async () => {
             world.jobs[0].Templates = ['{{with secret "kv/data/default/web/config"}}{{end}}'];
             assert.match(
                 await job(),
-                /^fail: task mongo: role nomad's policies \[nomad-jobs\] grant no read on kv\/data\/default\/web\/config \|/,
+                /^fail: task api: role nomad's policies \[nomad-jobs\] grant no read on kv\/data\/default\/web\/config \|/,
             );
         });
         it("names a role the job asks for that Vault does not have", async () => {
             world.jobs[0].Role = "api";
-            assert.match(await job(), /^fail: task mongo: role api: auth\/jwt\/role\/api HTTP 404/);
+            assert.match(await job(), /^fail: task api: role api: auth\/jwt\/role\/api HTTP 404/);
         });
         it("warns of vault.policies left over from the token workflow", async () => {
             world.jobs[0].Policies = ["api-read"];
             assert.match(
                 await job(),
-                /^warn: .*task mongo: vault\.policies \[api-read\] \| vault\.policies is ignored under workload identity/,
+                /^warn: .*task api: vault\.policies \[api-read\] \| vault\.policies is ignored under workload identity/,
             );
         });
         it("fails a job Nomad does not have", async () => {
@@ -293,6 +293,26 @@ describe("vaultnomad-verify: fixes for a cluster set up without this program", (
             const run = await cli(cluster.env);
             const fixes = run.checks.filter((c) => c.status === "fail").map((c) => (c as Check & { fix: string }).fix);
             assert.deepStrictEqual([fixes.length, fixes.filter((fix) => /npm run stack|pulumi|docker/.test(fix))], [2, []]);
+        } finally {
+            await cluster.close();
+        }
+    });
+});
+
+describe("vaultnomad-verify: docs/verify.md", () => {
+    it("shows what it prints for a job whose secret lacks the data/ segment", async () => {
+        const cluster = await startFakeCluster(NOMAD_SETUP_VAULT);
+        try {
+            cluster.world.jobs[0].Templates = ['{{with secret "secret/default/api/config"}}{{.Data.data.password}}{{end}}'];
+            const lines: string[] = [];
+            await runCluster(["--job", "default/api"], { env: cluster.env, out: (t) => lines.push(t), err: (t) => lines.push(t) });
+            const printed = lines
+                .join("\n")
+                .replaceAll(cluster.stack.vault.address, "https://vault.example.com:8200")
+                .replaceAll(cluster.stack.nomad.address, "https://nomad.example.com:4646");
+            const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs/verify.md"), "utf8");
+            const shown = /<!-- verify-example: cluster, job 403 -->\n```\n([\s\S]*?)\n```/.exec(doc)?.[1];
+            assert.strictEqual(printed, shown);
         } finally {
             await cluster.close();
         }
