@@ -349,3 +349,32 @@ describe("vaultnomad-verify: docs/verify.md", () => {
         }
     });
 });
+
+describe("vaultnomad-verify: what the cluster does not say", () => {
+    let cluster: FakeCluster;
+    beforeEach(async () => {
+        cluster = await startFakeCluster(TERRAFORM_MODULE);
+    });
+    afterEach(() => cluster.close());
+
+    it("fails a mount without default_role, naming it, and checks the role given with --role", async () => {
+        cluster.world.defaultRole = "";
+        const [without, withRole] = [await cli(cluster.env), await cli(cluster.env, ["--role", "nomad"])];
+        assert.deepStrictEqual(
+            [verdict(without, "audience").split(" | ")[0], verdict(withRole, "audience").slice(0, 5)],
+            ["fail: auth/jwt/config has no default_role", "pass:"],
+        );
+    });
+    it("skips the templated-policy checks when the role grants no templated policy", async () => {
+        cluster.world.policyText = () => 'path "kv/data/default/api/*" {\n  capabilities = ["read"]\n}\n';
+        const run = await cli(cluster.env);
+        assert.deepStrictEqual(
+            ["accessor-drift", "capabilities"].map((id) => verdict(run, id).split(":")[0]),
+            ["skip", "skip"],
+        );
+    });
+    it("takes the JWT mount from --auth-path over the agents'", async () => {
+        const { expect } = JSON.parse((await cli(cluster.env, ["--auth-path", "/jwt-other/"])).text);
+        assert.strictEqual(expect[0], "JWT mount jwt-other/ (--auth-path); JWT mounts in Vault: [jwt]");
+    });
+});

@@ -231,6 +231,13 @@ export const audienceCheck: Check = {
                 `Set vault.jwt_auth_backend_path to the JWT mount on every agent (${t.jwtPath}), or mount the JWT method where they log in.`,
             );
         }
+        if (!t.defaultRole) {
+            return fail(
+                `auth/${t.jwtPath}/config has no default_role`,
+                "Nomad logs a task without vault.role in with the mount's default role: with none, those logins fail.",
+                `Set default_role on auth/${t.jwtPath}/config, or give every job a vault.role (and verify --role <name>).`,
+            );
+        }
         const role = await vault(t, `auth/${t.jwtPath}/role/${t.defaultRole}`);
         if (role.status !== 200) {
             return fail(

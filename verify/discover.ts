@@ -74,33 +74,30 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
         return (self?.config?.Vaults ?? []).find((v: { Name?: string }) => (v.Name || "default") === "default") as
             { JWTAuthBackendPath?: string; DefaultIdentity?: { Audience?: string[] } } | undefined;
     });
-    const agentPath = agentVault?.JWTAuthBackendPath || undefined;
-    const [jwtPath, pathFrom] = narrowing.authPath
-        ? [narrowing.authPath, "--auth-path"]
-        : agentPath
-          ? [agentPath, "the agents' jwt_auth_backend_path"]
-          : mounts?.length === 1
-            ? [mounts[0], "the only JWT mount in sys/auth"]
-            : ["jwt-nomad", "Nomad's default jwt_auth_backend_path"];
+    const [jwtPath, pathFrom] = first(
+        [narrowing.authPath, "--auth-path"],
+        [agentVault?.JWTAuthBackendPath, "the agents' jwt_auth_backend_path"],
+        [mounts?.length === 1 ? mounts[0] : undefined, "the only JWT mount in sys/auth"],
+        ["jwt-nomad", "Nomad's default jwt_auth_backend_path"],
+    );
     const target = { ...base, jwtPath };
     const config = await read(notes, `auth/${jwtPath}/config`, async () => json(await vault(target, `auth/${jwtPath}/config`))?.data);
-    const defaultRole: string | undefined = config?.default_role || undefined;
-    const [role, roleFrom] = narrowing.role
-        ? [narrowing.role, "--role"]
-        : defaultRole
-          ? [defaultRole, `default_role of auth/${jwtPath}/config`]
-          : ["", `none: auth/${jwtPath}/config has no default_role, so jobs without vault.role cannot log in; pass --role`];
+    const [role, roleFrom] = first(
+        [narrowing.role, "--role"],
+        [config?.default_role, `default_role of auth/${jwtPath}/config`],
+        ["", `none: auth/${jwtPath}/config has no default_role, so jobs without vault.role cannot log in; pass --role`],
+    );
     const roleData = role
         ? await read(notes, `auth/${jwtPath}/role/${role}`, async () => json(await vault(target, `auth/${jwtPath}/role/${role}`))?.data)
         : undefined;
     const bound: string[] = roleData?.bound_audiences ?? [];
     const policyName = await templatedPolicy(target, roleData?.token_policies ?? [], notes);
-    const agentAudience = agentVault?.DefaultIdentity?.Audience?.[0];
-    const [audience, audienceFrom] = narrowing.audience
-        ? [narrowing.audience, "--audience"]
-        : agentAudience
-          ? [agentAudience, "the agents' default_identity.aud"]
-          : [bound[0] ?? "vault.io", bound[0] ? `bound_audiences of role ${role}` : "the tutorial's"];
+    const [audience, audienceFrom] = first(
+        [narrowing.audience, "--audience"],
+        [agentVault?.DefaultIdentity?.Audience?.[0], "the agents' default_identity.aud"],
+        [bound[0], `bound_audiences of role ${role}`],
+        ["vault.io", "the tutorial's"],
+    );
     return {
         target: {
             ...target,
@@ -118,6 +115,13 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
             ...notes,
         ],
     };
+}
+
+/** The first candidate with a value, and where it came from. */
+function first(...candidates: Array<[string | undefined, string]>): [string, string] {
+    const [value, from] =
+        candidates.find(([candidate]) => candidate !== undefined && candidate !== "") ?? candidates[candidates.length - 1];
+    return [value ?? "", from];
 }
 
 /** The first of the role's token policies whose text names an auth_jwt_* accessor. */
