@@ -315,7 +315,19 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
     });
 });
 
-describe("vaultnomad-verify: fixes for a cluster set up without this program", () => {
+describe("vaultnomad-verify: titles and fixes for a cluster set up without this program", () => {
+    it("titles speak of the cluster's token and --expect, not the stack's", async () => {
+        const cluster = await startFakeCluster(TERRAFORM_MODULE);
+        try {
+            const { checks } = JSON.parse((await cli(cluster.env)).text) as { checks: Array<{ title: string }> };
+            assert.deepStrictEqual(
+                checks.map((c) => c.title).filter((title) => /stack/.test(title)),
+                [],
+            );
+        } finally {
+            await cluster.close();
+        }
+    });
     it("speak of Vault's and Nomad's own commands, not the stack's", async () => {
         const cluster = await startFakeCluster(TERRAFORM_MODULE);
         try {

@@ -30,7 +30,7 @@ const CONNECTION_FLAGS = {
     "nomad-skip-verify": "NOMAD_SKIP_VERIFY",
 } as const;
 
-export const HELP = `Usage: vaultnomad-verify [options]
+const HELP = `Usage: vaultnomad-verify [options]
 
 Diagnoses the Nomad workload identity → Vault login chain of any cluster: no Pulumi, no stack, no
 Docker. What it expects (the JWT mount, the role, the audience, the templated policy) is read from

@@ -2,7 +2,7 @@
 // can heal is retried until the run's deadline; a check whose prerequisites failed is skipped.
 import { CHECKS } from "./catalog";
 import { Denied } from "./clients";
-import { clusterFix } from "./clusterFixes";
+import { clusterFix, clusterTitle } from "./clusterWording";
 import { fail, skip } from "./outcome";
 import { createProbe } from "./probe";
 import { Check, CheckResult, Outcome, RunContext, Target } from "./types";
@@ -40,9 +40,14 @@ export async function verify(target: Target, options: VerifyOptions = {}): Promi
         const outcome = unmet.length
             ? skip(`needs ${unmet.join(", ")}`, neededRun(results, unmet))
             : await untilSettled(() => guarded(check, target, context), deadline, options.intervalMs ?? 1000);
-        const { heals: _heals, ...shown } =
-            outcome.fix && target.source === "cluster" ? { ...outcome, fix: clusterFix(outcome.fix) } : outcome;
-        const result = { id: check.id, title: check.title, ...shown };
+        const cluster = target.source === "cluster";
+        const said = (text?: string) => (text && cluster ? clusterFix(text) : text);
+        const { heals: _heals, ...shown } = {
+            ...outcome,
+            ...(outcome.fix ? { fix: said(outcome.fix) } : {}),
+            ...(outcome.runWith ? { runWith: said(outcome.runWith) } : {}),
+        };
+        const result = { id: check.id, title: cluster ? clusterTitle(check.title) : check.title, ...shown };
         results.push(result);
         options.onResult?.(result);
     }

@@ -1,6 +1,7 @@
-// The checks' fixes speak of the stack's tools (the driver, pulumi config, the demo's containers).
-// A cluster verified with vaultnomad-verify was set up otherwise (nomad setup vault, Terraform, by
-// hand): there the same fix is said with Vault's and Nomad's own commands.
+// The checks' titles and fixes speak of the stack and its tools (the driver, pulumi config, the
+// demo's containers). A cluster verified with vaultnomad-verify was set up otherwise (nomad setup
+// vault, Terraform, by hand): there the same check is said of the cluster, and the same fix with
+// Vault's and Nomad's own commands.
 
 const APPLY = "apply your Vault setup again (nomad setup vault, your Terraform, …)";
 
@@ -44,11 +45,20 @@ const REWRITES: Array<[RegExp, string]> = [
     [/(?:, )?then `npm run stack -- up`/, `, then ${APPLY}`],
     [/(?:and )?run `npm run stack -- up`/, `and ${APPLY}`],
     [/`?npm run stack -- up`?/, APPLY],
+    [/^verify --probe/, "vaultnomad-verify --probe"],
+    [/NOMAD_TOKEN=<management token>/, "NOMAD_TOKEN=<a token with verify's Nomad policy, docs/verify.md>"],
     [/\(nomadHttpPort\)/, ""],
     [/\(here both containers use the host's network\)/, ""],
 ];
 
-/** A fix as it reads for a cluster set up without this program. */
+/** A check's title as it reads for a cluster: its token need not be a management token, its declared role is --expect's. */
+export function clusterTitle(title: string): string {
+    return title
+        .replace("The stack's Nomad token is a valid management token", "The Nomad token is valid")
+        .replace("what the stack declares", "what --expect declares");
+}
+
+/** A fix (or what would run a skipped check) as it reads for a cluster set up without this program. */
 export function clusterFix(fix: string): string {
     return REWRITES.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), fix)
         .replace(/\s+([.,;)])/g, "$1")
