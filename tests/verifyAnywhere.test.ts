@@ -183,6 +183,17 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
                 /^warn: .*task api: vault\.policies \[api-read\] \| vault\.policies is ignored under workload identity/,
             );
         });
+        it("names a task submitted before default_identity, which will get no identity", async () => {
+            world.jobs[0].NoIdentity = true;
+            assert.match(await job(), /^fail: task api: no vault_default identity \| The job was submitted before/);
+        });
+        it("names an identity for another audience than the role binds", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_audiences: ["nomad.io"] };
+            assert.match(
+                await job(),
+                /^fail: task api: identity vault_default aud \[vault\.io\], role nomad bound_audiences \[nomad\.io\] \|/,
+            );
+        });
         it("fails a job Nomad does not have", async () => {
             assert.match(verdict(await cli(cluster.env, ["--job", "default/nope"]), "job"), /^fail: job default\/nope: HTTP 404/);
         });

@@ -80,6 +80,75 @@ async function confirmed(t: Target, context: RunContext, role: string, paths: st
     };
 }
 
+/** One task's chain: its problems, or what was seen when it holds. */
+async function walkTask(
+    t: Target,
+    context: RunContext,
+    task: JobTask,
+    job: { namespace: string; id: string },
+): Promise<{ problems: Problem[]; seen?: string }> {
+    const problems: Problem[] = [];
+    const cluster = task.Vault.Cluster || "default";
+    const role = task.Vault.Role || t.defaultRole;
+    const identity = (task.Identities ?? []).find((i) => i.Name === `vault_${cluster}`);
+    if (!identity) {
+        problems.push([
+            `task ${task.Name}: no vault_${cluster} identity`,
+            "The job was submitted before the servers had vault.default_identity (or under the token workflow, removed in Nomad 1.10): its allocations cannot log in to Vault.",
+            "Resubmit the job (nomad job run) now that the servers have default_identity.",
+        ]);
+        return { problems };
+    }
+    const roleReply = await vault(t, `auth/${t.jwtPath}/role/${role}`);
+    if (roleReply.status !== 200) {
+        problems.push([
+            `task ${task.Name}: role ${role}: auth/${t.jwtPath}/role/${role} ${describe(roleReply)}`,
+            `Vault has no role ${role} at ${t.jwtPath}/: the login fails with "role could not be found".`,
+            "Create the role, or set the task's vault.role to one that exists.",
+        ]);
+        return { problems };
+    }
+    const roleData = json(roleReply)?.data ?? {};
+    const aud = identity.Audience ?? [];
+    const bound: string[] = roleData.bound_audiences ?? [];
+    if (!aud.some((a) => bound.includes(a))) {
+        problems.push([
+            `task ${task.Name}: identity vault_${cluster} aud [${aud.join(", ")}], role ${role} bound_audiences [${bound.join(", ")}]`,
+            'Login fails with "aud claim does not match any bound audience".',
+            "Give the servers' vault.default_identity.aud (or the task's identity) the role's audience, then resubmit the job.",
+        ]);
+    }
+    const unmet = unmetClaims(roleData, { nomad_namespace: job.namespace, nomad_job_id: job.id, nomad_task: task.Name });
+    if (unmet.length) {
+        problems.push([
+            `task ${task.Name}: role ${role} bound_claims ${unmet.join("; ")}`,
+            `Role ${role} admits other jobs only: Vault refuses this job's login ("error validating claims").`,
+            `Use a role whose bound_claims admit ${job.namespace}/${job.id}, or widen ${role}'s bound_claims.`,
+        ]);
+    }
+    const paths = secretPaths(task);
+    const policies: string[] = roleData.token_policies ?? [];
+    const readable = await readableFor(t, policies, job.namespace, job.id);
+    const denied = paths.filter((p) => !readable(p));
+    if (denied.length) {
+        problems.push([
+            `task ${task.Name}: role ${role}'s policies [${policies.join(", ")}] grant no read on ${denied.join(", ")}`,
+            `The job logs in, then its template's read gets 403: the templated policy grants <mount>/data/${job.namespace}/${job.id}/… (KV v2 needs the data/ segment).`,
+            "Move the secret under the path the policy grants this job, or grant it in a policy of the role.",
+        ]);
+    }
+    const vaultSays = !denied.length && !unmet.length ? await confirmed(t, context, role, paths, job) : undefined;
+    if (vaultSays?.denied.length) {
+        problems.push([
+            `task ${task.Name}: Vault's sys/capabilities-self for a token of role ${role}: no read on ${vaultSays.denied.join(", ")}`,
+            "Vault does not render the policy as read here for a real login: the alias metadata it keys on is missing (claim_mappings) or the accessor is stale.",
+            "Check the role's claim_mappings and the accessor-drift check.",
+        ]);
+    }
+    const seen = `task ${task.Name}: role ${role}, aud [${aud.join(", ")}], ${paths.length} secret path(s) granted${vaultSays ? `; ${vaultSays.note}` : ""}`;
+    return { problems, seen };
+}
+
 export const jobCheck: Check = {
     id: "job",
     title: "The job's chain: vault block, identity, role, bound claims, secret paths",
@@ -106,70 +175,12 @@ export const jobCheck: Check = {
                 "Add vault {} (and vault.role if not the mount's default role) to the tasks that read secrets.",
             );
         }
-        const problems: Problem[] = [];
-        const seen: string[] = [];
+        const walked = [];
         for (const task of tasks) {
-            const cluster = task.Vault.Cluster || "default";
-            const role = task.Vault.Role || t.defaultRole;
-            const identity = (task.Identities ?? []).find((i) => i.Name === `vault_${cluster}`);
-            if (!identity) {
-                problems.push([
-                    `task ${task.Name}: no vault_${cluster} identity`,
-                    "The job was submitted before the servers had vault.default_identity (or under the token workflow, removed in Nomad 1.10): its allocations cannot log in to Vault.",
-                    "Resubmit the job (nomad job run) now that the servers have default_identity.",
-                ]);
-                continue;
-            }
-            const roleReply = await vault(t, `auth/${t.jwtPath}/role/${role}`);
-            if (roleReply.status !== 200) {
-                problems.push([
-                    `task ${task.Name}: role ${role}: auth/${t.jwtPath}/role/${role} ${describe(roleReply)}`,
-                    `Vault has no role ${role} at ${t.jwtPath}/: the login fails with "role could not be found".`,
-                    "Create the role, or set the task's vault.role to one that exists.",
-                ]);
-                continue;
-            }
-            const roleData = json(roleReply)?.data ?? {};
-            const aud = identity.Audience ?? [];
-            const bound: string[] = roleData.bound_audiences ?? [];
-            if (!aud.some((a) => bound.includes(a))) {
-                problems.push([
-                    `task ${task.Name}: identity vault_${cluster} aud [${aud.join(", ")}], role ${role} bound_audiences [${bound.join(", ")}]`,
-                    'Login fails with "aud claim does not match any bound audience".',
-                    "Give the servers' vault.default_identity.aud (or the task's identity) the role's audience, then resubmit the job.",
-                ]);
-            }
-            const unmet = unmetClaims(roleData, { nomad_namespace: job.namespace, nomad_job_id: job.id, nomad_task: task.Name });
-            if (unmet.length) {
-                problems.push([
-                    `task ${task.Name}: role ${role} bound_claims ${unmet.join("; ")}`,
-                    `Role ${role} admits other jobs only: Vault refuses this job's login ("error validating claims").`,
-                    `Use a role whose bound_claims admit ${name}, or widen ${role}'s bound_claims.`,
-                ]);
-            }
-            const paths = secretPaths(task);
-            const policies: string[] = roleData.token_policies ?? [];
-            const readable = await readableFor(t, policies, job.namespace, job.id);
-            const denied = paths.filter((p) => !readable(p));
-            if (denied.length) {
-                problems.push([
-                    `task ${task.Name}: role ${role}'s policies [${policies.join(", ")}] grant no read on ${denied.join(", ")}`,
-                    `The job logs in, then its template's read gets 403: the templated policy grants <mount>/data/${job.namespace}/${job.id}/… (KV v2 needs the data/ segment).`,
-                    "Move the secret under the path the policy grants this job, or grant it in a policy of the role.",
-                ]);
-            }
-            const vaultSays = !denied.length && !unmet.length ? await confirmed(t, context, role, paths, job) : undefined;
-            if (vaultSays?.denied.length) {
-                problems.push([
-                    `task ${task.Name}: Vault's sys/capabilities-self for a token of role ${role}: no read on ${vaultSays.denied.join(", ")}`,
-                    "Vault does not render the policy as read here for a real login: the alias metadata it keys on is missing (claim_mappings) or the accessor is stale.",
-                    "Check the role's claim_mappings and the accessor-drift check.",
-                ]);
-            }
-            seen.push(
-                `task ${task.Name}: role ${role}, aud [${aud.join(", ")}], ${paths.length} secret path(s) granted${vaultSays ? `; ${vaultSays.note}` : ""}`,
-            );
+            walked.push(await walkTask(t, context, task, job));
         }
+        const problems = walked.flatMap((w) => w.problems);
+        const seen = walked.flatMap((w) => (w.seen ? [w.seen] : []));
         if (problems.length) {
             return fail(problems.map(([evidence]) => evidence).join("; "), problems[0][1], problems[0][2]);
         }
