@@ -71,6 +71,7 @@ async function verifyTarget(stack: DriverStack, options: Options): Promise<Targe
         declaredRole: vaultRoleFields(settings, settings.policyName),
         probe: options.probe ? { audience: settings.audience } : undefined,
         sampleWorkload: !external,
+        source: "stack",
         // The demo's Vault runs on the host's network, so the host's view is Vault's view. An
         // existing Vault's view is not this machine's: there the probe's login is the test.
         fetchFromVault: external ? undefined : (url) => request(url),
