@@ -4,11 +4,13 @@ import { vaultRoleFields } from "../components/workloadRole";
 import { OUTPUT } from "../program/outputs";
 import { loadSettings } from "../settings";
 import { request } from "../verify/http";
-import { formatResult, formatSummary, resultsJson, verify } from "../verify/run";
-import { CheckResult, Target } from "../verify/types";
+import { runAndPrint } from "../verify/report";
+import { Target } from "../verify/types";
 import { Driver, MissingStackError, Options } from "./driver";
 import { parseAge } from "./review";
 import { DriverStack } from "./stacks";
+
+export { runAndPrint };
 
 export class VerifyFailed extends Error {}
 
@@ -19,22 +21,6 @@ export async function verifyStack(stack: DriverStack, options: Options, driver: 
     if (results.some((r) => r.status === "fail")) {
         throw new VerifyFailed();
     }
-}
-
-/** Runs verify and prints it: each check's line as it completes, or one JSON document at the end. */
-export async function runAndPrint(
-    stackName: string,
-    target: Target,
-    options: { json: boolean; waitMs?: number },
-    out: (text: string) => void,
-): Promise<CheckResult[]> {
-    const results = await verify(target, {
-        waitMs: options.waitMs,
-        onResult: options.json ? undefined : (result) => out(formatResult(result)),
-        onProgress: options.json ? undefined : (id, message) => out(`....  ${id.padEnd(16)} ${message}…`),
-    });
-    out(options.json ? JSON.stringify(resultsJson(stackName, results), null, 2) : formatSummary(results));
-    return results;
 }
 
 /** Under --json, an error that ends verify is printed as JSON too (verify/result.schema.json). */
@@ -86,6 +72,7 @@ async function verifyTarget(stack: DriverStack, options: Options): Promise<Targe
         declaredRole: vaultRoleFields(settings, settings.policyName),
         probe: options.probe ? { audience: settings.audience } : undefined,
         sampleWorkload: !external,
+        source: "stack",
         // The demo's Vault runs on the host's network, so the host's view is Vault's view. An
         // existing Vault's view is not this machine's: there the probe's login is the test.
         fetchFromVault: external ? undefined : (url) => request(url),

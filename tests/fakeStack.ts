@@ -80,8 +80,28 @@ export function probeIdentity(key: { kid: string; privateKey: crypto.KeyObject }
     );
 }
 
+/**
+ * What a token may do, as the fake enforces it for a token other than the operator's: Vault's ACL
+ * on (capability, path), Nomad's on (capability, namespace). Built from the policies in
+ * docs/verify.md by tests/fakePolicies.ts.
+ */
+export interface TokenGate {
+    readonly token: string;
+    allows(capability: string, path: string): boolean;
+}
+
 /** What the fakes answer; each scenario changes one thing. */
 export interface World {
+    /** The JWT auth mount, the role its config names as default_role, and that role's templated policy. */
+    mount: string;
+    roleName: string;
+    defaultRole: string;
+    policyName: string;
+    /** The templated policy's text for an accessor (the stack's by default). */
+    policyText: (accessor: string) => string;
+    /** Tokens with less than root (Vault) or management (Nomad), each held to its policy. */
+    vaultGate?: TokenGate;
+    nomadGate?: TokenGate & { readonly policies: string[] };
     sealed: boolean;
     vaultVersion: string;
     vaultUnreadyCalls: number;
@@ -126,6 +146,11 @@ export interface World {
 }
 
 export const healthyWorld = (): World => ({
+    mount: "jwt-nomad",
+    roleName: "nomad-workloads",
+    defaultRole: "nomad-workloads",
+    policyName: "nomad-workloads",
+    policyText: renderWorkloadsPolicy,
     sealed: false,
     vaultVersion: readFixture("vault.sys-health").body.version,
     vaultUnreadyCalls: 0,
@@ -179,7 +204,17 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
         if (route === "/v1/status/leader") {
             return world.leader ? served("nomad.status-leader", () => world.leader) : nomadError("nomad.error-no-leader");
         }
-        if (req.headers["x-nomad-token"] !== NOMAD_TOKEN && route.startsWith("/v1/")) {
+        const gate = world.nomadGate;
+        if (gate && req.headers["x-nomad-token"] === gate.token) {
+            const need = nomadNeeds(req.method, route);
+            const namespace = new URL(req.url, "http://fake").searchParams.get("namespace") ?? "default";
+            if (need && !gate.allows(need, namespace)) {
+                return nomadError("nomad.error-permission-denied");
+            }
+            if (route === "/v1/acl/token/self") {
+                return served("nomad.acl-token-self", (body) => ({ ...body, Name: "verify", Type: "client", Policies: gate.policies }));
+            }
+        } else if (req.headers["x-nomad-token"] !== NOMAD_TOKEN && route.startsWith("/v1/")) {
             return nomadError("nomad.error-permission-denied");
         }
         const job = world.jobs.find((j) => route === `/v1/job/${j.ID}` && req.url.includes(`namespace=${j.Namespace}`));
@@ -187,6 +222,8 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
             return served("nomad.job", (body) => {
                 const task = body.TaskGroups[0].Tasks[0];
                 Object.assign(body, { ID: job.ID, Name: job.ID, Namespace: job.Namespace });
+                // The tutorial's jobs keep the fixture's task (mongo); others name their task after the job.
+                task.Name = job.ID.startsWith("mongo") ? task.Name : job.ID;
                 task.Vault.Role = job.Role ?? "";
                 if (job.Policies) {
                     task.Vault.Policies = job.Policies;
@@ -290,7 +327,7 @@ export function vaultApi(world: World, jwksUrl: () => string) {
         if (world.loginError) {
             return refusal(world.loginError);
         }
-        if (!world.role || body.role !== "nomad-workloads") {
+        if (!world.role || (body.role || world.defaultRole) !== world.roleName) {
             return refusal(`role "${body.role}" could not be found`);
         }
         if (world.vaultJwksError) {
@@ -325,13 +362,16 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             }
             return served("vault.sys-health", (body) => ({ ...body, version: world.vaultVersion, server_time_utc: now() }));
         }
-        if (req.url === "/v1/auth/jwt-nomad/login") {
+        if (req.url === `/v1/auth/${world.mount}/login`) {
             return login(JSON.parse(req.body));
         }
         if (req.headers["x-vault-token"] === PROBE_TOKEN) {
             if (req.url === "/v1/sys/capabilities-self") {
-                const [path] = JSON.parse(req.body).paths;
-                const answer = { capabilities: world.probeCapabilities, [path]: world.probeCapabilities };
+                const paths: string[] = JSON.parse(req.body).paths;
+                const answer = {
+                    capabilities: world.probeCapabilities,
+                    ...Object.fromEntries(paths.map((p) => [p, world.probeCapabilities])),
+                };
                 return served("vault.capabilities-self", (body) => ({ ...body, ...answer, data: answer }));
             }
             if (req.url === "/v1/auth/token/lookup-self") {
@@ -339,20 +379,30 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             }
             return req.url === "/v1/auth/token/revoke-self" ? { status: 204 } : served("vault.error-permission-denied");
         }
-        if (req.headers["x-vault-token"] !== VAULT_TOKEN) {
+        const gate = world.vaultGate;
+        const allowed =
+            req.headers["x-vault-token"] === VAULT_TOKEN ||
+            (gate && req.headers["x-vault-token"] === gate.token && gate.allows(vaultCapability(req), req.url.slice(4).split("?")[0]));
+        if (!allowed) {
             return served("vault.error-permission-denied");
         }
         switch (req.url) {
-            case "/v1/auth/jwt-nomad/config":
-                return served("vault.jwt-config", (body) => ({ ...body, data: { ...body.data, jwks_url: world.jwksUrl ?? jwksUrl() } }));
-            case "/v1/auth/jwt-nomad/role/nomad-workloads":
+            case `/v1/auth/${world.mount}/config`:
+                return served("vault.jwt-config", (body) => ({
+                    ...body,
+                    data: { ...body.data, default_role: world.defaultRole, jwks_url: world.jwksUrl ?? jwksUrl() },
+                }));
+            case `/v1/auth/${world.mount}/role/${world.roleName}`:
                 return world.role ? served("vault.jwt-role", (body) => ({ ...body, data: world.role })) : served("vault.error-not-found");
             case "/v1/sys/auth":
-                return served("vault.sys-auth");
-            case "/v1/sys/policies/acl/nomad-workloads":
+                return served("vault.sys-auth", (body) => {
+                    const { "jwt-nomad/": jwt, ...others } = body.data;
+                    return { ...body, data: { [`${world.mount}/`]: jwt, ...others } };
+                });
+            case `/v1/sys/policies/acl/${world.policyName}`:
                 return served("vault.policy-acl", (body) => ({
                     ...body,
-                    data: { ...body.data, policy: renderWorkloadsPolicy(world.policyAccessor) },
+                    data: { ...body.data, name: world.policyName, policy: world.policyText(world.policyAccessor) },
                 }));
             case "/v1/database/creds/mongo":
                 return world.credsStatus === 200
@@ -364,6 +414,31 @@ export function vaultApi(world: World, jwksUrl: () => string) {
                 return served("vault.error-not-found");
         }
     }
+}
+
+/** Vault's capability for a request: GET reads (or lists, with list=true), POST and PUT update, DELETE deletes. */
+function vaultCapability(req: FakeRequest): string {
+    if (req.method === "GET") {
+        return /[?&]list=true/.test(req.url) ? "list" : "read";
+    }
+    return req.method === "DELETE" ? "delete" : "update";
+}
+
+/** The Nomad ACL capability a request needs (nomad/*_endpoint.go); undefined for what any token may do. */
+function nomadNeeds(method: string, route: string): string | undefined {
+    const rules: Array<[string | undefined, RegExp, string]> = [
+        ["GET", /^\/v1\/agent\/members$/, "node:read"],
+        ["GET", /^\/v1\/agent\//, "agent:read"],
+        ["GET", /^\/v1\/nodes?(\/|$)/, "node:read"],
+        ["GET", /^\/v1\/jobs$/, "list-jobs"],
+        ["POST", /^\/v1\/jobs$/, "submit-job"],
+        ["DELETE", /^\/v1\/job\//, "submit-job"],
+        ["GET", /^\/v1\/job\//, "read-job"],
+        ["GET", /^\/v1\/client\/fs\/logs\//, "read-logs"],
+        [undefined, /^\/v1\/(status\/leader|acl\/token\/self)$/, ""],
+    ];
+    const rule = rules.find(([m, pattern]) => (!m || m === method) && pattern.test(route));
+    return rule ? rule[2] || undefined : "management";
 }
 
 /** A fake Vault and Nomad for one test, and the target that points verify at them. */

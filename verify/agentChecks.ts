@@ -218,6 +218,27 @@ export const audienceCheck: Check = {
     title: "Agents' audience and JWT path match the default role and a JWT mount",
     needs: ["vault-health", "nomad-token"],
     async run(t) {
+        // The mount first: without it, the role's absence says nothing of its cause.
+        const mounts = Object.keys(json(await vault(t, "sys/auth"))?.data ?? {}).map((m) => m.replace(/\/$/, ""));
+        const { found } = await agents(t);
+        const wrongPath = found.filter((a) => a.jwtPath && !mounts.includes(a.jwtPath));
+        if (wrongPath.length || !mounts.includes(t.jwtPath)) {
+            return fail(
+                [
+                    ...wrongPath.map((a) => `${a.address}: jwt_auth_backend_path "${a.jwtPath}"`),
+                    ...(mounts.includes(t.jwtPath) ? [] : [`no auth mount ${t.jwtPath}/`]),
+                ].join("; ") + `; Vault's auth mounts: ${mounts.join(", ")}`,
+                'Those clients log tasks in at a path Vault does not serve ("no handler for route").',
+                `Set vault.jwt_auth_backend_path to the JWT mount on every agent (${t.jwtPath}), or mount the JWT method where they log in.`,
+            );
+        }
+        if (!t.defaultRole) {
+            return fail(
+                `auth/${t.jwtPath}/config has no default_role`,
+                "Nomad logs a task without vault.role in with the mount's default role: with none, those logins fail.",
+                `Set default_role on auth/${t.jwtPath}/config, or give every job a vault.role (and verify --role <name>).`,
+            );
+        }
         const role = await vault(t, `auth/${t.jwtPath}/role/${t.defaultRole}`);
         if (role.status !== 200) {
             return fail(
@@ -227,23 +248,12 @@ export const audienceCheck: Check = {
             );
         }
         const bound: string[] = json(role)?.data?.bound_audiences ?? [];
-        const { found } = await agents(t);
         const aud = [...new Set(found.flatMap((a) => a.audience))];
         if (!aud.some((a) => bound.includes(a))) {
             return fail(
                 `agent default_identity.aud [${aud.join(", ")}], role ${t.defaultRole} bound_audiences [${bound.join(", ")}]`,
                 'Logins fail with "aud claim does not match any bound audience": the agent and the role disagree.',
                 "Set the same audience on both: pulumi config set audience <aud>, then `npm run stack -- up`.",
-            );
-        }
-        const mounts = Object.keys(json(await vault(t, "sys/auth"))?.data ?? {}).map((m) => m.replace(/\/$/, ""));
-        const wrongPath = found.filter((a) => a.jwtPath && !mounts.includes(a.jwtPath));
-        if (wrongPath.length) {
-            return fail(
-                wrongPath.map((a) => `${a.address}: jwt_auth_backend_path "${a.jwtPath}"`).join("; ") +
-                    `; Vault's auth mounts: ${mounts.join(", ")}`,
-                'Those clients log tasks in at a path Vault does not serve ("no handler for route").',
-                `Set vault.jwt_auth_backend_path = "${t.jwtPath}" on every agent, or jwtAuthPath to theirs.`,
             );
         }
         return pass(`aud [${aud.join(", ")}] bound by ${t.defaultRole}; JWT path ${t.jwtPath}/ mounted`);

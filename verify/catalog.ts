@@ -1,8 +1,9 @@
 // Every check of verify, in the order a task's login goes.
 import { agentsCheck, audienceCheck, jwksFromVault } from "./agentChecks";
-import { identityCheck, loginCheck } from "./identityChecks";
+import { declaredStateCheck, identityCheck, loginCheck } from "./identityChecks";
 import { accessorCheck, capabilitiesCheck, collisionsCheck } from "./policyChecks";
 import { dbCreds, mongoHealthy, mongoQuery, nomadLeader, nomadToken, vaultHealth } from "./checks";
+import { jobCheck } from "./jobChecks";
 import { Check } from "./types";
 
 export const CHECKS: Check[] = [
@@ -14,9 +15,11 @@ export const CHECKS: Check[] = [
     jwksFromVault,
     identityCheck,
     loginCheck,
+    declaredStateCheck,
     accessorCheck,
     capabilitiesCheck,
     collisionsCheck,
+    jobCheck,
     mongoHealthy,
     mongoQuery,
     dbCreds,

@@ -82,6 +82,10 @@ export const nomadToken: Check = {
         if (reply.status === 200 && token?.Type === "management") {
             return pass(`management token ${token.AccessorID}`);
         }
+        // A cluster's operator may hand verify a read-only token (docs/verify.md: its Nomad policy).
+        if (reply.status === 200 && t.source === "cluster") {
+            return pass(`client token ${token?.AccessorID} with policies [${(token?.Policies ?? []).join(", ")}]`);
+        }
         return fail(
             `acl/token/self: ${describe(reply)}`,
             "The agent does not know the stack's token: it was recreated with fresh ACL state, or bootstrapped by someone else.",

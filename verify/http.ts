@@ -21,10 +21,12 @@ export interface HttpOptions {
     /** PEM client certificate and key, for a server that requires mutual TLS. */
     readonly cert?: string;
     readonly key?: string;
+    /** Accept any server certificate (the *_SKIP_VERIFY variables). */
+    readonly insecure?: boolean;
 }
 
 export async function request(url: string, options: HttpOptions = {}): Promise<Reply> {
-    if ((options.ca || options.cert) && url.startsWith("https:")) {
+    if ((options.ca || options.cert || options.insecure) && url.startsWith("https:")) {
         return requestWithTls(url, options);
     }
     try {
@@ -81,6 +83,7 @@ function requestWithTls(url: string, options: HttpOptions): Promise<Reply> {
                 ca: options.ca,
                 cert: options.cert,
                 key: options.key,
+                rejectUnauthorized: !options.insecure,
                 timeout: options.timeoutMs ?? 5_000,
             },
             (res) => {

@@ -130,6 +130,20 @@ function signatureFailure(err: unknown, kid: string | undefined, jwks: JSONWebKe
     );
 }
 
+/** In cluster mode without --expect: a line that says drift was not checked, and what would check it. */
+export const declaredStateCheck: Check = {
+    id: "declared-state",
+    title: "The role against a declared state (drift)",
+    needs: [],
+    withoutDeclaredState: true,
+    async run() {
+        return skip(
+            "no declared state: drift of the role is not checked",
+            "--expect role.json (the role as you declared it, in Vault's field names), or verify a stack of this program",
+        );
+    },
+};
+
 export const loginCheck: Check = {
     id: "login-and-role",
     title: "The identity logs in; the token is periodic; the role matches what the stack declares",
@@ -144,16 +158,18 @@ export const loginCheck: Check = {
                 heals(roleReply),
             );
         }
-        const declared = t.declaredRole ?? {};
-        const drift = roleDrift(role, declared);
-        const leftover = leftoverFields(role, declared);
-        if (drift.length || leftover.length) {
+        // Without a declared role (a cluster verified without --expect) there is nothing to drift from.
+        const declared = t.declaredRole;
+        const drift = declared ? roleDrift(role, declared) : [];
+        const leftover = declared ? leftoverFields(role, declared) : [];
+        const declarer = t.source === "cluster" ? "--expect declares" : "the stack declares";
+        if (declared && (drift.length || leftover.length)) {
             return fail(
                 [
                     ...drift.map(
-                        (field) => `${field}: Vault has ${shown(field, role[field])}, the stack declares ${shown(field, declared[field])}`,
+                        (field) => `${field}: Vault has ${shown(field, role[field])}, ${declarer} ${shown(field, declared[field])}`,
                     ),
-                    ...leftover.map((field) => `${field}: Vault has ${shown(field, role[field])}, the stack declares none`),
+                    ...leftover.map((field) => `${field}: Vault has ${shown(field, role[field])}, ${declarer} none`),
                 ].join("; "),
                 "The role was changed outside the stack, or a role update did not overwrite every field.",
                 "npm run stack -- refresh, then up, to write the declared role back.",

@@ -13,8 +13,8 @@ export interface Login {
     readonly refusal: string;
 }
 
-export async function loginWith(t: Target, jwt: string): Promise<Login> {
-    const reply = await vault(t, `auth/${t.jwtPath}/login`, { method: "POST", anonymous: true, body: { role: t.defaultRole, jwt } });
+export async function loginWith(t: Target, jwt: string, role = t.defaultRole): Promise<Login> {
+    const reply = await vault(t, `auth/${t.jwtPath}/login`, { method: "POST", anonymous: true, body: { role, jwt } });
     const token: string | undefined = json(reply)?.auth?.client_token;
     return { reply, token, refusal: token ? "" : vaultErrors(reply) };
 }

@@ -5,14 +5,21 @@ import { decodeJwt } from "jose";
 import { nomad, vault } from "./clients";
 import { json } from "./http";
 import { loginWith, revoke } from "./login";
-import { fail, pass, warn } from "./outcome";
+import { fail, pass, skip, warn } from "./outcome";
 import { Check, RunContext, Target } from "./types";
+
+/** A cluster's role may grant no templated policy (static policies per job): nothing to render then. */
+const NO_TEMPLATED_POLICY = () =>
+    skip("no templated policy: none of the role's token_policies names an auth_jwt_ accessor", "--role <a role whose policy is templated>");
 
 export const accessorCheck: Check = {
     id: "accessor-drift",
     title: "The templated policy names the JWT mount's current accessor",
     needs: ["vault-health"],
     async run(t) {
+        if (!t.policyName) {
+            return NO_TEMPLATED_POLICY();
+        }
         const mount = json(await vault(t, "sys/auth"))?.data?.[`${t.jwtPath}/`];
         const text: string = json(await vault(t, `sys/policies/acl/${t.policyName}`))?.data?.policy ?? "";
         const named = [...new Set(text.match(/auth_jwt_\w+/g) ?? [])];
@@ -68,6 +75,9 @@ export const capabilitiesCheck: Check = {
     title: "The templated policy grants each job read on the secrets its templates read",
     needs: ["vault-health", "nomad-token"],
     async run(t, context) {
+        if (!t.policyName) {
+            return NO_TEMPLATED_POLICY();
+        }
         const text: string = json(await vault(t, `sys/policies/acl/${t.policyName}`))?.data?.policy ?? "";
         const readable = (await policyStanzas(text)).filter((s) => s.capabilities.includes("read"));
         const denied: string[] = [];

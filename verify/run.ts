@@ -1,6 +1,8 @@
 // Runs the checks in order and reports each as it completes. Under --wait a failure that waiting
 // can heal is retried until the run's deadline; a check whose prerequisites failed is skipped.
 import { CHECKS } from "./catalog";
+import { Denied } from "./clients";
+import { clusterFix, clusterTitle } from "./clusterWording";
 import { fail, skip } from "./outcome";
 import { createProbe } from "./probe";
 import { Check, CheckResult, Outcome, RunContext, Target } from "./types";
@@ -25,7 +27,12 @@ export async function verify(target: Target, options: VerifyOptions = {}): Promi
     const context: RunContext = {
         probe: target.probe && createProbe(target, target.probe, (message) => options.onProgress?.(current, message)),
     };
-    const applicable = (options.checks ?? CHECKS).filter((check) => !check.sampleWorkload || target.sampleWorkload);
+    const applicable = (options.checks ?? CHECKS).filter(
+        (check) =>
+            (!check.sampleWorkload || target.sampleWorkload) &&
+            (!check.forJob || target.job) &&
+            (!check.withoutDeclaredState || !target.declaredRole),
+    );
     for (const check of applicable) {
         current = check.id;
         const status = (id: string) => results.find((r) => r.id === id)?.status;
@@ -33,8 +40,14 @@ export async function verify(target: Target, options: VerifyOptions = {}): Promi
         const outcome = unmet.length
             ? skip(`needs ${unmet.join(", ")}`, neededRun(results, unmet))
             : await untilSettled(() => guarded(check, target, context), deadline, options.intervalMs ?? 1000);
-        const { heals: _heals, ...shown } = outcome;
-        const result = { id: check.id, title: check.title, ...shown };
+        const cluster = target.source === "cluster";
+        const said = (text?: string) => (text && cluster ? clusterFix(text) : text);
+        const { heals: _heals, ...shown } = {
+            ...outcome,
+            ...(outcome.fix ? { fix: said(outcome.fix) } : {}),
+            ...(outcome.runWith ? { runWith: said(outcome.runWith) } : {}),
+        };
+        const result = { id: check.id, title: cluster ? clusterTitle(check.title) : check.title, ...shown };
         results.push(result);
         options.onResult?.(result);
     }
@@ -51,6 +64,16 @@ async function guarded(check: Check, target: Target, context: RunContext): Promi
     try {
         return await check.run(target, context);
     } catch (err) {
+        if (err instanceof Denied && err.api === "Nomad" && !target.nomadToken) {
+            return skip(`no Nomad token to read ${err.path} with`, "NOMAD_TOKEN=<a token with verify's Nomad policy, docs/verify.md>");
+        }
+        if (err instanceof Denied) {
+            return fail(
+                `${err.api} refuses verify's token: it lacks ${err.capability} on ${err.path}`,
+                `This check needs ${err.capability} on ${err.path}, which verify's token does not have (or the token is not valid).`,
+                `Grant it (docs/verify.md has the minimal ${err.api} policy for verify), or run with a token that has it.`,
+            );
+        }
         return fail(
             `verify could not complete this check: ${(err as Error).message ?? String(err)}`,
             "An unexpected answer or error while checking; the other checks ran.",

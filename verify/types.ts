@@ -15,6 +15,14 @@ export interface Target {
     /** PEM client certificate and key for a Nomad that requires mutual TLS. */
     readonly nomadClientCertPem?: string;
     readonly nomadClientKeyPem?: string;
+    /** The same for a Vault that requires mutual TLS (VAULT_CLIENT_CERT, VAULT_CLIENT_KEY). */
+    readonly vaultClientCertPem?: string;
+    readonly vaultClientKeyPem?: string;
+    /** Accept any certificate (VAULT_SKIP_VERIFY, NOMAD_SKIP_VERIFY): testing only. */
+    readonly vaultSkipVerify?: boolean;
+    readonly nomadSkipVerify?: boolean;
+    /** Nomad region sent with every Nomad call (NOMAD_REGION). */
+    readonly nomadRegion?: string;
     /** Nomad namespace of the probe job and of the sample jobs. */
     readonly nomadNamespace: string;
     /** Mount path of the JWT auth method, such as "jwt-nomad". */
@@ -22,8 +30,12 @@ export interface Target {
     readonly defaultRole: string;
     /** The default role's templated policy. */
     readonly policyName: string;
-    /** The default role as the stack declares it, in Vault's field names (for drift). */
+    /** The default role as the stack (or --expect) declares it, in Vault's field names; drift is checked only against it. */
     readonly declaredRole?: Record<string, unknown>;
+    /** Where the expectations come from: a stack of this program, or the cluster itself (vaultnomad-verify). */
+    readonly source?: "stack" | "cluster";
+    /** The job `--job <namespace>/<job>` asks about: its whole chain is walked. */
+    readonly job?: { readonly namespace: string; readonly id: string };
     /** The probe job that fetches a real workload identity; undefined when verify runs without --probe. */
     readonly probe?: ProbeSettings;
     /** Fetches a URL from Vault's own network position; undefined where that view is not available. */
@@ -78,6 +90,10 @@ export interface Check {
     readonly needs: string[];
     /** Checks the tutorial's sample workload, which only demo stacks have. */
     readonly sampleWorkload?: boolean;
+    /** Runs only when the target has a job to walk (--job). */
+    readonly forJob?: boolean;
+    /** Runs only when the target declares no state: it says drift was not checked. */
+    readonly withoutDeclaredState?: boolean;
     run(target: Target, context: RunContext): Promise<Outcome>;
 }
 

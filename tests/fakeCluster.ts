@@ -1,0 +1,108 @@
+// Clusters this program did not set up, on the fakes of fakeStack.ts: one as `nomad setup vault`
+// leaves it (its assets, tests/fixtures/clusters/nomad-setup-vault.json), one as a Terraform module
+// would, with other names. vaultnomad-verify reaches them with VAULT_* and NOMAD_* only.
+import * as fs from "fs";
+import * as path from "path";
+import { renderWorkloadsPolicy } from "../components/workloadIdentity";
+import { Connection } from "../verify/discover";
+import { durationSeconds } from "../verify/roleMeaning";
+import { PROJECT_ROOT } from "../tools/programRecorder";
+import { readFixture } from "./apiFixtures";
+import { FakeStack, KEYS, NOMAD_TOKEN, probeIdentity, startFakeStack, VAULT_TOKEN, World } from "./fakeStack";
+
+export interface ClusterSetup {
+    readonly name: string;
+    readonly mount: string;
+    readonly role: string;
+    readonly policy: string;
+    /** The KV v2 mount the templated policy grants, where the job `api` keeps its secret. */
+    readonly kv: string;
+    /** The role as Vault reads it back. */
+    readonly roleData: Record<string, unknown>;
+    readonly policyText: (accessor: string) => string;
+}
+
+const setupVault = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "tests/fixtures/clusters/nomad-setup-vault.json"), "utf8"));
+
+/** A role written with `vault write`, as Vault reads it back: lists for lists, durations in seconds, the other fields at their defaults. */
+function readBack(written: Record<string, unknown>): Record<string, unknown> {
+    const defaults = { ...readFixture("vault.jwt-role").body.data, claim_mappings: null, token_ttl: 0, token_period: 0 };
+    const converted = Object.entries(written).map(([field, value]) => {
+        if (field === "bound_audiences" && typeof value === "string") {
+            return [field, [value]];
+        }
+        return [field, /_ttl$|_period$/.test(field) ? durationSeconds(value) : value];
+    });
+    return { ...defaults, ...Object.fromEntries(converted) };
+}
+
+export const NOMAD_SETUP_VAULT: ClusterSetup = {
+    name: "nomad setup vault",
+    mount: setupVault.mount,
+    role: setupVault.authMethodConfig.default_role,
+    policy: setupVault.policyName,
+    kv: "secret",
+    roleData: readBack(setupVault.role),
+    policyText: (accessor) => setupVault.policy.replaceAll("auth_jwt_X", accessor),
+};
+
+/** The same cluster as a Terraform module would write it: a mount at jwt, a role named nomad. */
+export const TERRAFORM_MODULE: ClusterSetup = {
+    name: "a Terraform module",
+    mount: "jwt",
+    role: "nomad",
+    policy: "nomad-jobs",
+    kv: "kv",
+    roleData: readBack({
+        role_type: "jwt",
+        bound_audiences: ["vault.io"],
+        user_claim: "/nomad_job_id",
+        user_claim_json_pointer: true,
+        claim_mappings: { nomad_job_id: "nomad_job_id", nomad_namespace: "nomad_namespace", nomad_task: "nomad_task" },
+        token_type: "service",
+        token_period: "30m",
+        token_policies: ["nomad-jobs"],
+    }),
+    policyText: (accessor) => renderWorkloadsPolicy(accessor, "kv"),
+};
+
+export interface FakeCluster {
+    readonly stack: FakeStack;
+    readonly world: World;
+    /** VAULT_* and NOMAD_* as an operator of this cluster would export them. */
+    readonly env: Record<string, string>;
+    readonly connection: Connection;
+    close(): Promise<void>;
+}
+
+/** The fakes set up as `setup` leaves a cluster, with one job, default/api, reading its secret. */
+export async function startFakeCluster(setup: ClusterSetup): Promise<FakeCluster> {
+    const stack = await startFakeStack({ external: false });
+    const { world } = stack;
+    Object.assign(world, {
+        mount: setup.mount,
+        roleName: setup.role,
+        defaultRole: setup.role,
+        policyName: setup.policy,
+        policyText: setup.policyText,
+        agentJwtPath: setup.mount,
+        role: setup.roleData,
+        probe: probeIdentity(KEYS.ed25519),
+        tokenPeriod: setup.roleData.token_period as number,
+        jobs: [
+            {
+                ID: "api",
+                Namespace: "default",
+                Templates: [`DB_PASSWORD={{with secret "${setup.kv}/data/default/api/config"}}{{.Data.data.password}}{{end}}`],
+            },
+        ],
+    } satisfies Partial<World>);
+    const env = { VAULT_ADDR: stack.vault.address, VAULT_TOKEN, NOMAD_ADDR: stack.nomad.address, NOMAD_TOKEN };
+    return {
+        stack,
+        world,
+        env,
+        connection: { vaultAddress: env.VAULT_ADDR, vaultToken: VAULT_TOKEN, nomadAddress: env.NOMAD_ADDR, nomadToken: NOMAD_TOKEN },
+        close: () => stack.close(),
+    };
+}

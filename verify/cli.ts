@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// `vaultnomad-verify`: verify for any Nomad + Vault cluster, with no Pulumi stack. It takes the
+// usual VAULT_* and NOMAD_* variables (or the same as flags, which win) and reads what it expects
+// from the cluster itself. Same lines, --json and exit codes as `npm run verify`.
+import * as fs from "fs";
+import { parseArgs } from "util";
+import { Connection, discoverTarget, Narrowing } from "./discover";
+import { runAndPrint } from "./report";
+import { durationSeconds } from "./roleMeaning";
+
+/** Exit codes, as the stack driver's (automation/exitCodes.ts). */
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Each connection flag and the environment variable it stands for. */
+const CONNECTION_FLAGS = {
+    "vault-addr": "VAULT_ADDR",
+    "vault-token": "VAULT_TOKEN",
+    "vault-namespace": "VAULT_NAMESPACE",
+    "vault-cacert": "VAULT_CACERT",
+    "vault-client-cert": "VAULT_CLIENT_CERT",
+    "vault-client-key": "VAULT_CLIENT_KEY",
+    "vault-skip-verify": "VAULT_SKIP_VERIFY",
+    "nomad-addr": "NOMAD_ADDR",
+    "nomad-token": "NOMAD_TOKEN",
+    "nomad-region": "NOMAD_REGION",
+    "nomad-namespace": "NOMAD_NAMESPACE",
+    "nomad-cacert": "NOMAD_CACERT",
+    "nomad-client-cert": "NOMAD_CLIENT_CERT",
+    "nomad-client-key": "NOMAD_CLIENT_KEY",
+    "nomad-skip-verify": "NOMAD_SKIP_VERIFY",
+} as const;
+
+const HELP = `Usage: vaultnomad-verify [options]
+
+Diagnoses the Nomad workload identity → Vault login chain of any cluster: no Pulumi, no stack, no
+Docker. What it expects (the JWT mount, the role, the audience, the templated policy) is read from
+the cluster itself; the first lines say what was found and where.
+
+Connection (flags win over the environment variable named):
+${Object.entries(CONNECTION_FLAGS)
+    .map(([flag, env]) => `  --${flag.padEnd(22)} ${env}`)
+    .join("\n")}
+
+Narrowing and checks:
+  --auth-path <path>       the JWT mount to check (default: the agents' jwt_auth_backend_path)
+  --role <name>            the role to check (default: the mount's default_role)
+  --audience <aud>         the audience of the probe's identity (default: the agents' default_identity)
+  --job <namespace>/<job>  walk one job's chain: vault block, identity, bound claims, secret paths
+  --expect <role.json>     the role as you declared it (Vault's field names): checks drift against it
+  --probe                  run a short probe job for a real workload identity (needs submit-job)
+  --wait <duration>        retry failures that waiting can heal, this long (such as 30s)
+  --json                   one JSON document on stdout (verify/result.schema.json)
+  -h, --help               this text
+
+Exit codes: 0 no check failed, 1 a check failed, 2 the command line or a file is wrong.
+Minimal Vault and Nomad policies for its tokens: docs/verify.md.`;
+
+const OPTIONS = {
+    ...Object.fromEntries(Object.keys(CONNECTION_FLAGS).map((flag) => [flag, { type: "string" as const }])),
+    "auth-path": { type: "string" },
+    role: { type: "string" },
+    audience: { type: "string" },
+    job: { type: "string" },
+    expect: { type: "string" },
+    probe: { type: "boolean" },
+    wait: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+class UsageError extends Error {}
+
+export interface CliIo {
+    readonly env: Record<string, string | undefined>;
+    readonly out: (text: string) => void;
+    readonly err: (text: string) => void;
+}
+
+export async function runCluster(argv: string[], io: CliIo): Promise<number> {
+    try {
+        const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
+        if (values.help) {
+            io.out(HELP);
+            return EXIT.ok;
+        }
+        const setting = (flag: keyof typeof CONNECTION_FLAGS) =>
+            ((values as Record<string, unknown>)[flag] as string | undefined) || io.env[CONNECTION_FLAGS[flag]] || undefined;
+        const { target, expectations } = await discoverTarget(connection(setting), narrowing(values));
+        const waitMs = values.wait === undefined ? 0 : waitSeconds(values.wait) * 1000;
+        const label = `cluster ${target.vaultAddress} ${target.nomadAddress}`;
+        const results = await runAndPrint(label, target, { json: !!values.json, waitMs, expectations }, io.out);
+        return results.some((r) => r.status === "fail") ? EXIT.failed : EXIT.ok;
+    } catch (err) {
+        const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+        const message = (err as Error).message ?? String(err);
+        if (argv.includes("--json")) {
+            io.out(JSON.stringify({ stack: "cluster", passed: false, error: message }, null, 2));
+        } else {
+            io.err(usage ? `${message}\nvaultnomad-verify --help lists the options.` : message);
+        }
+        return usage ? EXIT.usage : EXIT.failed;
+    }
+}
+
+function connection(setting: (flag: keyof typeof CONNECTION_FLAGS) => string | undefined): Connection {
+    const required = (flag: "vault-addr" | "nomad-addr") => {
+        const value = setting(flag);
+        if (!value) {
+            throw new UsageError(`${CONNECTION_FLAGS[flag]} is not set: export it, or pass --${flag} <address>.`);
+        }
+        return value.replace(/\/+$/, "");
+    };
+    const pem = (flag: keyof typeof CONNECTION_FLAGS) => {
+        const file = setting(flag);
+        try {
+            return file ? fs.readFileSync(file, "utf8") : undefined;
+        } catch (err) {
+            throw new UsageError(`${CONNECTION_FLAGS[flag]} (--${flag}): cannot read ${file}: ${(err as Error).message}`);
+        }
+    };
+    const yes = (flag: keyof typeof CONNECTION_FLAGS) => /^(1|true|yes)$/i.test(setting(flag) ?? "");
+    return {
+        vaultAddress: required("vault-addr"),
+        vaultToken: setting("vault-token") ?? "",
+        vaultNamespace: setting("vault-namespace"),
+        vaultCaPem: pem("vault-cacert"),
+        vaultClientCertPem: pem("vault-client-cert"),
+        vaultClientKeyPem: pem("vault-client-key"),
+        vaultSkipVerify: yes("vault-skip-verify"),
+        nomadAddress: required("nomad-addr"),
+        nomadToken: setting("nomad-token") ?? "",
+        nomadRegion: setting("nomad-region"),
+        nomadNamespace: setting("nomad-namespace"),
+        nomadCaPem: pem("nomad-cacert"),
+        nomadClientCertPem: pem("nomad-client-cert"),
+        nomadClientKeyPem: pem("nomad-client-key"),
+        nomadSkipVerify: yes("nomad-skip-verify"),
+    };
+}
+
+function narrowing(values: Record<string, string | boolean | undefined>): Narrowing {
+    const job = values.job as string | undefined;
+    const [namespace, id] = job?.includes("/") ? [job.slice(0, job.indexOf("/")), job.slice(job.indexOf("/") + 1)] : [];
+    if (job && (!namespace || !id)) {
+        throw new UsageError(`--job ${job}: give it as <namespace>/<job>, such as default/api.`);
+    }
+    return {
+        authPath: (values["auth-path"] as string | undefined)?.replace(/^\/|\/$/g, ""),
+        role: values.role as string | undefined,
+        audience: values.audience as string | undefined,
+        job: job ? { namespace: namespace!, id: id! } : undefined,
+        expect: values.expect ? declaredRole(values.expect as string) : undefined,
+        probe: !!values.probe,
+    };
+}
+
+/** The role file: the role's fields, or Vault's answer to reading it (`vault read -format=json …`, with `data`). */
+function declaredRole(file: string): Record<string, unknown> {
+    let parsed: any;
+    try {
+        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new UsageError(`--expect ${file}: not a readable JSON file (${(err as Error).message}).`);
+    }
+    const role = parsed?.data && typeof parsed.data === "object" ? parsed.data : parsed;
+    if (!role || typeof role !== "object" || Array.isArray(role)) {
+        throw new UsageError(`--expect ${file}: want a JSON object of the role's fields, such as {"bound_audiences": ["vault.io"], …}.`);
+    }
+    return role;
+}
+
+function waitSeconds(text: string): number {
+    const seconds = durationSeconds(text);
+    if (seconds === undefined) {
+        throw new UsageError(`--wait ${text}: want a duration such as 30s or 2m.`);
+    }
+    return seconds;
+}
+
+if (require.main === module) {
+    runCluster(process.argv.slice(2), { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) }).then(
+        (code) => process.exit(code),
+        (err) => {
+            console.error(err instanceof Error ? err.message : err);
+            process.exit(EXIT.failed);
+        },
+    );
+}

@@ -1,0 +1,140 @@
+// The target of a cluster this program did not set up: what verify expects is read from the cluster
+// itself (the JWT mounts, the agents' vault block, the mount's default role, the policies it grants),
+// narrowed by --auth-path, --role, --audience and --job. Each expectation says where it came from.
+import { Denied, nomad, vault } from "./clients";
+import { json } from "./http";
+import { Target } from "./types";
+
+/** How to reach Vault and Nomad: the usual environment variables, or the same as flags. */
+export type Connection = Pick<
+    Target,
+    | "vaultAddress"
+    | "vaultToken"
+    | "vaultNamespace"
+    | "vaultCaPem"
+    | "vaultClientCertPem"
+    | "vaultClientKeyPem"
+    | "vaultSkipVerify"
+    | "nomadAddress"
+    | "nomadToken"
+    | "nomadRegion"
+    | "nomadCaPem"
+    | "nomadClientCertPem"
+    | "nomadClientKeyPem"
+    | "nomadSkipVerify"
+> & { readonly nomadNamespace?: string };
+
+export interface Narrowing {
+    readonly authPath?: string;
+    readonly role?: string;
+    readonly audience?: string;
+    readonly job?: { readonly namespace: string; readonly id: string };
+    /** The declared role (--expect role.json), in Vault's field names: drift is checked against it. */
+    readonly expect?: Record<string, unknown>;
+    readonly probe?: boolean;
+}
+
+export interface Discovered {
+    readonly target: Target;
+    /** What verify expects and where each came from, one line each. */
+    readonly expectations: string[];
+}
+
+/** One reading of the cluster; a refused or failed read leaves it undefined and says why. */
+async function read<T>(notes: string[], what: string, fetch: () => Promise<T | undefined>): Promise<T | undefined> {
+    try {
+        return await fetch();
+    } catch (err) {
+        notes.push(
+            `${what}: not read (${err instanceof Denied ? `the token lacks ${err.capability} on ${err.path}` : (err as Error).message})`,
+        );
+        return undefined;
+    }
+}
+
+export async function discoverTarget(connection: Connection, narrowing: Narrowing = {}): Promise<Discovered> {
+    const base: Target = {
+        ...connection,
+        nomadNamespace: narrowing.job?.namespace ?? connection.nomadNamespace ?? "default",
+        jwtPath: "",
+        defaultRole: "",
+        policyName: "",
+        sampleWorkload: false,
+        source: "cluster",
+        declaredRole: narrowing.expect,
+        job: narrowing.job,
+    };
+    const notes: string[] = [];
+    const mounts = await read(notes, "JWT mounts (sys/auth)", async () => {
+        const table = json(await vault(base, "sys/auth"))?.data as Record<string, { type: string; accessor: string }> | undefined;
+        return table && Object.entries(table).flatMap(([path, m]) => (m.type === "jwt" ? [path.replace(/\/$/, "")] : []));
+    });
+    const agentVault = await read(notes, "the agents' vault block (agent/self)", async () => {
+        const self = json(await nomad(base, "agent/self"));
+        return (self?.config?.Vaults ?? []).find((v: { Name?: string }) => (v.Name || "default") === "default") as
+            { JWTAuthBackendPath?: string; DefaultIdentity?: { Audience?: string[] } } | undefined;
+    });
+    const [jwtPath, pathFrom] = first(
+        [narrowing.authPath, "--auth-path"],
+        [agentVault?.JWTAuthBackendPath, "the agents' jwt_auth_backend_path"],
+        [mounts?.length === 1 ? mounts[0] : undefined, "the only JWT mount in sys/auth"],
+        ["jwt-nomad", "Nomad's default jwt_auth_backend_path"],
+    );
+    const target = { ...base, jwtPath };
+    const config = await read(notes, `auth/${jwtPath}/config`, async () => json(await vault(target, `auth/${jwtPath}/config`))?.data);
+    const [role, roleFrom] = first(
+        [narrowing.role, "--role"],
+        [config?.default_role, `default_role of auth/${jwtPath}/config`],
+        ["", `none: auth/${jwtPath}/config has no default_role, so jobs without vault.role cannot log in; pass --role`],
+    );
+    const roleData = role
+        ? await read(notes, `auth/${jwtPath}/role/${role}`, async () => json(await vault(target, `auth/${jwtPath}/role/${role}`))?.data)
+        : undefined;
+    const bound: string[] = roleData?.bound_audiences ?? [];
+    const policyName = await templatedPolicy(target, roleData?.token_policies ?? [], notes);
+    const [audience, audienceFrom] = first(
+        [narrowing.audience, "--audience"],
+        [agentVault?.DefaultIdentity?.Audience?.[0], "the agents' default_identity.aud"],
+        [bound[0], `bound_audiences of role ${role}`],
+        ["vault.io", "the tutorial's"],
+    );
+    return {
+        target: {
+            ...target,
+            defaultRole: role,
+            policyName: policyName ?? "",
+            probe: narrowing.probe ? { audience } : undefined,
+        },
+        expectations: [
+            `JWT mount ${jwtPath}/ (${pathFrom}); JWT mounts in Vault: [${(mounts ?? []).join(", ")}]`,
+            `role ${role || "(none)"} (${roleFrom}); bound_audiences [${bound.join(", ")}]`,
+            `policy ${policyName ?? "(none)"} (${policyName ? `the templated policy among role ${role}'s token_policies` : `no token policy of role ${role || "(none)"} names an auth_jwt_ accessor`})`,
+            `audience ${audience} (${audienceFrom})`,
+            ...(narrowing.job ? [`job ${narrowing.job.namespace}/${narrowing.job.id} (--job)`] : []),
+            narrowing.expect ? "declared role: --expect" : "declared role: none (drift is not checked; --expect role.json)",
+            ...notes,
+        ],
+    };
+}
+
+/** The first candidate with a value, and where it came from. */
+function first(...candidates: Array<[string | undefined, string]>): [string, string] {
+    const [value, from] =
+        candidates.find(([candidate]) => candidate !== undefined && candidate !== "") ?? candidates[candidates.length - 1];
+    return [value ?? "", from];
+}
+
+/** The first of the role's token policies whose text names an auth_jwt_* accessor. */
+async function templatedPolicy(t: Target, policies: string[], notes: string[]): Promise<string | undefined> {
+    for (const name of policies.filter((p) => p !== "default")) {
+        const text = await read(
+            notes,
+            `sys/policies/acl/${name}`,
+            async () => json(await vault(t, `sys/policies/acl/${name}`))?.data?.policy,
+        );
+        if (/auth_jwt_\w+/.test(text ?? "")) {
+            return name;
+        }
+    }
+    return undefined;
+}

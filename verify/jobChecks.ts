@@ -1,0 +1,197 @@
+// One job's chain (`--job <namespace>/<job>`): why does this job get 403? Each task's vault block and
+// the identity the server gave it, the role it logs in with, that role's bound audiences and claims,
+// its templates' secret paths against what the role's policies grant for this job, and vault.policies
+// left over from the token workflow.
+import { decodeJwt } from "jose";
+import { policyStanzas, renderForJob, Stanza, vaultPathMatches } from "../policy/hcl";
+import { nomad, vault } from "./clients";
+import { describe, json } from "./http";
+import { loginWith, revoke } from "./login";
+import { fail, pass, warn } from "./outcome";
+import { Check, RunContext, Target } from "./types";
+
+type Problem = readonly [evidence: string, cause: string, fix: string];
+
+interface JobTask {
+    readonly Name: string;
+    readonly Vault: { Role?: string; Cluster?: string; Policies?: string[] | null };
+    readonly Identities?: Array<{ Name: string; Audience?: string[] }> | null;
+    readonly Templates?: Array<{ EmbeddedTmpl?: string }> | null;
+}
+
+/** The `secret "…"` paths a task's templates read. */
+const secretPaths = (task: JobTask) =>
+    (task.Templates ?? []).flatMap((tmpl) => [...String(tmpl.EmbeddedTmpl ?? "").matchAll(/secret "([^"]+)"/g)].map((m) => m[1]));
+
+/** Vault's bound_claims against the claims Nomad puts in this task's identity; the unmet ones, as evidence. */
+function unmetClaims(role: Record<string, any>, claims: Record<string, string>): string[] {
+    const glob = role.bound_claims_type === "glob";
+    const matches = (want: string, have: string) =>
+        glob
+            ? new RegExp(
+                  `^${want
+                      .split("*")
+                      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+                      .join(".*")}$`,
+              ).test(have)
+            : want === have;
+    return Object.entries((role.bound_claims ?? {}) as Record<string, string | string[]>).flatMap(([claim, wanted]) => {
+        const have = claims[claim.replace(/^\//, "")];
+        const values = [wanted].flat().map(String);
+        return have === undefined || values.some((want) => matches(want, have))
+            ? []
+            : [`${claim} [${values.join(", ")}], the identity's is "${have}"`];
+    });
+}
+
+/** Whether the role's policies grant read on `path` for the job (templated paths rendered with its namespace and ID). */
+async function readableFor(t: Target, policies: string[], namespace: string, id: string): Promise<(path: string) => boolean> {
+    const stanzas: Stanza[] = [];
+    for (const name of policies.filter((p) => p !== "default")) {
+        const text: string = json(await vault(t, `sys/policies/acl/${name}`))?.data?.policy ?? "";
+        stanzas.push(...(await policyStanzas(text)).filter((s) => s.capabilities.includes("read")));
+    }
+    return (path) => stanzas.some((s) => vaultPathMatches(renderForJob(s.path, namespace, id), path));
+}
+
+/**
+ * Vault's own word, with --probe: the probe's identity logs in with the job's role and asks
+ * sys/capabilities-self for the job's paths rendered for the probe (its namespace and job ID in
+ * place of the job's). Undefined without a probe; a note when the role does not admit the probe.
+ */
+async function confirmed(t: Target, context: RunContext, role: string, paths: string[], job: { namespace: string; id: string }) {
+    const jwt = context.probe && (await context.probe.identity()).jwt;
+    if (!jwt) {
+        return undefined;
+    }
+    const claims = decodeJwt(jwt);
+    const login = await loginWith(t, jwt, role);
+    if (!login.token) {
+        return { denied: [], note: `Vault's confirmation not possible: role ${role} refuses the probe's identity (${login.refusal})` };
+    }
+    const forProbe = (path: string) => path.replace(`/${job.namespace}/${job.id}`, `/${claims.nomad_namespace}/${claims.nomad_job_id}`);
+    const asked = paths.map(forProbe);
+    const answer = json(await vault(t, "sys/capabilities-self", { method: "POST", token: login.token, body: { paths: asked } })) ?? {};
+    await revoke(t, login.token);
+    const denied = asked.filter((p) => !((answer[p] ?? []) as string[]).some((c) => c === "read" || c === "root"));
+    return {
+        denied,
+        note: `Vault grants a token of role ${role} read on ${asked.filter((p) => !denied.includes(p)).join(", ") || "nothing asked"}`,
+    };
+}
+
+/** One task's chain: its problems, or what was seen when it holds. */
+async function walkTask(
+    t: Target,
+    context: RunContext,
+    task: JobTask,
+    job: { namespace: string; id: string },
+): Promise<{ problems: Problem[]; seen?: string }> {
+    const problems: Problem[] = [];
+    const cluster = task.Vault.Cluster || "default";
+    const role = task.Vault.Role || t.defaultRole;
+    const identity = (task.Identities ?? []).find((i) => i.Name === `vault_${cluster}`);
+    if (!identity) {
+        problems.push([
+            `task ${task.Name}: no vault_${cluster} identity`,
+            "The job was submitted before the servers had vault.default_identity (or under the token workflow, removed in Nomad 1.10): its allocations cannot log in to Vault.",
+            "Resubmit the job (nomad job run) now that the servers have default_identity.",
+        ]);
+        return { problems };
+    }
+    const roleReply = await vault(t, `auth/${t.jwtPath}/role/${role}`);
+    if (roleReply.status !== 200) {
+        problems.push([
+            `task ${task.Name}: role ${role}: auth/${t.jwtPath}/role/${role} ${describe(roleReply)}`,
+            `Vault has no role ${role} at ${t.jwtPath}/: the login fails with "role could not be found".`,
+            "Create the role, or set the task's vault.role to one that exists.",
+        ]);
+        return { problems };
+    }
+    const roleData = json(roleReply)?.data ?? {};
+    const aud = identity.Audience ?? [];
+    const bound: string[] = roleData.bound_audiences ?? [];
+    if (!aud.some((a) => bound.includes(a))) {
+        problems.push([
+            `task ${task.Name}: identity vault_${cluster} aud [${aud.join(", ")}], role ${role} bound_audiences [${bound.join(", ")}]`,
+            'Login fails with "aud claim does not match any bound audience".',
+            "Give the servers' vault.default_identity.aud (or the task's identity) the role's audience, then resubmit the job.",
+        ]);
+    }
+    const unmet = unmetClaims(roleData, { nomad_namespace: job.namespace, nomad_job_id: job.id, nomad_task: task.Name });
+    if (unmet.length) {
+        problems.push([
+            `task ${task.Name}: role ${role} bound_claims ${unmet.join("; ")}`,
+            `Role ${role} admits other jobs only: Vault refuses this job's login ("error validating claims").`,
+            `Use a role whose bound_claims admit ${job.namespace}/${job.id}, or widen ${role}'s bound_claims.`,
+        ]);
+    }
+    const paths = secretPaths(task);
+    const policies: string[] = roleData.token_policies ?? [];
+    const readable = await readableFor(t, policies, job.namespace, job.id);
+    const denied = paths.filter((p) => !readable(p));
+    if (denied.length) {
+        problems.push([
+            `task ${task.Name}: role ${role}'s policies [${policies.join(", ")}] grant no read on ${denied.join(", ")}`,
+            `The job logs in, then its template's read gets 403: the templated policy grants <mount>/data/${job.namespace}/${job.id}/… (KV v2 needs the data/ segment).`,
+            "Move the secret under the path the policy grants this job, or grant it in a policy of the role.",
+        ]);
+    }
+    const vaultSays = !denied.length && !unmet.length ? await confirmed(t, context, role, paths, job) : undefined;
+    if (vaultSays?.denied.length) {
+        problems.push([
+            `task ${task.Name}: Vault's sys/capabilities-self for a token of role ${role}: no read on ${vaultSays.denied.join(", ")}`,
+            "Vault does not render the policy as read here for a real login: the alias metadata it keys on is missing (claim_mappings) or the accessor is stale.",
+            "Check the role's claim_mappings and the accessor-drift check.",
+        ]);
+    }
+    const seen = `task ${task.Name}: role ${role}, aud [${aud.join(", ")}], ${paths.length} secret path(s) granted${vaultSays ? `; ${vaultSays.note}` : ""}`;
+    return { problems, seen };
+}
+
+export const jobCheck: Check = {
+    id: "job",
+    title: "The job's chain: vault block, identity, role, bound claims, secret paths",
+    needs: ["vault-health", "nomad-token"],
+    forJob: true,
+    async run(t, context) {
+        const job = t.job!;
+        const name = `${job.namespace}/${job.id}`;
+        const reply = await nomad(t, `job/${encodeURIComponent(job.id)}?namespace=${encodeURIComponent(job.namespace)}`);
+        if (reply.status !== 200) {
+            return fail(
+                `job ${name}: ${describe(reply)}`,
+                `Nomad has no job ${job.id} in namespace ${job.namespace}.`,
+                "nomad job status -namespace=<namespace>; then --job <namespace>/<job>.",
+            );
+        }
+        const tasks: JobTask[] = (json(reply)?.TaskGroups ?? [])
+            .flatMap((g: { Tasks?: JobTask[] }) => g.Tasks ?? [])
+            .filter((task: JobTask) => task.Vault);
+        if (!tasks.length) {
+            return fail(
+                `job ${name}: no task has a vault block`,
+                "Nomad gives a task a Vault token only with a vault block: its templates cannot read Vault.",
+                "Add vault {} (and vault.role if not the mount's default role) to the tasks that read secrets.",
+            );
+        }
+        const walked = [];
+        for (const task of tasks) {
+            walked.push(await walkTask(t, context, task, job));
+        }
+        const problems = walked.flatMap((w) => w.problems);
+        const seen = walked.flatMap((w) => (w.seen ? [w.seen] : []));
+        if (problems.length) {
+            return fail(problems.map(([evidence]) => evidence).join("; "), problems[0][1], problems[0][2]);
+        }
+        const leftovers = tasks.filter((task) => task.Vault.Policies?.length);
+        if (leftovers.length) {
+            return warn(
+                `${seen.join("; ")}; ${leftovers.map((task) => `task ${task.Name}: vault.policies [${task.Vault.Policies!.join(", ")}]`).join("; ")}`,
+                "vault.policies is ignored under workload identity: the tasks get only their role's policies.",
+                "Remove vault.policies; grant through the role's token_policies (vault { role = … }).",
+            );
+        }
+        return pass(`${name}: ${seen.join("; ")}`);
+    },
+};
