@@ -6,6 +6,8 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { vaultRoleFields } from "../components/workloadRole";
+import { renderGrants } from "../components/jobVaultRole";
+import { MONGO_CREDS_PATH } from "../components/mongoSecretsEngine";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
 import { CHECKS } from "../verify/catalog";
 import { request } from "../verify/http";
@@ -132,6 +134,8 @@ export interface World {
     tokenPeriod: number;
     /** Jobs with a vault block; `NoIdentity` for one submitted before the agents had default_identity. */
     jobs: Array<{ ID: string; Namespace: string; Role?: string; Templates?: string[]; Policies?: string[]; NoIdentity?: boolean }>;
+    /** Roles of jobs that do not use the default role, with the text of their one policy (named after the role). */
+    jobRoles: Record<string, { policy: string }>;
     /** The kids Vault holds from an earlier fetch, when its cache is stale; otherwise it fetches world.jwks. */
     vaultCachedKids?: string[];
     mongoQueryStatus: string;
@@ -180,6 +184,7 @@ export const healthyWorld = (): World => ({
             Templates: ['{{with secret "database/creds/mongo"}}{{end}}'],
         },
     ],
+    jobRoles: { "mongo-dynamic-secret": { policy: renderGrants([{ path: MONGO_CREDS_PATH, capabilities: ["read"] }]) } },
     mongoQueryStatus: "complete",
     credsStatus: 200,
     probe: probeIdentity(),
@@ -385,6 +390,15 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             (gate && req.headers["x-vault-token"] === gate.token && gate.allows(vaultCapability(req), req.url.slice(4).split("?")[0]));
         if (!allowed) {
             return served("vault.error-permission-denied");
+        }
+        const jobRole = Object.entries(world.jobRoles).find(
+            ([name]) => req.url === `/v1/auth/${world.mount}/role/${name}` || req.url === `/v1/sys/policies/acl/${name}`,
+        );
+        if (jobRole) {
+            const [name, { policy }] = jobRole;
+            return req.url.includes("/role/")
+                ? served("vault.jwt-role", (body) => ({ ...body, data: { ...body.data, token_policies: [name] } }))
+                : served("vault.policy-acl", (body) => ({ ...body, data: { ...body.data, name, policy } }));
         }
         switch (req.url) {
             case `/v1/auth/${world.mount}/config`:

@@ -183,12 +183,26 @@ describe("verify: the login chain", function () {
         it("passes when each default-role job may read what its templates read", async () => {
             assert.strictEqual(
                 (await check("capabilities")).evidence,
-                "2 job(s) using the default role can read what their templates read; Vault grants the probe read on kv/data/default/vaultnomad-verify-probe/verify",
+                "1 job(s) using the default role and 1 with a role of their own can read what their templates read; Vault grants the probe read on kv/data/default/vaultnomad-verify-probe/verify",
             );
         });
         it("fails naming the denied path of a job reading outside its own", async () => {
             world.jobs.push({ ID: "web", Namespace: "default", Templates: ['{{with secret "kv/data/default/mongo/config"}}{{end}}'] });
             assert.strictEqual((await check("capabilities")).evidence, "denied: default/web: kv/data/default/mongo/config");
+        });
+        it("fails naming the path a job's own role does not grant it", async () => {
+            world.jobRoles["mongo-dynamic-secret"].policy = 'path "database/creds/other" {\n  capabilities = ["read"]\n}\n';
+            assert.strictEqual(
+                (await check("capabilities")).evidence,
+                "denied: default/mongo-query: database/creds/mongo (role mongo-dynamic-secret)",
+            );
+        });
+        it("fails naming a job's own role that Vault does not have", async () => {
+            world.jobRoles = {};
+            assert.match(
+                (await check("capabilities")).evidence,
+                /^denied: default\/mongo-query: database\/creds\/mongo \(role mongo-dynamic-secret: HTTP 404/,
+            );
         });
     });
 

@@ -45,7 +45,7 @@ function unmetClaims(role: Record<string, any>, claims: Record<string, string>):
 }
 
 /** Whether the role's policies grant read on `path` for the job (templated paths rendered with its namespace and ID). */
-async function readableFor(t: Target, policies: string[], namespace: string, id: string): Promise<(path: string) => boolean> {
+export async function readableFor(t: Target, policies: string[], namespace: string, id: string): Promise<(path: string) => boolean> {
     const stanzas: Stanza[] = [];
     for (const name of policies.filter((p) => p !== "default")) {
         const text: string = json(await vault(t, `sys/policies/acl/${name}`))?.data?.policy ?? "";

@@ -3,7 +3,8 @@
 import { policyStanzas, renderForJob, vaultPathMatches } from "../policy/hcl";
 import { decodeJwt } from "jose";
 import { nomad, vault } from "./clients";
-import { json } from "./http";
+import { describe, json } from "./http";
+import { readableFor } from "./jobChecks";
 import { loginWith, revoke } from "./login";
 import { fail, pass, skip, warn } from "./outcome";
 import { Check, RunContext, Target } from "./types";
@@ -38,10 +39,10 @@ export const accessorCheck: Check = {
     },
 };
 
-/** Jobs that use Vault with the default role, and the secret paths their templates read. */
+/** Jobs that use Vault, and the secret paths their templates read, by the role each task logs in with. */
 async function vaultJobs(
     t: Target,
-): Promise<Array<{ id: string; namespace: string; paths: string[]; policies: string[]; withoutIdentity: string[] }>> {
+): Promise<Array<{ id: string; namespace: string; pathsByRole: Map<string, string[]>; policies: string[]; withoutIdentity: string[] }>> {
     const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*")) ?? [];
     const jobs = [];
     for (const { ID, Namespace } of list) {
@@ -51,13 +52,10 @@ async function vaultJobs(
             jobs.push({
                 id: ID,
                 namespace: Namespace,
-                paths: tasks
-                    .filter((task: any) => !task.Vault.Role || task.Vault.Role === t.defaultRole)
-                    .flatMap((task: any) =>
-                        (task.Templates ?? []).flatMap((tmpl: any) =>
-                            [...String(tmpl.EmbeddedTmpl).matchAll(/secret "([^"]+)"/g)].map((m) => m[1]),
-                        ),
-                    ),
+                pathsByRole: tasks.reduce((byRole: Map<string, string[]>, task: any) => {
+                    const role: string = task.Vault.Role || t.defaultRole;
+                    return byRole.set(role, [...(byRole.get(role) ?? []), ...templateSecretPaths(task)]);
+                }, new Map<string, string[]>()),
                 policies: tasks.flatMap((task: any) => task.Vault.Policies ?? []),
                 // The server adds a vault_<cluster> identity at submission; jobs submitted before
                 // default_identity was configured have none (as `nomad setup vault -check` reports).
@@ -70,9 +68,30 @@ async function vaultJobs(
     return jobs;
 }
 
+function templateSecretPaths(task: any): string[] {
+    return (task.Templates ?? []).flatMap((tmpl: any) => [...String(tmpl.EmbeddedTmpl).matchAll(/secret "([^"]+)"/g)].map((m) => m[1]));
+}
+
+/** What each job cannot read with the policies of a role of its own (not the default role). */
+async function deniedToOwnRoles(t: Target, jobs: Awaited<ReturnType<typeof vaultJobs>>): Promise<string[]> {
+    const denied: string[] = [];
+    for (const job of jobs) {
+        for (const [role, paths] of [...job.pathsByRole].filter(([role]) => role !== t.defaultRole)) {
+            const reply = await vault(t, `auth/${t.jwtPath}/role/${role}`);
+            if (reply.status !== 200) {
+                denied.push(...paths.map((p) => `${job.namespace}/${job.id}: ${p} (role ${role}: ${describe(reply)})`));
+                continue;
+            }
+            const readable = await readableFor(t, json(reply)?.data?.token_policies ?? [], job.namespace, job.id);
+            denied.push(...paths.filter((p) => !readable(p)).map((p) => `${job.namespace}/${job.id}: ${p} (role ${role})`));
+        }
+    }
+    return denied;
+}
+
 export const capabilitiesCheck: Check = {
     id: "capabilities",
-    title: "The templated policy grants each job read on the secrets its templates read",
+    title: "Each job's role grants it read on the secrets its templates read",
     needs: ["vault-health", "nomad-token"],
     async run(t, context) {
         if (!t.policyName) {
@@ -84,13 +103,15 @@ export const capabilitiesCheck: Check = {
         const jobs = await vaultJobs(t);
         for (const job of jobs) {
             const granted = (p: string) => readable.some((s) => vaultPathMatches(renderForJob(s.path, job.namespace, job.id), p));
-            denied.push(...job.paths.filter((p) => !granted(p)).map((p) => `${job.namespace}/${job.id}: ${p}`));
+            const paths = job.pathsByRole.get(t.defaultRole) ?? [];
+            denied.push(...paths.filter((p) => !granted(p)).map((p) => `${job.namespace}/${job.id}: ${p}`));
         }
+        denied.push(...(await deniedToOwnRoles(t, jobs)));
         if (denied.length) {
             return fail(
                 `denied: ${denied.join("; ")}`,
-                "The job logs in, then reading the secret gets 403: it is not under <mount>/data/<namespace>/<job>/ (KV v2 needs the data/ segment).",
-                "Move the secret under the job's path, or grant it in the policy.",
+                "The job logs in, then reading the secret gets 403: it is not under <mount>/data/<namespace>/<job>/ (KV v2 needs the data/ segment), or the policies of the job's own role do not grant it.",
+                "Move the secret under the job's path, or grant it in the policy of the role the job logs in with.",
             );
         }
         const confirmed = await confirmWithVault(t, context, readable[0]?.path.split("/")[0]);
@@ -101,8 +122,9 @@ export const capabilitiesCheck: Check = {
                 "Check the role's claim_mappings and the accessor-drift check.",
             );
         }
+        const ownRoles = jobs.filter((job) => [...job.pathsByRole.keys()].some((role) => role !== t.defaultRole)).length;
         return pass(
-            `${jobs.length} job(s) using the default role can read what their templates read` +
+            `${jobs.length - ownRoles} job(s) using the default role and ${ownRoles} with a role of their own can read what their templates read` +
                 (confirmed ? `; Vault grants the probe read on ${confirmed.path}` : ""),
         );
     },
