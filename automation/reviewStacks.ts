@@ -25,13 +25,14 @@ export function stackNameForBranch(branch: string): string {
         .normalize("NFKD")
         .replace(/[\u0300-\u036f]/g, "")
         .toLowerCase()
+        // Each run of other characters becomes one dash, so no two dashes are ever adjacent.
         .replace(/[^a-z0-9]+/g, "-")
-        .replace(/^-+|-+$/g, "");
+        .replace(/^-|-$/g, "");
     const room = MAX_STACK_NAME - REVIEW_PREFIX.length;
     if (slug === trimmed && slug.length <= room) {
         return `${REVIEW_PREFIX}${slug}`;
     }
-    const kept = slug.slice(0, room - 7).replace(/-+$/, "");
+    const kept = slug.slice(0, room - 7).replace(/-$/, "");
     return `${REVIEW_PREFIX}${kept ? `${kept}-` : ""}${shortHash(trimmed)}`;
 }
 

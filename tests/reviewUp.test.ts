@@ -113,6 +113,12 @@ describe("the port lock", () => {
         const result = await withFileLock(file, async () => "in", { processAlive: (pid) => pid !== 999999, timeoutMs: 200 });
         assert.strictEqual(result, "in");
     });
+    it("takes over a dead holder's lock that another waiter removed first", async () => {
+        const file = lockFile();
+        fs.writeFileSync(file, JSON.stringify({ pid: 999999, hostname: os.hostname(), since: "2026-11-27T11:00:00Z" }));
+        const otherWaiterRemovesIt = () => (fs.rmSync(file), false);
+        assert.strictEqual(await withFileLock(file, async () => "in", { processAlive: otherWaiterRemovesIt, timeoutMs: 200 }), "in");
+    });
     it("waits for a holder still running on this host", async () => {
         const file = lockFile();
         fs.writeFileSync(file, JSON.stringify({ pid: 4242, hostname: os.hostname(), since: "2026-11-27T11:00:00Z" }));
