@@ -70,11 +70,10 @@ export function slotOfPorts(ports: Pick<ReviewPorts, "vaultPort">): number | und
 export function allocateSlot(stackName: string, takenSlots: Iterable<number>): number {
     const taken = new Set(takenSlots);
     const start = parseInt(shortHash(stackName), 16) % SLOTS;
-    for (let i = 0; i < SLOTS; i++) {
-        const slot = (start + i) % SLOTS;
-        if (!taken.has(slot)) {
-            return slot;
-        }
+    // Upwards from the start, wrapping around after the last block.
+    const slot = Array.from({ length: SLOTS }, (_, i) => (start + i) % SLOTS).find((s) => !taken.has(s));
+    if (slot === undefined) {
+        throw new Error(`all ${SLOTS} review-stack port blocks are taken; prune old review stacks`);
     }
-    throw new Error(`all ${SLOTS} review-stack port blocks are taken; prune old review stacks`);
+    return slot;
 }

@@ -177,6 +177,14 @@ describe("review prune", function () {
             const { out } = await drive(["review", "prune", "--dry-run", "--older-than", "7d"], { stacks, git });
             assert.match(out, /\n {2}review-old\tbranch \?\tlast update /);
         });
+        it("lists a gone branch's stack that was never updated as such", async () => {
+            const stacks = new FakeStacks().add("review-gone", {
+                config: reviewConfig("gone", 2),
+                summary: { name: "review-gone", current: false },
+            });
+            const { out } = await drive(["review", "prune", "--dry-run"], { stacks, git });
+            assert.match(out, /\n {2}review-gone\tbranch gone\tlast update never\t/);
+        });
         it("says it pruned one stack, in the singular", async () => {
             const { out } = await drive(["review", "prune", "--yes"], { stacks: fleet(), git });
             assert.match(out, /\nPruned 1 review stack\.$/);

@@ -119,6 +119,11 @@ describe("the port lock", () => {
         const otherWaiterRemovesIt = () => (fs.rmSync(file), false);
         assert.strictEqual(await withFileLock(file, async () => "in", { processAlive: otherWaiterRemovesIt, timeoutMs: 200 }), "in");
     });
+    it("returns the step's result even when the step's lock file vanished meanwhile", async () => {
+        const file = lockFile();
+        const removesTheLock = async () => (fs.rmSync(file), "in");
+        assert.strictEqual(await withFileLock(file, removesTheLock, { processAlive: () => true }), "in");
+    });
     it("waits for a holder still running on this host", async () => {
         const file = lockFile();
         fs.writeFileSync(file, JSON.stringify({ pid: 4242, hostname: os.hostname(), since: "2026-11-27T11:00:00Z" }));
