@@ -23,11 +23,12 @@ export async function reviewPrune(options: Options, driver: Driver): Promise<unk
         say(`Pruning nothing: ${live.why}. Fix that (\`git remote -v\`, \`git fetch --prune\`) and run prune again.`);
     } else {
         for (const { summary, branch } of await reviewStacks(driver)) {
-            const age = summary.lastUpdate ? driver.now().getTime() - Date.parse(summary.lastUpdate) : undefined;
+            // NaN for a stack never updated: its age cannot be told, so it is never older than asked.
+            const age = driver.now().getTime() - new Date(summary.lastUpdate ?? NaN).getTime();
             const reason =
                 branch && !live.branches.has(branch)
                     ? `branch ${branch} no longer exists, locally or on any remote`
-                    : maxAgeMs !== undefined && age !== undefined && age > maxAgeMs
+                    : age > (maxAgeMs ?? Infinity)
                       ? `last updated ${lastUpdateText(summary, driver)}`
                       : undefined;
             if (reason) {

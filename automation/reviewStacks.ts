@@ -25,13 +25,14 @@ export function stackNameForBranch(branch: string): string {
         .normalize("NFKD")
         .replace(/[\u0300-\u036f]/g, "")
         .toLowerCase()
+        // Each run of other characters becomes one dash, so no two dashes are ever adjacent.
         .replace(/[^a-z0-9]+/g, "-")
-        .replace(/^-+|-+$/g, "");
+        .replace(/^-|-$/g, "");
     const room = MAX_STACK_NAME - REVIEW_PREFIX.length;
     if (slug === trimmed && slug.length <= room) {
         return `${REVIEW_PREFIX}${slug}`;
     }
-    const kept = slug.slice(0, room - 7).replace(/-+$/, "");
+    const kept = slug.slice(0, room - 7).replace(/-$/, "");
     return `${REVIEW_PREFIX}${kept ? `${kept}-` : ""}${shortHash(trimmed)}`;
 }
 
@@ -69,11 +70,10 @@ export function slotOfPorts(ports: Pick<ReviewPorts, "vaultPort">): number | und
 export function allocateSlot(stackName: string, takenSlots: Iterable<number>): number {
     const taken = new Set(takenSlots);
     const start = parseInt(shortHash(stackName), 16) % SLOTS;
-    for (let i = 0; i < SLOTS; i++) {
-        const slot = (start + i) % SLOTS;
-        if (!taken.has(slot)) {
-            return slot;
-        }
+    // Upwards from the start, wrapping around after the last block.
+    const slot = Array.from({ length: SLOTS }, (_, i) => (start + i) % SLOTS).find((s) => !taken.has(s));
+    if (slot === undefined) {
+        throw new Error(`all ${SLOTS} review-stack port blocks are taken; prune old review stacks`);
     }
-    throw new Error(`all ${SLOTS} review-stack port blocks are taken; prune old review stacks`);
+    return slot;
 }

@@ -22,7 +22,8 @@ export async function preflightTools(driver: Driver): Promise<void> {
 /** The checks the stack's mode asks for before `operation`; returns the mode. */
 export async function preflightStack(stack: DriverStack, operation: Operation, driver: Driver, options: Options): Promise<Mode> {
     const config = await stack.getAllConfig();
-    if (modeOf(config) === "external") {
+    const mode = modeOf(config);
+    if (mode === "external") {
         if (!options["skip-reachability"]) {
             for (const [what, key, env, path] of EXTERNAL_SERVERS) {
                 const address = config[fq(key)]?.value || driver.env[env];
@@ -34,13 +35,13 @@ export async function preflightStack(stack: DriverStack, operation: Operation, d
                 await checkAnswers(driver.probes, what, `${address.replace(/\/+$/, "")}${path}`, key);
             }
         }
-        return "external";
+    } else {
+        await checkDocker(driver.probes);
+        if (operation === "up") {
+            await checkPortsIfNew(stack, config, driver);
+        }
     }
-    await checkDocker(driver.probes);
-    if (operation === "up") {
-        await checkPortsIfNew(stack, config, driver);
-    }
-    return "demo";
+    return mode;
 }
 
 /** Each server of an external stack: its config key, the variable it defaults to, and an unauthenticated path. */

@@ -23,12 +23,16 @@ export function stackLocks(backendUrl: string | undefined, stack: string): Stack
         return [];
     }
     const locksDir = path.join(fileURLToPath(backendUrl.split("?")[0]), ".pulumi", "locks");
-    const orgs = fs.existsSync(locksDir) ? fs.readdirSync(locksDir) : [];
-    return orgs.flatMap((org) => {
+    return entries(locksDir).flatMap((org) => {
         const dir = path.join(locksDir, org, PROJECT, stack);
-        const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
-        return files.flatMap((f) => readLock(path.join(dir, f)));
+        return entries(dir)
+            .filter((f) => f.endsWith(".json"))
+            .flatMap((f) => readLock(path.join(dir, f)));
     });
+}
+
+function entries(dir: string): string[] {
+    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
 }
 
 function readLock(file: string): StackLock[] {

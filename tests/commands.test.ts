@@ -71,6 +71,15 @@ describe("stack driver", () => {
                 ],
             );
         });
+        it("checks a new stack's ports even when another stack is deployed", async () => {
+            const probes: Probes = { ...healthyProbes, portInUse: async () => true };
+            const { code } = await drive(["up"], { stacks: new FakeStacks().add("staging"), probes });
+            assert.strictEqual(code, EXIT.preflight);
+        });
+        it("does not check a new stack's ports for a preview, which starts nothing", async () => {
+            const probes: Probes = { ...healthyProbes, portInUse: async () => true };
+            assert.strictEqual((await drive(["preview"], { stacks: new FakeStacks(), probes })).code, EXIT.ok);
+        });
         it("does not check ports that a deployed stack holds itself", async () => {
             const probes: Probes = { ...healthyProbes, portInUse: async () => true };
             const { code } = await drive(["up"], { stacks: new FakeStacks().add("dev"), probes });
@@ -187,6 +196,12 @@ describe("stack driver", () => {
                 const stacks = new FakeStacks().add("prod", { config });
                 const env = { VAULT_ADDR: "https://vault.example:8200/" };
                 assert.strictEqual((await drive(["up", "--stack", "prod"], { stacks, env, probes: noDemoHost(both) })).code, EXIT.ok);
+            });
+            it("joins an address with trailing slashes to the server's path", async () => {
+                const stacks = new FakeStacks().add("prod", {
+                    config: { ...external, "vaultnomad:vaultAddress": { value: "https://vault.example:8200//" } },
+                });
+                assert.strictEqual((await drive(["up", "--stack", "prod"], { stacks, probes: noDemoHost(both) })).code, EXIT.ok);
             });
             it("names the missing address and where to set it (exit 3)", async () => {
                 const stacks = new FakeStacks().add("prod", { config: { "vaultnomad:mode": { value: "external" } } });

@@ -97,6 +97,27 @@ describe("review prune", function () {
         });
     });
 
+    describe("under --json", () => {
+        const git = fakeGit({ liveBranches: async () => ({ known: true, branches: new Set(["feat/live"]) }) });
+
+        it("reports each stack it destroyed", async () => {
+            const { out } = await drive(["review", "prune", "--yes", "--json"], { stacks: stacksFor("feat/live", "feat/gone"), git });
+            assert.deepStrictEqual(
+                JSON.parse(out).destroyed.map((d: { stack: string }) => d.stack),
+                ["review-feat-gone"],
+            );
+        });
+        it("says why it prunes nothing when it cannot tell which branches are alive", async () => {
+            const unknown = fakeGit({ liveBranches: async () => ({ known: false, why: "this clone has no remote" }) });
+            const { out } = await drive(["review", "prune", "--yes", "--json"], { stacks: stacksFor("feat/gone"), git: unknown });
+            assert.deepStrictEqual(JSON.parse(out), { branchesKnown: false, why: "this clone has no remote", prune: [], skipped: [] });
+        });
+        it("with --dry-run, lets the document be the only listing", async () => {
+            const { err } = await drive(["review", "prune", "--dry-run", "--json"], { stacks: stacksFor("feat/gone"), git });
+            assert.strictEqual(err, "");
+        });
+    });
+
     describe("what it selects", () => {
         function fleet(): FakeStacks {
             return new FakeStacks()
@@ -127,6 +148,50 @@ describe("review prune", function () {
         it("skips a stack being updated, and says so", async () => {
             const { out } = await drive(["review", "prune", "--dry-run"], { stacks: fleet(), git });
             assert.match(out, /Skipped, an update is in progress \(1\):\n {2}review-busy\tbranch busy-gone/);
+        });
+        it("keeps a stack whose last update is exactly the age asked", async () => {
+            const stacks = new FakeStacks().add("review-live", {
+                config: reviewConfig("live", 1),
+                summary: { name: "review-live", current: false, lastUpdate: hoursAgo(24 * 7) },
+            });
+            await drive(["review", "prune", "--yes", "--older-than", "7d"], { stacks, git });
+            assert.deepStrictEqual(stacks.calls, []);
+        });
+        it("keeps a stack never updated, whatever --older-than asks", async () => {
+            const stacks = new FakeStacks().add("review-live", {
+                config: reviewConfig("live", 1),
+                summary: { name: "review-live", current: false },
+            });
+            await drive(["review", "prune", "--yes", "--older-than", "1m"], { stacks, git });
+            assert.deepStrictEqual(stacks.calls, []);
+        });
+        it("keeps a stack that records no branch", async () => {
+            const stacks = new FakeStacks().add("review-unknown", { config: {} });
+            await drive(["review", "prune", "--yes"], { stacks, git });
+            assert.deepStrictEqual(stacks.calls, []);
+        });
+        it("lists a stack with no branch or update recorded as such", async () => {
+            const stacks = new FakeStacks().add("review-old", {
+                summary: { name: "review-old", current: false, lastUpdate: hoursAgo(24 * 30) },
+            });
+            const { out } = await drive(["review", "prune", "--dry-run", "--older-than", "7d"], { stacks, git });
+            assert.match(out, /\n {2}review-old\tbranch \?\tlast update /);
+        });
+        it("lists a gone branch's stack that was never updated as such", async () => {
+            const stacks = new FakeStacks().add("review-gone", {
+                config: reviewConfig("gone", 2),
+                summary: { name: "review-gone", current: false },
+            });
+            const { out } = await drive(["review", "prune", "--dry-run"], { stacks, git });
+            assert.match(out, /\n {2}review-gone\tbranch gone\tlast update never\t/);
+        });
+        it("says it pruned one stack, in the singular", async () => {
+            const { out } = await drive(["review", "prune", "--yes"], { stacks: fleet(), git });
+            assert.match(out, /\nPruned 1 review stack\.$/);
+        });
+        it("says how many stacks it pruned", async () => {
+            const { out } = await drive(["review", "prune", "--yes", "--older-than", "7d"], { stacks: fleet(), git });
+            assert.match(out, /\nPruned 2 review stacks\.$/);
         });
         it("rejects an age it cannot read (exit 2)", async () => {
             assert.strictEqual((await drive(["review", "prune", "--older-than", "a week"], { stacks: fleet(), git })).code, EXIT.usage);

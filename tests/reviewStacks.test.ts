@@ -1,6 +1,6 @@
 // Branch → stack name, and the ports of review stacks side by side.
 import * as assert from "assert";
-import { allocateSlot, portsForSlot, slotOfPorts, stackNameForBranch } from "../automation/reviewStacks";
+import { allocateSlot, portsForSlot, slotOfPorts, SLOTS, stackNameForBranch } from "../automation/reviewStacks";
 import { loadSettings } from "../settings";
 
 /** What the local backend and Docker container names accept, with room for the suffixes. */
@@ -19,7 +19,12 @@ describe("review stack names", () => {
         ["café-crème", /^review-cafe-creme-[0-9a-f]{6}$/],
         ["日本語", /^review-[0-9a-f]{6}$/],
         ["---", /^review-[0-9a-f]{6}$/],
+        ["-feat", /^review-feat-[0-9a-f]{6}$/],
+        ["feat-", /^review-feat-[0-9a-f]{6}$/],
+        ["a".repeat(41), `review-${"a".repeat(41)}`],
+        ["a".repeat(42), /^review-a{34}-[0-9a-f]{6}$/],
         ["a".repeat(200), /^review-a{34}-[0-9a-f]{6}$/],
+        [`${"a".repeat(33)}/${"b".repeat(20)}`, /^review-a{33}-[0-9a-f]{6}$/],
         [`feature/${"very-long-name-".repeat(10)}end`, /^review-feature-very-long-name-very-long-n-[0-9a-f]{6}$/],
         ["dependabot/npm_and_yarn/@pulumi/pulumi-3.248.0", /^review-dependabot-npm-and-yarn-pulumi-pul-[0-9a-f]{6}$/],
         ["HEAD~1", /^review-head-1-[0-9a-f]{6}$/],
@@ -52,6 +57,17 @@ describe("review stack names", () => {
     });
 });
 
+/** A stack whose name hashes to a slot below `limit`, so that the slots above it exist. */
+function firstSlotBelow(limit: number): { name: string; slot: number } {
+    for (let i = 0; ; i++) {
+        const name = `review-${i}`;
+        const slot = allocateSlot(name, []);
+        if (slot < limit) {
+            return { name, slot };
+        }
+    }
+}
+
 describe("review stack ports", () => {
     const allPorts = (slot: number) => {
         const ports = portsForSlot(slot);
@@ -73,8 +89,35 @@ describe("review stack ports", () => {
     it("give the same stack the same ports twice", () => {
         assert.deepStrictEqual(portsForSlot(allocateSlot("review-main", [3, 4])), portsForSlot(allocateSlot("review-main", [3, 4])));
     });
+    it("start each stack at the slot its name hashes to, spread over all the blocks", () => {
+        const starts = Array.from({ length: 20 }, (_, i) => allocateSlot(stackNameForBranch(`feature/${i}`), []));
+        assert.ok(new Set(starts).size >= 18 && starts.every((slot) => slot >= 0 && slot < SLOTS), String(starts));
+    });
+    it("probe upwards from the wanted slot, to the first free one", () => {
+        const wanted = firstSlotBelow(SLOTS - 3);
+        assert.strictEqual(allocateSlot(wanted.name, [wanted.slot, wanted.slot + 1]), wanted.slot + 2);
+    });
+    it("wrap around from the last block to the first", () => {
+        const wanted = firstSlotBelow(SLOTS - 3);
+        const toTheEnd = Array.from({ length: SLOTS - wanted.slot }, (_, i) => wanted.slot + i);
+        assert.strictEqual(allocateSlot(wanted.name, toTheEnd), 0);
+    });
+    it("refuse when every block is taken, asking to prune", () => {
+        const all = Array.from({ length: SLOTS }, (_, i) => i);
+        assert.throws(() => allocateSlot("review-main", all), /all 1000 review-stack port blocks are taken; prune old review stacks/);
+    });
     it("read back the slot from a stack's stored ports", () => {
         assert.strictEqual(slotOfPorts(portsForSlot(417)), 417);
+    });
+    it("read back the first and the last slot", () => {
+        assert.deepStrictEqual([slotOfPorts(portsForSlot(0)), slotOfPorts(portsForSlot(SLOTS - 1))], [0, SLOTS - 1]);
+    });
+    it("read no slot from ports outside the review blocks", () => {
+        const outside = [portsForSlot(-1).vaultPort, portsForSlot(SLOTS).vaultPort, 8200, 10005];
+        assert.deepStrictEqual(
+            outside.map((vaultPort) => slotOfPorts({ vaultPort })),
+            outside.map(() => undefined),
+        );
     });
     it("stay clear of the dev stack's ports", () => {
         const dev = loadSettings({}, "dev");

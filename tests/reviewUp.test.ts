@@ -110,8 +110,50 @@ describe("the port lock", () => {
     it("takes over a lock whose holder died on this host", async () => {
         const file = lockFile();
         fs.writeFileSync(file, JSON.stringify({ pid: 999999, hostname: os.hostname(), since: "2026-11-27T11:00:00Z" }));
-        const result = await withFileLock(file, async () => "in", { processAlive: () => false, timeoutMs: 200 });
+        const result = await withFileLock(file, async () => "in", { processAlive: (pid) => pid !== 999999, timeoutMs: 200 });
         assert.strictEqual(result, "in");
+    });
+    it("takes over a dead holder's lock that another waiter removed first", async () => {
+        const file = lockFile();
+        fs.writeFileSync(file, JSON.stringify({ pid: 999999, hostname: os.hostname(), since: "2026-11-27T11:00:00Z" }));
+        const otherWaiterRemovesIt = () => (fs.rmSync(file), false);
+        assert.strictEqual(await withFileLock(file, async () => "in", { processAlive: otherWaiterRemovesIt, timeoutMs: 200 }), "in");
+    });
+    it("returns the step's result even when the step's lock file vanished meanwhile", async () => {
+        const file = lockFile();
+        const removesTheLock = async () => (fs.rmSync(file), "in");
+        assert.strictEqual(await withFileLock(file, removesTheLock, { processAlive: () => true }), "in");
+    });
+    it("waits for a holder still running on this host", async () => {
+        const file = lockFile();
+        fs.writeFileSync(file, JSON.stringify({ pid: 4242, hostname: os.hostname(), since: "2026-11-27T11:00:00Z" }));
+        await assert.rejects(
+            withFileLock(file, async () => "in", { processAlive: () => true, timeoutMs: 100 }),
+            /is held by pid 4242/,
+        );
+    });
+    it("waits for a holder on another host, even when no process of that pid runs here", async () => {
+        const file = lockFile();
+        fs.writeFileSync(file, JSON.stringify({ pid: 4242, hostname: "build-7", since: "2026-11-27T11:00:00Z" }));
+        await assert.rejects(
+            withFileLock(file, async () => "in", { processAlive: () => false, timeoutMs: 100 }),
+            /is held by pid 4242/,
+        );
+    });
+    it("waits on a lock file it cannot read, and says so when giving up", async () => {
+        const file = lockFile();
+        fs.writeFileSync(file, "");
+        await assert.rejects(
+            withFileLock(file, async () => "in", { processAlive: () => false, timeoutMs: 100 }),
+            /review-ports\.lock is held by another process; if that process is gone, delete the file\./,
+        );
+    });
+    it("fails at once with the system's error when the lock cannot be created", async () => {
+        const file = path.join(tempProject(), "no-such-folder", "review-ports.lock");
+        await assert.rejects(
+            withFileLock(file, async () => "in", { processAlive: () => false, timeoutMs: 1_000 }),
+            { code: "ENOENT" },
+        );
     });
     it("waits for a live holder, and names it when giving up", async () => {
         const file = lockFile();

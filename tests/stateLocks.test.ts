@@ -5,6 +5,7 @@ import * as path from "path";
 import { resolveEnvironment } from "../automation/environment";
 import { EXIT } from "../automation/exitCodes";
 import { stackNameForBranch } from "../automation/reviewStacks";
+import { stackLocks } from "../automation/stateLocks";
 import { drive, healthyProbes, tempProject } from "./driverHarness";
 import { FakeStacks } from "./fakeStackStore";
 
@@ -71,5 +72,42 @@ describe("a locked stack", () => {
         const { stacks, environment } = lockedProject(name);
         const { err } = await drive(["review", "up", "--branch", "feat/jwt"], { stacks, environment });
         assert.match(err, new RegExp(`^The stack ${name} is locked by another update\\.\nLocked by alice@build-7 \\(pid 4242\\)`));
+    });
+});
+
+describe("the locks of a stack in a file backend", () => {
+    /** A state folder with `files` (path under the stack's lock folder → content). */
+    function stateWith(files: Record<string, string>): string {
+        const state = tempProject();
+        for (const [file, content] of Object.entries(files)) {
+            const full = path.join(state, ".pulumi", "locks", "organization", "vaultnomad", file);
+            fs.mkdirSync(path.dirname(full), { recursive: true });
+            fs.writeFileSync(full, content);
+        }
+        return state;
+    }
+    const holders = (locks: Array<{ pid: number }>) => locks.map((lock) => lock.pid);
+
+    it("are none for a backend that is not a folder, or none at all", () => {
+        assert.deepStrictEqual([stackLocks("s3://bucket/state", "dev"), stackLocks(undefined, "dev")], [[], []]);
+    });
+    it("are none when the backend has no lock folder yet", () => {
+        assert.deepStrictEqual(stackLocks(`file://${tempProject()}`, "dev"), []);
+    });
+    it("are read from the folder the backend URL names, whatever options follow it", () => {
+        const state = stateWith({ [`dev/${LOCK_ID}.json`]: JSON.stringify(LOCK) });
+        assert.deepStrictEqual(holders(stackLocks(`file://${state}?no_tmp_dir=true`, "dev")), [LOCK.pid]);
+    });
+    it("are only that stack's lock files", () => {
+        const state = stateWith({
+            [`dev/${LOCK_ID}.json`]: JSON.stringify(LOCK),
+            [`dev/${LOCK_ID}.json.tmp`]: JSON.stringify({ ...LOCK, pid: 1 }),
+            [`review-main/${LOCK_ID}.json`]: JSON.stringify({ ...LOCK, pid: 2 }),
+        });
+        assert.deepStrictEqual(holders(stackLocks(`file://${state}`, "dev")), [LOCK.pid]);
+    });
+    it("leave out a lock file caught half written", () => {
+        const state = stateWith({ [`dev/${LOCK_ID}.json`]: '{"pid":42' });
+        assert.deepStrictEqual(stackLocks(`file://${state}`, "dev"), []);
     });
 });
