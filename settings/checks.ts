@@ -36,7 +36,7 @@ export function checkVersions(vaultImage: string, nomadImage: string, problems: 
         problems.push(
             `${fq("vaultImage")}: Vault 1.16.1 rejects Nomad's JWKS ("unexpected signature algorithm"); use another version such as 1.18.1.`,
         );
-    } else if (vault && vault[0] === 1 && vault[1] < 12) {
+    } else if (vault && (vault[0] < 1 || (vault[0] === 1 && vault[1] < 12))) {
         problems.push(`${fq("vaultImage")}: Vault ${vault.join(".")} is older than 1.12, the first version this flow supports.`);
     }
 }
