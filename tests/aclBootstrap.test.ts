@@ -55,6 +55,7 @@ describe("Nomad ACL bootstrap", function () {
             assert.match(err.message, /already ACL-bootstrapped with a token this stack does not hold \(reset index 12\)/);
             assert.match(err.message, /pulumi up --replace <URN of the container vaultnomad-dev-nomad>/);
             assert.match(err.message, /echo 12 > <data_dir>\/server\/acl-bootstrap-reset/);
+            assert.match(err.message, /if you hold the existing management token, keep the agent and reset the bootstrap/);
             return true;
         });
     });
@@ -96,18 +97,29 @@ describe("Nomad ACL bootstrap", function () {
         });
     });
     it("keeps retrying on 5xx until the timeout, then names the address and last answer", async () => {
-        nomad = await fakeNomad(() => ({ status: 503, body: "rpc error: eval broker disabled" }));
+        nomad = await fakeNomad(() => ({ status: 503, body: "rpc error: eval broker disabled\n" }));
         const started = Date.now();
         await assert.rejects(bootstrap(nomad.address, 600), (err: Error) => {
             assert.match(err.message, new RegExp(`Nomad ACL bootstrap at ${nomad!.address} did not succeed within 1 s`));
-            assert.match(err.message, /last answer: HTTP 503 rpc error: eval broker disabled/);
+            assert.match(err.message, /last answer: HTTP 503 rpc error: eval broker disabled\. Check/);
             return true;
         });
         assert.ok(Date.now() - started < 3000, "gave up late");
     });
-    it("fails at once on a refusal that waiting cannot fix", async () => {
+    it("says, when it gives up, which container's logs to read and which key to raise", async () => {
+        nomad = await fakeNomad(() => noLeader);
+        await assert.rejects(
+            bootstrap(nomad.address, 100),
+            /Check the Nomad agent's logs \(docker logs vaultnomad-dev-nomad\) and raise vaultnomad:readyTimeoutSeconds if it is only slow\./,
+        );
+    });
+    it("reports its failures as AclBootstrapError", async () => {
         nomad = await fakeNomad(() => ({ status: 400, body: "ACL support disabled" }));
-        await assert.rejects(bootstrap(nomad.address), /was refused: HTTP 400 ACL support disabled/);
+        await assert.rejects(bootstrap(nomad.address), { name: "AclBootstrapError" });
+    });
+    it("fails at once on a refusal that waiting cannot fix", async () => {
+        nomad = await fakeNomad(() => ({ status: 400, body: "ACL support disabled\n" }));
+        await assert.rejects(bootstrap(nomad.address), /was refused: HTTP 400 ACL support disabled$/);
         assert.strictEqual(nomad.requests.length, 1);
     });
     it("gives up on an unreachable agent after the timeout, saying so", async () => {
@@ -130,6 +142,18 @@ describe("ACL bootstrap resource", () => {
             const inputs = { ...olds, address: nomad.address };
             const created = await aclBootstrapProvider.create!(inputs);
             assert.deepStrictEqual(created, { id: ACCESSOR, outs: { ...inputs, accessorId: ACCESSOR, secretId: SECRET } });
+        } finally {
+            await nomad.close();
+        }
+    });
+    it("waits for the agent as long as its timeout in seconds", async () => {
+        const { aclBootstrapProvider } = await import("../components/nomadAclBootstrap");
+        const nomad = await fakeNomad(() => noLeader);
+        try {
+            await assert.rejects(
+                aclBootstrapProvider.create!({ ...olds, address: nomad.address, timeoutSeconds: 1 }),
+                /did not succeed within 1 s/,
+            );
         } finally {
             await nomad.close();
         }
