@@ -63,6 +63,12 @@ describe("settings checks", () => {
         it("read major, minor and patch from the tag", () => {
             assert.deepStrictEqual(imageVersion("hashicorp/nomad:1.10.2"), [1, 10, 2]);
         });
+        it("read numbers of several digits", () => {
+            assert.deepStrictEqual(imageVersion("hashicorp/nomad:10.12.13"), [10, 12, 13]);
+        });
+        it("are unknown for a tag that only begins with a version", () => {
+            assert.strictEqual(imageVersion("hashicorp/nomad:1.10.2_beta"), undefined);
+        });
         it("take a missing patch as 0", () => {
             assert.deepStrictEqual(imageVersion("hashicorp/nomad:1.10"), [1, 10, 0]);
         });
