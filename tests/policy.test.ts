@@ -86,7 +86,9 @@ describe("policy pack", function () {
                 "mongo-dynamic-secret-policy",
                 (p) => (p.policy = 'path "*" {\n  capabilities = ["read", "list"]\n}\n'),
             );
-            assert.strictEqual((await violations(vaultPoliciesGrantNoBroadPaths, broad)).length, 1);
+            assert.deepStrictEqual(await violations(vaultPoliciesGrantNoBroadPaths, broad), [
+                'Policy mongo-dynamic-secret grants [read, list] on "*": workloads need neither every path nor sys/.',
+            ]);
         });
         it("reports a grant on sys itself", async () => {
             const broad = changed(
@@ -155,6 +157,32 @@ describe("policy pack", function () {
             assert.deepStrictEqual(await violations(kvPolicyPathsMatch, [...program, extra]), [
                 "Role mongo-dynamic-secret's policies do not let job mongo-query in namespace default read kv/data/default/mongo-query/config: grant it read.",
             ]);
+        });
+        describe("with values unknown in preview", () => {
+            const querySecret = () => {
+                const secret = program.find((r) => r.name === "kv-mongo-config")!;
+                return { ...secret, name: "kv-query-config", props: { ...secret.props, name: "default/mongo-query/config" } };
+            };
+            it("leaves a role whose policy is unknown unjudged", async () => {
+                const unknownPolicy = changed([...program, querySecret()], "mongo-dynamic-secret-policy", (p) => (p.policy = UNKNOWN));
+                assert.deepStrictEqual(await violations(kvPolicyPathsMatch, unknownPolicy), []);
+            });
+            it("leaves every secret unjudged while a job is unknown", async () => {
+                const unknownJob = changed([...program, querySecret()], "mongo-query-job", (p) => (p.jobspec = UNKNOWN));
+                assert.deepStrictEqual(await violations(kvPolicyPathsMatch, unknownJob), []);
+            });
+            it("skips a secret whose name is unknown", async () => {
+                const unknownName = changed(program, "kv-mongo-config", (p) => (p.name = UNKNOWN));
+                assert.deepStrictEqual(await violations(kvPolicyPathsMatch, unknownName), []);
+            });
+        });
+        it("judges no secret when the stack has no templated policy", async () => {
+            const untemplated = changed(
+                program,
+                "workload-identity-policy",
+                (p) => (p.policy = 'path "kv/data/default/other/*" {\n  capabilities = ["read"]\n}\n'),
+            );
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, untemplated), []);
         });
     });
 
@@ -272,6 +300,29 @@ describe("policy pack", function () {
                 "Nomad agent vaultnomad-dev-nomad signs identities for [vault.io], but role mongo-dynamic-secret binds [].",
             ]);
         });
+        it("names every audience of the agent and of the role", async () => {
+            const other = changed(
+                changed(program, "nomad-container", (p) => {
+                    p.uploads[0].content = p.uploads[0].content.replace('aud = ["vault.io"]', 'aud = ["nomad.io", "other.io"]');
+                }),
+                "mongo-dynamic-secret-role",
+                (p) => (p.boundAudiences = ["vault.io", "other.io"]),
+            );
+            assert.deepStrictEqual(await violations(agentAudienceMatchesRoles, other), [
+                "Nomad agent vaultnomad-dev-nomad signs identities for [nomad.io, other.io], but role nomad-workloads binds [vault.io].",
+            ]);
+        });
+        it("takes an agent configuration without a vault block as signing for no audience", async () => {
+            const none = changed(
+                program,
+                "nomad-container",
+                (p) => (p.uploads[0].content = "# default_identity: none\nserver {\n  enabled = true\n}\n"),
+            );
+            assert.deepStrictEqual(await violations(agentAudienceMatchesRoles, none), [
+                "Nomad agent vaultnomad-dev-nomad signs identities for [], but role nomad-workloads binds [vault.io].",
+                "Nomad agent vaultnomad-dev-nomad signs identities for [], but role mongo-dynamic-secret binds [vault.io].",
+            ]);
+        });
     });
 
     describe("jobs-use-existing-roles", () => {
@@ -294,6 +345,14 @@ describe("policy pack", function () {
             assert.deepStrictEqual(await violations(jobsUseExistingRoles, noDefault), [
                 "Task mongo of job mongo uses Vault without a role, and no JWT auth method has a default role.",
             ]);
+        });
+        it("skips a job whose jobspec is unknown in preview", async () => {
+            const unknown = changed(
+                changed(program, "mongo-query-job", (p) => (p.jobspec = UNKNOWN)),
+                "mongo-dynamic-secret-role",
+                (p) => (p.roleName = "renamed"),
+            );
+            assert.deepStrictEqual(await violations(jobsUseExistingRoles, unknown), []);
         });
     });
 
@@ -361,6 +420,39 @@ describe("policy pack", function () {
                 ],
                 [1, 0],
             );
+        });
+        describe("in a KV secret's JSON", () => {
+            const withSecret = (data: Record<string, unknown>, envs: string[]) => {
+                const kv = program.find((r) => r.name === "kv-mongo-config")!;
+                const extra = {
+                    ...kv,
+                    name: "kv-extra",
+                    props: { ...kv.props, name: "default/mongo/extra", dataJson: JSON.stringify(data) },
+                };
+                return changed([...program, extra], "nomad-container", (p) => (p.envs = [...p.envs, ...envs]));
+            };
+            it("finds a value that only the JSON holds", async () => {
+                assert.strictEqual(
+                    (await violations(secretsStayInSecretFields, withSecret({ api_key: "k-1234567890" }, ["KEY=k-1234567890"]))).length,
+                    1,
+                );
+            });
+            it("takes text values of 8 characters or more, not shorter ones nor numbers", async () => {
+                const data = { short: "abc1234", port: 123456789, long: "abcd1234" };
+                const found = async (env: string) => (await violations(secretsStayInSecretFields, withSecret(data, [env]))).length;
+                assert.deepStrictEqual([await found("A=abc1234"), await found("B=123456789"), await found("C=abcd1234")], [0, 0, 1]);
+            });
+        });
+        it("ignores secret fields and properties a resource leaves unset", async () => {
+            const unset = changed(
+                changed(program, "vault-provider", (p) => delete p.token),
+                "nomad-container",
+                (p) => {
+                    p.envs = [...p.envs, "MODE=undefined"];
+                    p.hostname = null;
+                },
+            );
+            assert.deepStrictEqual(await violations(secretsStayInSecretFields, unset), []);
         });
     });
 });
