@@ -1,0 +1,125 @@
+// checkWorkloads called directly: the order it plans and the faults it finds, without running the
+// program (workloads.test.ts runs it for the resources and "nothing registered").
+import * as assert from "assert";
+import { renderWorkloadsPolicy } from "../components";
+import { ConfigError } from "../settings";
+import { checkWorkloads, WorkloadContext } from "../settings/workloadsCheck";
+import { WorkloadSpec } from "../settings/workloads";
+
+const CONTEXT: WorkloadContext = {
+    kvMount: "kv",
+    defaultRole: "nomad-workloads",
+    defaultPolicyName: "nomad-workloads-policy",
+    defaultPolicy: renderWorkloadsPolicy("auth_jwt_any", "kv"),
+    engines: [{ mount: "database", after: ["mongo"] }],
+};
+
+const workload = (fields: Partial<WorkloadSpec> & { jobspec: string }): WorkloadSpec => ({
+    origin: fields.jobspec,
+    namespace: "default",
+    vars: {},
+    secrets: {},
+    after: [],
+    ...fields,
+});
+const MONGO = workload({ jobspec: "jobs/mongo.nomad.hcl", vars: { mongo_image: "mongo:7" } });
+const API_ROLE = {
+    name: "api-db",
+    grants: [
+        { path: "kv/data/default/api/config", capabilities: ["read"] },
+        { path: "database/creds/mongo", capabilities: ["read"] },
+    ],
+};
+const API = workload({ jobspec: "jobs/api.nomad.hcl", role: API_ROLE, after: ["mongo"] });
+const WORKER = workload({ jobspec: "tests/fixtures/workloads/worker.nomad.hcl" });
+
+/** The problems checkWorkloads reports; none when it accepts the workloads. */
+async function problemsOf(workloads: WorkloadSpec[], context = CONTEXT): Promise<string[]> {
+    try {
+        await checkWorkloads(workloads, context);
+        return [];
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `not a ConfigError: ${err}`);
+        return err.problems;
+    }
+}
+
+describe("workloads, checked against their jobspecs", function () {
+    this.timeout(30_000);
+
+    it("plan each job after the jobs it names and the engines it reads, and each engine after its jobs", async () => {
+        const steps = await checkWorkloads([API, WORKER, MONGO], CONTEXT);
+        assert.deepStrictEqual(
+            steps.map((s) => ("engine" in s ? `engine:${s.engine}` : s.workload.jobId)),
+            ["mongo", "engine:database", "api", "worker"],
+        );
+    });
+    it("give each job the variables the program sets that its jobspec declares", async () => {
+        const [step] = await checkWorkloads([{ ...API, after: [] }], { ...CONTEXT, engines: [] });
+        assert.deepStrictEqual("workload" in step && step.workload.hcl2Vars, {
+            namespace: "default",
+            kv_mount: "kv",
+            vault_role: "api-db",
+        });
+    });
+    it("refuse a jobspec outside the project, by absolute or climbing path", async () => {
+        const problems = await problemsOf([workload({ jobspec: "/etc/hosts" }), workload({ jobspec: "../outside.nomad.hcl" })]);
+        assert.deepStrictEqual(
+            problems.map((p) => p.split(": ")[1]),
+            ["jobspec", "jobspec"],
+        );
+    });
+    it("refuse a variable the jobspec does not declare", async () => {
+        assert.deepStrictEqual(await problemsOf([{ ...WORKER, vars: { image: "x" } }]), [
+            'tests/fixtures/workloads/worker.nomad.hcl: vars.image: tests/fixtures/workloads/worker.nomad.hcl declares no variable "image" (Nomad refuses undeclared variables).',
+        ]);
+    });
+    it("refuse a vault block without a role in a workload that declares one", async () => {
+        const problems = await problemsOf([
+            { ...MONGO, role: { name: "mongo-own", grants: [{ path: "kv/data/default/mongo/config", capabilities: ["read"] }] } },
+        ]);
+        assert.match(
+            problems[0],
+            /task mongo's vault block names no role, so it would log in with the default role, not mongo-own: set role = var.vault_role\./,
+        );
+    });
+    it("tell a workload on the default role where it may read", async () => {
+        const problems = await problemsOf(
+            [{ ...API, role: undefined, vars: { vault_role: "nomad-workloads" } }].map((w) => ({ ...w, vars: {} })),
+            {
+                ...CONTEXT,
+                defaultRole: "api-db",
+            },
+        );
+        assert.ok(
+            problems.some((p) =>
+                p.includes(
+                    "reads database/creds/mongo, which the templated policy of api-db does not let job api read: read under kv/data/default/api/, or declare a role that grants it.",
+                ),
+            ),
+            problems.join("\n"),
+        );
+    });
+    it("refuse a role named like the templated policy", async () => {
+        assert.deepStrictEqual(await problemsOf([MONGO, { ...API, role: { ...API_ROLE, name: "nomad-workloads-policy" } }]), [
+            'jobs/api.nomad.hcl: role.name: "nomad-workloads-policy" is already the name of the templated policy; choose another.',
+        ]);
+    });
+    it("refuse a role another workload declares", async () => {
+        const other = workload({ jobspec: "tests/fixtures/workloads/worker-a.nomad.hcl", role: API_ROLE });
+        assert.ok(
+            (await problemsOf([MONGO, API, other])).includes(
+                'tests/fixtures/workloads/worker-a.nomad.hcl: role.name: "api-db" is already the name of jobs/api.nomad.hcl; choose another.',
+            ),
+        );
+    });
+    it("refuse jobs that wait for each other through an engine", async () => {
+        assert.deepStrictEqual(
+            await problemsOf([
+                { ...MONGO, after: ["api"] },
+                { ...API, after: [] },
+            ]),
+            ["jobs/mongo.nomad.hcl: after: the jobs wait for each other in a cycle: mongo → api → the database/ engine → mongo."],
+        );
+    });
+});
