@@ -30,6 +30,12 @@ describe("settings checks", () => {
         it("accept an image from a registry with a port", () => {
             assert.deepStrictEqual(imageProblems("registry.example.com:5000/team/vault:1.18.1"), []);
         });
+        it("accept separators inside every name component", () => {
+            assert.deepStrictEqual(imageProblems("ghcr.io/my-org/vault_ent.v2:1.18.1-ent"), []);
+        });
+        it("refuse text after the tag", () => {
+            assert.match(imageProblems("hashicorp/vault:1.18.1 --debug")[0], /is not a valid image reference/);
+        });
         it("refuse an image from a registry with a port but no tag", () => {
             assert.match(
                 imageProblems("registry.example.com:5000/team/vault")[0],
