@@ -20,18 +20,25 @@ const problemsOf = (fields: Record<string, unknown>) => read([{ jobspec: JOBSPEC
 describe("workloads entries", () => {
     describe("the key", () => {
         it("unset or empty means no workloads", () => {
-            const none = (json?: string) => readWorkloads({ json }, "default", []);
-            assert.deepStrictEqual([none(undefined), none("")], [[], []]);
+            assert.deepStrictEqual(
+                [read(undefined), read("")],
+                [
+                    { problems: [], workloads: [] },
+                    { problems: [], workloads: [] },
+                ],
+            );
         });
         it("refuses text that is not JSON, pointing to structured config", () => {
-            assert.deepStrictEqual(read("jobs/api.nomad.hcl").problems, [
-                "vaultnomad:workloads: not a list of workloads. Set it as structured config (see docs/workloads.md).",
-            ]);
+            assert.deepStrictEqual(read("jobs/api.nomad.hcl"), {
+                problems: ["vaultnomad:workloads: not a list of workloads. Set it as structured config (see docs/workloads.md)."],
+                workloads: [],
+            });
         });
         it("refuses JSON that is not a list", () => {
-            assert.deepStrictEqual(read({ jobspec: JOBSPEC }).problems, [
-                "vaultnomad:workloads: must be a list of workloads, each with a jobspec.",
-            ]);
+            assert.deepStrictEqual(read({ jobspec: JOBSPEC }), {
+                problems: ["vaultnomad:workloads: must be a list of workloads, each with a jobspec."],
+                workloads: [],
+            });
         });
     });
 
@@ -83,7 +90,8 @@ describe("workloads entries", () => {
             );
         });
         it("must be a map", () => {
-            assert.deepStrictEqual(problemsOf({ vars: ["image"] }), [`${AT}: vars: must map variable names to values.`]);
+            const message = `${AT}: vars: must map variable names to values.`;
+            assert.deepStrictEqual([problemsOf({ vars: ["image"] }), problemsOf({ vars: "image=x" })], [[message], [message]]);
         });
         it("refuse a value that is a list or a map", () => {
             assert.deepStrictEqual(problemsOf({ vars: { ports: [1], env: { a: "b" } } }), [
@@ -105,8 +113,8 @@ describe("workloads entries", () => {
             const { workloads } = read([{ jobspec: JOBSPEC, secrets: { config: { api_key: "k-value" } } }]);
             const text = workloads[0].secrets.config.api_key;
             assert.deepStrictEqual(
-                [text instanceof SecretText, text.reveal(), String(text), JSON.stringify(workloads).includes("k-value")],
-                [true, "k-value", "[secret]", false],
+                [text instanceof SecretText, text.reveal(), String(text), JSON.stringify(text)],
+                [true, "k-value", "[secret]", '"[secret]"'],
             );
         });
         it("must be a map", () => {
@@ -180,6 +188,11 @@ describe("workloads entries", () => {
             ];
             const faulty = problemsOf({ role: { name: "r", grants } }).map((p) => /role\.grants\[(\d+)\]/.exec(p)?.[1]);
             assert.deepStrictEqual(faulty, ["1", "2", "3", "4", "5", "6"]);
+        });
+        it("shows the shape of a grant when one is wrong", () => {
+            assert.deepStrictEqual(problemsOf({ role: { name: "r", grants: [{ path: "kv/data/x" }] } }), [
+                `${AT}: role.grants[0]: must be { path: "…", capabilities: ["read", …] }.`,
+            ]);
         });
     });
 
