@@ -184,6 +184,30 @@ describe("policy pack", function () {
             );
             assert.deepStrictEqual(await violations(kvPolicyPathsMatch, untemplated), []);
         });
+        it("takes a kv mount without options as KV v1", async () => {
+            const v1 = changed(program, "kv-mount", (p) => delete p.options);
+            assert.match((await violations(kvPolicyPathsMatch, v1))[0], /but kv\/ is not a KV v2 mount/);
+        });
+        it("lets a job read what any one of its role's policies grants, a policy the stack lacks granting nothing", async () => {
+            const secret = program.find((r) => r.name === "kv-mongo-config")!;
+            const extra = { ...secret, name: "kv-query-config", props: { ...secret.props, name: "default/mongo-query/config" } };
+            const twoPolicies = changed(
+                [...program, extra],
+                "mongo-dynamic-secret-role",
+                (p) => (p.tokenPolicies = ["elsewhere", "nomad-workloads"]),
+            );
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, twoPolicies), []);
+        });
+        it("leaves a role unjudged when one of its policies is unknown, even beside one that is absent", async () => {
+            const secret = program.find((r) => r.name === "kv-mongo-config")!;
+            const extra = { ...secret, name: "kv-query-config", props: { ...secret.props, name: "default/mongo-query/config" } };
+            const resources = changed(
+                changed([...program, extra], "mongo-dynamic-secret-role", (p) => (p.tokenPolicies = ["elsewhere", "mongo-dynamic-secret"])),
+                "mongo-dynamic-secret-policy",
+                (p) => (p.policy = UNKNOWN),
+            );
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, resources), []);
+        });
     });
 
     describe("jwt-role-bound-audiences", () => {
@@ -306,11 +330,20 @@ describe("policy pack", function () {
                     p.uploads[0].content = p.uploads[0].content.replace('aud = ["vault.io"]', 'aud = ["nomad.io", "other.io"]');
                 }),
                 "mongo-dynamic-secret-role",
-                (p) => (p.boundAudiences = ["vault.io", "other.io"]),
+                (p) => (p.boundAudiences = ["vault.io", "third.io"]),
             );
             assert.deepStrictEqual(await violations(agentAudienceMatchesRoles, other), [
                 "Nomad agent vaultnomad-dev-nomad signs identities for [nomad.io, other.io], but role nomad-workloads binds [vault.io].",
+                "Nomad agent vaultnomad-dev-nomad signs identities for [nomad.io, other.io], but role mongo-dynamic-secret binds [vault.io, third.io].",
             ]);
+        });
+        it("takes a vault block without default_identity as signing for no audience", async () => {
+            const none = changed(
+                program,
+                "nomad-container",
+                (p) => (p.uploads[0].content = "# default_identity: none\nvault {\n  enabled = true\n}\n"),
+            );
+            assert.strictEqual((await violations(agentAudienceMatchesRoles, none)).length, 2);
         });
         it("takes an agent configuration without a vault block as signing for no audience", async () => {
             const none = changed(
@@ -453,6 +486,10 @@ describe("policy pack", function () {
                 },
             );
             assert.deepStrictEqual(await violations(secretsStayInSecretFields, unset), []);
+        });
+        it("ignores a nested secret field whose parent is unset", async () => {
+            const noMongo = changed(program, "database-connection", (p) => delete p.mongodb);
+            assert.deepStrictEqual(await violations(secretsStayInSecretFields, noMongo), []);
         });
     });
 });
