@@ -28,6 +28,9 @@ describe("settings, loaded", () => {
         it("trims booleans", () => {
             assert.strictEqual(load({ ...EXTERNAL, nomadSecretsEngine: " true ", nomadToken: "n" }).nomadSecretsEngine, true);
         });
+        it("read a boolean set to false as false", () => {
+            assert.strictEqual(load({ ...EXTERNAL, vaultSkipTlsVerify: " false " }).vault?.skipTlsVerify, false);
+        });
         it("refuse a boolean with more around it", () => {
             assert.deepStrictEqual(problemsOf({ nomadSecretsEngine: "xtrue" }).concat(problemsOf({ nomadSecretsEngine: "falsey" })), [
                 'vaultnomad:nomadSecretsEngine: "xtrue" is neither true nor false.',
@@ -41,7 +44,7 @@ describe("settings, loaded", () => {
             assert.strictEqual(load({ vaultImage: "hashicorp/vault:1.18.2" }).vaultImage, "hashicorp/vault:1.18.2");
         });
         it("accept an empty text key whose default is empty", () => {
-            assert.strictEqual(load({ ...EXTERNAL, vaultNamespace: "" }).vault?.namespace, undefined);
+            assert.strictEqual(load({ ...EXTERNAL, vaultNamespace: " " }).vault?.namespace, undefined);
         });
         it("take a key of the other mode left at its default as unset, as Pulumi.yaml fills it in", () => {
             assert.strictEqual(load({ ...EXTERNAL, vaultPort: "8200", hostDataDir: "/tmp/vaultnomad" }).mode, "external");
@@ -167,7 +170,7 @@ describe("settings, loaded", () => {
             ]);
         });
         it("drops trailing slashes from the addresses", () => {
-            const settings = load({ ...EXTERNAL, vaultAddress: "https://v:8200//", nomadAddress: "https://n:4646/" });
+            const settings = load({ ...EXTERNAL, vaultAddress: "https://v:8200//", nomadAddress: "https://n:4646//" });
             assert.deepStrictEqual([settings.vault?.address, settings.nomad?.address], ["https://v:8200", "https://n:4646"]);
         });
         it("leaves unset optional endpoint fields undefined, and TLS verification on", () => {
