@@ -113,6 +113,13 @@ describe("Nomad ACL bootstrap", function () {
             /Check the Nomad agent's logs \(docker logs vaultnomad-dev-nomad\) and raise vaultnomad:readyTimeoutSeconds if it is only slow\./,
         );
     });
+    it("names a placeholder for the container's logs when it does not know the container", async () => {
+        nomad = await fakeNomad(() => noLeader);
+        await assert.rejects(
+            bootstrapNomadAcl({ address: nomad.address, secret: SECRET, timeoutMs: 100, initialDelayMs: 20 }),
+            /Check the Nomad agent's logs \(docker logs <nomad container>\)/,
+        );
+    });
     it("reports its failures as AclBootstrapError", async () => {
         nomad = await fakeNomad(() => ({ status: 400, body: "ACL support disabled" }));
         await assert.rejects(bootstrap(nomad.address), { name: "AclBootstrapError" });
