@@ -122,4 +122,68 @@ describe("workloads, checked against their jobspecs", function () {
             ["jobs/mongo.nomad.hcl: after: the jobs wait for each other in a cycle: mongo → api → the database/ engine → mongo."],
         );
     });
+    describe("refuse, naming the entry and the field", () => {
+        /** The problems of these workloads that start with `origin: field: `, without that prefix. */
+        const faultsOf = async (workloads: WorkloadSpec[], origin: string, field: string) =>
+            (await problemsOf(workloads))
+                .filter((p) => p.startsWith(`${origin}: ${field}: `))
+                .map((p) => p.slice(`${origin}: ${field}: `.length));
+
+        it("a grant with a wildcard", async () => {
+            const role = { ...API_ROLE, grants: [...API_ROLE.grants, { path: "kv/data/+/x", capabilities: ["read"] }] };
+            assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "role.grants[2].path"), [
+                '"kv/data/+/x" has a wildcard; grant the exact paths the job reads.',
+            ]);
+        });
+        it("a grant with sudo", async () => {
+            const role = { ...API_ROLE, grants: [{ ...API_ROLE.grants[0], capabilities: ["read", "sudo"] }, API_ROLE.grants[1]] };
+            assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "role.grants[0].capabilities"), [
+                "sudo is for operators, not workloads; remove it.",
+            ]);
+        });
+        it("vault.policies in the jobspec", async () => {
+            const legacy = workload({ jobspec: "tests/fixtures/workloads/policies.nomad.hcl" });
+            assert.deepStrictEqual(await faultsOf([legacy], legacy.jobspec, "jobspec"), [
+                "task legacy's vault block sets policies, which workload identity ignores: grant through role.grants instead.",
+            ]);
+        });
+        it("a vault block naming a role the workload does not declare", async () => {
+            const faults = await faultsOf([MONGO, { ...API, role: undefined }], "jobs/api.nomad.hcl", "jobspec");
+            assert.ok(
+                faults.includes(
+                    'task api\'s vault block names role "api-db", which this workload does not declare: add role: { name: api-db, grants: … }.',
+                ),
+                faults.join("\n"),
+            );
+        });
+        it("a missing jobspec", async () => {
+            assert.deepStrictEqual(await faultsOf([workload({ jobspec: "jobs/nope.nomad.hcl" })], "jobs/nope.nomad.hcl", "jobspec"), [
+                "no file jobs/nope.nomad.hcl in the project; give a path relative to the project, such as jobs/api.nomad.hcl.",
+            ]);
+        });
+        it("a jobspec that is not HCL2", async () => {
+            const broken = workload({ jobspec: "tests/fixtures/workloads/broken.nomad.hcl" });
+            assert.match(
+                (await faultsOf([broken], broken.jobspec, "jobspec"))[0],
+                /^tests\/fixtures\/workloads\/broken\.nomad\.hcl is not a valid HCL2 jobspec: /,
+            );
+        });
+        it("a job ID another entry declares in the same namespace", async () => {
+            assert.deepStrictEqual(await faultsOf([WORKER, { ...WORKER, origin: "second" }], "second", "jobspec"), [
+                "job ID worker is already declared by tests/fixtures/workloads/worker.nomad.hcl.",
+            ]);
+        });
+        it("a job ID another entry declares in another namespace", async () => {
+            assert.match(
+                (await faultsOf([WORKER, { ...WORKER, origin: "second", namespace: "team" }], "second", "jobspec"))[0],
+                /^job worker also runs in namespace default \(tests\/fixtures\/workloads\/worker\.nomad\.hcl\); Vault keys identities by job ID alone/,
+            );
+        });
+        it("a role named like the default role", async () => {
+            assert.deepStrictEqual(
+                await faultsOf([MONGO, { ...API, role: { ...API_ROLE, name: "nomad-workloads" } }], "jobs/api.nomad.hcl", "role.name"),
+                ['"nomad-workloads" is already the name of the default role; choose another.'],
+            );
+        });
+    });
 });
