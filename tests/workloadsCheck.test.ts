@@ -1,6 +1,7 @@
 // checkWorkloads called directly: the order it plans and the faults it finds, without running the
 // program (workloads.test.ts runs it for the resources and "nothing registered").
 import * as assert from "assert";
+import * as path from "path";
 import { renderWorkloadsPolicy } from "../components";
 import { ConfigError } from "../settings";
 import { checkWorkloads, WorkloadContext } from "../settings/workloadsCheck";
@@ -62,12 +63,13 @@ describe("workloads, checked against their jobspecs", function () {
             vault_role: "api-db",
         });
     });
-    it("refuse a jobspec outside the project, by absolute or climbing path", async () => {
-        const problems = await problemsOf([workload({ jobspec: "/etc/hosts" }), workload({ jobspec: "../outside.nomad.hcl" })]);
-        assert.deepStrictEqual(
-            problems.map((p) => p.split(": ")[1]),
-            ["jobspec", "jobspec"],
-        );
+    it("refuse a jobspec outside the project, by absolute or climbing path, even when the file exists", async () => {
+        const climbing = path.relative(path.resolve(__dirname, ".."), "/etc/hosts");
+        const problems = await problemsOf([workload({ jobspec: "/etc/hosts" }), workload({ jobspec: climbing })]);
+        assert.deepStrictEqual(problems, [
+            "/etc/hosts: jobspec: no file /etc/hosts in the project; give a path relative to the project, such as jobs/api.nomad.hcl.",
+            `${climbing}: jobspec: no file ${climbing} in the project; give a path relative to the project, such as jobs/api.nomad.hcl.`,
+        ]);
     });
     it("refuse a variable the jobspec does not declare", async () => {
         assert.deepStrictEqual(await problemsOf([{ ...WORKER, vars: { image: "x" } }]), [
@@ -133,6 +135,12 @@ describe("workloads, checked against their jobspecs", function () {
             const role = { ...API_ROLE, grants: [...API_ROLE.grants, { path: "kv/data/+/x", capabilities: ["read"] }] };
             assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "role.grants[2].path"), [
                 '"kv/data/+/x" has a wildcard; grant the exact paths the job reads.',
+            ]);
+        });
+        it("a template reading what the role does not grant, with the grant to add", async () => {
+            const role = { ...API_ROLE, grants: [API_ROLE.grants[1]] };
+            assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "jobspec"), [
+                "task api reads kv/data/default/api/config, which role api-db's grants do not let job api read: add a grant { path: kv/data/default/api/config, capabilities: [read] }.",
             ]);
         });
         it("a grant with sudo", async () => {
