@@ -13,7 +13,7 @@ export const containersLoopbackOnly: ResourceValidationPolicy = {
             reportViolation(`Container ${container.name} publishes all its ports on every interface.`);
         }
         for (const port of container.ports ?? []) {
-            if ((port.ip ?? "0.0.0.0") !== "127.0.0.1") {
+            if (port.ip !== "127.0.0.1") {
                 reportViolation(
                     `Container ${container.name} publishes port ${port.external ?? port.internal} on ${port.ip ?? "0.0.0.0"}; bind it to 127.0.0.1.`,
                 );

@@ -49,7 +49,7 @@ export const tokenLifetimesBounded: ResourceValidationPolicy = {
     validateResource: validateResourceOfType(vault.jwt.AuthBackendRole, (role, args, reportViolation) => {
         const limits = args.getConfig<TokenLimits>();
         const over = (field: string, value: number | undefined, limit: number) => {
-            if (value !== undefined && value > limit) {
+            if ((value ?? 0) > limit) {
                 reportViolation(`Role ${role.roleName}: ${field} ${value}s exceeds the limit of ${limit}s.`);
             }
         };

@@ -19,13 +19,22 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
     "docker:index/container:Container": ["uploads.content"],
 };
 
+/** The value at a dotted `path` such as "mongodb.password", as text; none when a part is missing. */
 function valuesAt(value: unknown, path: string): string[] {
-    const [head, ...rest] = path.split(".");
-    const next = (value as Record<string, unknown> | undefined)?.[head];
-    if (Array.isArray(next)) {
-        return next.flatMap((item) => (rest.length ? valuesAt(item, rest.join(".")) : [String(item)]));
+    const found = path.split(".").reduce((at: any, key) => at?.[key], value);
+    return found === undefined ? [] : [String(found)];
+}
+
+/** A secret field's value and, when it holds a JSON object (a KV secret's data_json), each of its values. */
+function secretsIn(value: string): string[] {
+    let inner: unknown[] = [];
+    try {
+        inner = Object.values(Object(JSON.parse(value)));
+    } catch {
+        // not JSON: the value alone
     }
-    return next === undefined ? [] : rest.length ? valuesAt(next, rest.join(".")) : [String(next)];
+    // Short values (ports, "true") would be found everywhere.
+    return [value, ...inner].filter((v): v is string => typeof v === "string" && v.length >= 8);
 }
 
 /** Every string under `value` with its path, skipping the allowed fields. */
@@ -51,11 +60,8 @@ export const secretsStayInSecretFields: StackValidationPolicy = {
         for (const r of args.resources) {
             for (const field of SECRET_FIELDS[r.type] ?? []) {
                 valuesAt(knownPart(r.props), field)
-                    .filter((v) => v.length >= 8)
-                    .forEach((v) => {
-                        secrets.add(v);
-                        Object.values(safeJson(v)).forEach((inner) => typeof inner === "string" && inner.length >= 8 && secrets.add(inner));
-                    });
+                    .flatMap(secretsIn)
+                    .forEach((v) => secrets.add(v));
             }
         }
         for (const r of args.resources) {
@@ -70,12 +76,3 @@ export const secretsStayInSecretFields: StackValidationPolicy = {
         }
     },
 };
-
-function safeJson(text: string): Record<string, unknown> {
-    try {
-        const parsed = JSON.parse(text);
-        return parsed && typeof parsed === "object" ? parsed : {};
-    } catch {
-        return {};
-    }
-}

@@ -5,12 +5,12 @@ import { PORT_KEYS } from "./ports";
 export type Values = Record<ConfigKey, string | number | boolean>;
 type Problems = string[];
 
-// A Docker reference with an explicit tag or digest: "latest" or no tag would let the demo change under the user.
-const IMAGE_REF =
-    /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/;
-
 export function checkImage(key: ConfigKey, image: string, problems: Problems): void {
-    const match = IMAGE_REF.exec(image);
+    // [registry:port/]path/components[:tag][@digest]; a registry without a port reads as a path component.
+    const match =
+        /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*:\d+\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::(\w[\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/.exec(
+            image,
+        );
     if (!match) {
         problems.push(`${fq(key)}: "${image}" is not a valid image reference (name:tag).`);
     } else if ((!match[1] && !match[2]) || match[1] === "latest") {
@@ -36,7 +36,7 @@ export function checkVersions(vaultImage: string, nomadImage: string, problems: 
         problems.push(
             `${fq("vaultImage")}: Vault 1.16.1 rejects Nomad's JWKS ("unexpected signature algorithm"); use another version such as 1.18.1.`,
         );
-    } else if (vault && vault[0] === 1 && vault[1] < 12) {
+    } else if (vault && (vault[0] < 1 || (vault[0] === 1 && vault[1] < 12))) {
         problems.push(`${fq("vaultImage")}: Vault ${vault.join(".")} is older than 1.12, the first version this flow supports.`);
     }
 }

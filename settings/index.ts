@@ -90,7 +90,7 @@ function checkDemoHost(text: Text, values: Values, problems: string[]): void {
     checkPattern(
         "hostDataDir",
         text("hostDataDir"),
-        /^\/(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_./-]*$/,
+        /^(?!.*\/\.\.(\/|$))\/[A-Za-z0-9_./-]*$/,
         'an absolute host path of letters, digits, "_", ".", "-" and "/"',
         problems,
     );
@@ -112,7 +112,8 @@ function checkLifetimes(text: Text, values: Values, problems: string[]): Lifetim
         dbCredsDefaultTtl: durationOf("dbCredsDefaultTtl", text("dbCredsDefaultTtl"), problems),
         dbCredsMaxTtl: durationOf("dbCredsMaxTtl", text("dbCredsMaxTtl"), problems),
     };
-    if (lifetimes.dbCredsDefaultTtl && lifetimes.dbCredsMaxTtl && lifetimes.dbCredsDefaultTtl > lifetimes.dbCredsMaxTtl) {
+    // A malformed duration (undefined, so NaN) compares false: its own problem is reported already.
+    if (Number(lifetimes.dbCredsDefaultTtl) > Number(lifetimes.dbCredsMaxTtl)) {
         problems.push(
             `${fq("dbCredsDefaultTtl")}: ${text("dbCredsDefaultTtl")} is longer than ${fq("dbCredsMaxTtl")} (${text("dbCredsMaxTtl")}); Vault would reject the role.`,
         );

@@ -31,8 +31,8 @@ export function readKeys(raw: Record<string, string>, problems: string[]): { val
     for (const key of known) {
         const spec: KeySpec = CONFIG_KEYS[key];
         const value = raw[fq(key)];
-        if (value === undefined || (value === String(spec.default) && spec.scope !== "any")) {
-            // A mode-specific key left at its default (as Pulumi.yaml's defaults fill in) says nothing.
+        if (value === undefined || value === String(spec.default)) {
+            // A key left at its default (as Pulumi.yaml's defaults fill in) says nothing, not even its mode.
             values[key] = spec.default;
             continue;
         }

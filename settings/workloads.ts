@@ -52,11 +52,8 @@ export interface WorkloadSpec<V = unknown> {
 export const PROGRAM_VARS = ["namespace", "kv_mount", "vault_role"] as const;
 
 const FIELDS = ["jobspec", "namespace", "vars", "secrets", "role", "after"];
-const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
-// Go template field access (`.Data.data.<key>`) needs an identifier.
-const SECRET_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const NAMESPACE = /^[A-Za-z0-9-]{1,128}$/;
+// The patterns below are written where they are used: a regex literal is then evaluated per call,
+// which lets `npm run mutate` judge them from direct unit tests.
 
 /** How the stack file stores the key, to tell encrypted leaves (`{ secure: … }`) from plain ones. */
 export interface WorkloadsSource {
@@ -121,7 +118,7 @@ function readEntry(entry: unknown, index: number, jobNamespace: string, problems
         fault(field, `unknown field; a workload has ${FIELDS.join(", ")}.`);
     }
     const namespace = entry.namespace ?? jobNamespace;
-    if (typeof namespace !== "string" || !NAMESPACE.test(namespace)) {
+    if (typeof namespace !== "string" || !/^[A-Za-z0-9-]{1,128}$/.test(namespace)) {
         fault("namespace", `${JSON.stringify(namespace)} is not a Nomad namespace name (letters, digits and -).`);
     }
     const vars: Record<string, string> = {};
@@ -159,14 +156,15 @@ function readSecrets(value: unknown, fault: (field: string, message: string) => 
     }
     const secrets: Record<string, Record<string, SecretText>> = {};
     for (const [name, data] of Object.entries(value)) {
-        if (!SECRET_NAME.test(name)) {
+        if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
             fault(`secrets.${name}`, "a secret name is one path segment of letters, digits, _, . and -.");
         } else if (!isObject(data) || Object.keys(data).length === 0) {
             fault(`secrets.${name}`, "must map keys to values, such as { api_key: … }.");
         } else {
             secrets[name] = {};
             for (const [key, text] of Object.entries(data)) {
-                if (!SECRET_KEY.test(key)) {
+                // Go template field access (`.Data.data.<key>`) needs an identifier.
+                if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
                     fault(`secrets.${name}.${key}`, "a key is letters, digits and _, so that templates can read .Data.data.<key>.");
                 } else if (typeof text !== "string") {
                     fault(`secrets.${name}.${key}`, "must be a string.");
@@ -183,7 +181,7 @@ function readRole(value: unknown, fault: (field: string, message: string) => voi
     if (value === undefined) {
         return undefined;
     }
-    if (!isObject(value) || typeof value.name !== "string" || !ROLE_NAME.test(value.name)) {
+    if (!isObject(value) || typeof value.name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value.name)) {
         fault("role.name", "a role needs a name of letters, digits, _, . and -.");
         return undefined;
     }

@@ -86,7 +86,25 @@ describe("policy pack", function () {
                 "mongo-dynamic-secret-policy",
                 (p) => (p.policy = 'path "*" {\n  capabilities = ["read", "list"]\n}\n'),
             );
+            assert.deepStrictEqual(await violations(vaultPoliciesGrantNoBroadPaths, broad), [
+                'Policy mongo-dynamic-secret grants [read, list] on "*": workloads need neither every path nor sys/.',
+            ]);
+        });
+        it("reports a grant on sys itself", async () => {
+            const broad = changed(
+                program,
+                "mongo-dynamic-secret-policy",
+                (p) => (p.policy = 'path "sys" {\n  capabilities = ["read"]\n}\n'),
+            );
             assert.strictEqual((await violations(vaultPoliciesGrantNoBroadPaths, broad)).length, 1);
+        });
+        it("allows a path that only begins with the letters sys", async () => {
+            const near = changed(
+                program,
+                "mongo-dynamic-secret-policy",
+                (p) => (p.policy = 'path "system-kv/*" {\n  capabilities = ["read"]\n}\n'),
+            );
+            assert.deepStrictEqual(await violations(vaultPoliciesGrantNoBroadPaths, near), []);
         });
     });
 
@@ -118,6 +136,78 @@ describe("policy pack", function () {
             const v1 = changed(program, "kv-mount", (p) => (p.options = { version: "1" }));
             assert.match((await violations(kvPolicyPathsMatch, v1))[0], /but kv\/ is not a KV v2 mount/);
         });
+        it("accepts a KV v2 path with its metadata/ segment", async () => {
+            const metadata = changed(
+                program,
+                "workload-identity-policy",
+                (p) => (p.policy += '\npath "kv/metadata/*" {\n  capabilities = ["list"]\n}\n'),
+            );
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, metadata), []);
+        });
+        it("takes a mount of type kv-v2 as KV v2", async () => {
+            const v2 = changed(program, "kv-mount", (p) => {
+                p.type = "kv-v2";
+                delete p.options;
+            });
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, v2), []);
+        });
+        it("reports a secret of a job whose own role's policies do not grant it", async () => {
+            const secret = program.find((r) => r.name === "kv-mongo-config")!;
+            const extra = { ...secret, name: "kv-query-config", props: { ...secret.props, name: "default/mongo-query/config" } };
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, [...program, extra]), [
+                "Role mongo-dynamic-secret's policies do not let job mongo-query in namespace default read kv/data/default/mongo-query/config: grant it read.",
+            ]);
+        });
+        describe("with values unknown in preview", () => {
+            const querySecret = () => {
+                const secret = program.find((r) => r.name === "kv-mongo-config")!;
+                return { ...secret, name: "kv-query-config", props: { ...secret.props, name: "default/mongo-query/config" } };
+            };
+            it("leaves a role whose policy is unknown unjudged", async () => {
+                const unknownPolicy = changed([...program, querySecret()], "mongo-dynamic-secret-policy", (p) => (p.policy = UNKNOWN));
+                assert.deepStrictEqual(await violations(kvPolicyPathsMatch, unknownPolicy), []);
+            });
+            it("leaves every secret unjudged while a job is unknown", async () => {
+                const unknownJob = changed([...program, querySecret()], "mongo-query-job", (p) => (p.jobspec = UNKNOWN));
+                assert.deepStrictEqual(await violations(kvPolicyPathsMatch, unknownJob), []);
+            });
+            it("skips a secret whose name is unknown", async () => {
+                const unknownName = changed(program, "kv-mongo-config", (p) => (p.name = UNKNOWN));
+                assert.deepStrictEqual(await violations(kvPolicyPathsMatch, unknownName), []);
+            });
+        });
+        it("judges no secret when the stack has no templated policy", async () => {
+            const untemplated = changed(
+                program,
+                "workload-identity-policy",
+                (p) => (p.policy = 'path "kv/data/default/other/*" {\n  capabilities = ["read"]\n}\n'),
+            );
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, untemplated), []);
+        });
+        it("takes a kv mount without options as KV v1", async () => {
+            const v1 = changed(program, "kv-mount", (p) => delete p.options);
+            assert.match((await violations(kvPolicyPathsMatch, v1))[0], /but kv\/ is not a KV v2 mount/);
+        });
+        it("lets a job read what any one of its role's policies grants, a policy the stack lacks granting nothing", async () => {
+            const secret = program.find((r) => r.name === "kv-mongo-config")!;
+            const extra = { ...secret, name: "kv-query-config", props: { ...secret.props, name: "default/mongo-query/config" } };
+            const twoPolicies = changed(
+                [...program, extra],
+                "mongo-dynamic-secret-role",
+                (p) => (p.tokenPolicies = ["elsewhere", "nomad-workloads"]),
+            );
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, twoPolicies), []);
+        });
+        it("leaves a role unjudged when one of its policies is unknown, even beside one that is absent", async () => {
+            const secret = program.find((r) => r.name === "kv-mongo-config")!;
+            const extra = { ...secret, name: "kv-query-config", props: { ...secret.props, name: "default/mongo-query/config" } };
+            const resources = changed(
+                changed([...program, extra], "mongo-dynamic-secret-role", (p) => (p.tokenPolicies = ["elsewhere", "mongo-dynamic-secret"])),
+                "mongo-dynamic-secret-policy",
+                (p) => (p.policy = UNKNOWN),
+            );
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, resources), []);
+        });
     });
 
     describe("jwt-role-bound-audiences", () => {
@@ -126,6 +216,17 @@ describe("policy pack", function () {
             assert.deepStrictEqual(await violations(jwtRolesBindAudiences, open), [
                 'Role nomad-workloads has no bound_audiences: set them to Nomad\'s vault.default_identity.aud ("vault.io").',
             ]);
+        });
+        it("reports a role whose audiences are not set at all", async () => {
+            const open = changed(program, "workload-identity-role", (p) => delete p.boundAudiences);
+            assert.strictEqual((await violations(jwtRolesBindAudiences, open)).length, 1);
+        });
+        it("leaves OIDC roles alone: they take no identity from Nomad", async () => {
+            const oidc = changed(program, "workload-identity-role", (p) => {
+                p.roleType = "oidc";
+                p.boundAudiences = [];
+            });
+            assert.deepStrictEqual(await violations(jwtRolesBindAudiences, oidc), []);
         });
     });
 
@@ -136,6 +237,14 @@ describe("policy pack", function () {
                 (await violations(jwtRolesBindClaims, open))[0],
                 /^Role mongo-dynamic-secret is not the default role of jwt-nomad but binds no claims/,
             );
+        });
+        it("allows the auth method's default role to bind no claims", async () => {
+            const open = changed(program, "workload-identity-role", (p) => delete p.boundClaims);
+            assert.deepStrictEqual(await violations(jwtRolesBindClaims, open), []);
+        });
+        it("takes a role as default only on the auth method that names it", async () => {
+            const moved = changed(program, "workload-identity-role", (p) => (p.backend = "jwt-other"));
+            assert.match((await violations(jwtRolesBindClaims, moved))[0], /^Role nomad-workloads is not the default role of jwt-other/);
         });
     });
 
@@ -149,6 +258,22 @@ describe("policy pack", function () {
         it("reads its limit from the pack's configuration", async () => {
             const long = changed(program, "workload-identity-role", (p) => (p.tokenPeriod = 7 * 86400));
             assert.deepStrictEqual(await violations(tokenLifetimesBounded, long, { maxTokenPeriodSeconds: 7 * 86400 }), []);
+        });
+        it("allows a period equal to the limit", async () => {
+            const atLimit = changed(program, "workload-identity-role", (p) => (p.tokenPeriod = 86400));
+            assert.deepStrictEqual(await violations(tokenLifetimesBounded, atLimit), []);
+        });
+        it("reports a TTL over the TTL limit", async () => {
+            const long = changed(program, "workload-identity-role", (p) => (p.tokenTtl = 86401));
+            assert.deepStrictEqual(await violations(tokenLifetimesBounded, long, { maxTokenPeriodSeconds: 10 * 86400 }), [
+                "Role nomad-workloads: token_ttl 86401s exceeds the limit of 86400s.",
+            ]);
+        });
+        it("reports a max TTL over the TTL limit", async () => {
+            const long = changed(program, "workload-identity-role", (p) => (p.tokenMaxTtl = 86401));
+            assert.deepStrictEqual(await violations(tokenLifetimesBounded, long), [
+                "Role nomad-workloads: token_max_ttl 86401s exceeds the limit of 86400s.",
+            ]);
         });
     });
 
@@ -167,6 +292,14 @@ describe("policy pack", function () {
             const expiring = changed(program, "workload-identity-role", (p) => delete p.tokenPeriod);
             assert.match((await violations(renewableServiceTokens, expiring))[0], /has no token_period/);
         });
+        it("accepts default-service tokens and an unset token type", async () => {
+            const defaultService = changed(program, "workload-identity-role", (p) => (p.tokenType = "default-service"));
+            const unset = changed(program, "workload-identity-role", (p) => delete p.tokenType);
+            assert.deepStrictEqual(
+                [...(await violations(renewableServiceTokens, defaultService)), ...(await violations(renewableServiceTokens, unset))],
+                [],
+            );
+        });
     });
 
     describe("agent-audience-matches-roles", () => {
@@ -177,6 +310,50 @@ describe("policy pack", function () {
             assert.deepStrictEqual(await violations(agentAudienceMatchesRoles, other), [
                 "Nomad agent vaultnomad-dev-nomad signs identities for [nomad.io], but role nomad-workloads binds [vault.io].",
                 "Nomad agent vaultnomad-dev-nomad signs identities for [nomad.io], but role mongo-dynamic-secret binds [vault.io].",
+            ]);
+        });
+        it("accepts an agent whose audiences include the roles' among others", async () => {
+            const more = changed(program, "nomad-container", (p) => {
+                p.uploads[0].content = p.uploads[0].content.replace('aud = ["vault.io"]', 'aud = ["nomad.io", "vault.io"]');
+            });
+            assert.deepStrictEqual(await violations(agentAudienceMatchesRoles, more), []);
+        });
+        it("reports a role whose audiences are not set at all", async () => {
+            const open = changed(program, "mongo-dynamic-secret-role", (p) => delete p.boundAudiences);
+            assert.deepStrictEqual(await violations(agentAudienceMatchesRoles, open), [
+                "Nomad agent vaultnomad-dev-nomad signs identities for [vault.io], but role mongo-dynamic-secret binds [].",
+            ]);
+        });
+        it("names every audience of the agent and of the role", async () => {
+            const other = changed(
+                changed(program, "nomad-container", (p) => {
+                    p.uploads[0].content = p.uploads[0].content.replace('aud = ["vault.io"]', 'aud = ["nomad.io", "other.io"]');
+                }),
+                "mongo-dynamic-secret-role",
+                (p) => (p.boundAudiences = ["vault.io", "third.io"]),
+            );
+            assert.deepStrictEqual(await violations(agentAudienceMatchesRoles, other), [
+                "Nomad agent vaultnomad-dev-nomad signs identities for [nomad.io, other.io], but role nomad-workloads binds [vault.io].",
+                "Nomad agent vaultnomad-dev-nomad signs identities for [nomad.io, other.io], but role mongo-dynamic-secret binds [vault.io, third.io].",
+            ]);
+        });
+        it("takes a vault block without default_identity as signing for no audience", async () => {
+            const none = changed(
+                program,
+                "nomad-container",
+                (p) => (p.uploads[0].content = "# default_identity: none\nvault {\n  enabled = true\n}\n"),
+            );
+            assert.strictEqual((await violations(agentAudienceMatchesRoles, none)).length, 2);
+        });
+        it("takes an agent configuration without a vault block as signing for no audience", async () => {
+            const none = changed(
+                program,
+                "nomad-container",
+                (p) => (p.uploads[0].content = "# default_identity: none\nserver {\n  enabled = true\n}\n"),
+            );
+            assert.deepStrictEqual(await violations(agentAudienceMatchesRoles, none), [
+                "Nomad agent vaultnomad-dev-nomad signs identities for [], but role nomad-workloads binds [vault.io].",
+                "Nomad agent vaultnomad-dev-nomad signs identities for [], but role mongo-dynamic-secret binds [vault.io].",
             ]);
         });
     });
@@ -196,6 +373,20 @@ describe("policy pack", function () {
             );
             assert.match((await violations(jobsUseExistingRoles, legacy))[0], /^Task mongo of job mongo sets vault.policies/);
         });
+        it("reports a task without a role when no auth method has a default role", async () => {
+            const noDefault = changed(program, "workload-identity-jwt", (p) => delete p.defaultRole);
+            assert.deepStrictEqual(await violations(jobsUseExistingRoles, noDefault), [
+                "Task mongo of job mongo uses Vault without a role, and no JWT auth method has a default role.",
+            ]);
+        });
+        it("skips a job whose jobspec is unknown in preview", async () => {
+            const unknown = changed(
+                changed(program, "mongo-query-job", (p) => (p.jobspec = UNKNOWN)),
+                "mongo-dynamic-secret-role",
+                (p) => (p.roleName = "renamed"),
+            );
+            assert.deepStrictEqual(await violations(jobsUseExistingRoles, unknown), []);
+        });
     });
 
     describe("containers-loopback-only", () => {
@@ -208,6 +399,22 @@ describe("policy pack", function () {
         });
         it("allows it when the stack opts in", async () => {
             assert.deepStrictEqual(await violations(containersLoopbackOnly, published(), { allowPublicPorts: true }), []);
+        });
+        it("reports a container that publishes all its ports", async () => {
+            const all = changed(program, "vault-container", (p) => (p.publishAllPorts = true));
+            assert.deepStrictEqual(await violations(containersLoopbackOnly, all), [
+                "Container vaultnomad-dev-vault publishes all its ports on every interface.",
+            ]);
+        });
+        it("names the internal port when no external one is set", async () => {
+            const internal = changed(program, "vault-container", (p) => (p.ports = [{ internal: 8200, ip: "0.0.0.0" }]));
+            assert.deepStrictEqual(await violations(containersLoopbackOnly, internal), [
+                "Container vaultnomad-dev-vault publishes port 8200 on 0.0.0.0; bind it to 127.0.0.1.",
+            ]);
+        });
+        it("allows a port bound to 127.0.0.1", async () => {
+            const loopback = changed(program, "vault-container", (p) => (p.ports = [{ internal: 8200, external: 8200, ip: "127.0.0.1" }]));
+            assert.deepStrictEqual(await violations(containersLoopbackOnly, loopback), []);
         });
     });
 
@@ -223,6 +430,66 @@ describe("policy pack", function () {
             const password = JSON.parse(program.find((r) => r.name === "kv-mongo-config")!.props.dataJson).root_password;
             const leaked = changed(program, "mongo-job", (p) => (p.hcl2.vars.root_password = password));
             assert.strictEqual((await violations(secretsStayInSecretFields, leaked)).length, 1);
+        });
+        it("names the nested field that holds the secret", async () => {
+            const password = JSON.parse(program.find((r) => r.name === "kv-mongo-config")!.props.dataJson).root_password;
+            const leaked = changed(program, "mongo-job", (p) => (p.hcl2.vars.root_password = password));
+            assert.match(
+                (await violations(secretsStayInSecretFields, leaked))[0],
+                /^nomad:index\/job:Job mongo-job: hcl2\.vars\.root_password contains a secret value/,
+            );
+        });
+        it("takes secrets of 8 characters or more, not shorter ones", async () => {
+            const leak = (token: string) =>
+                changed(
+                    changed(program, "vault-provider", (p) => (p.token = token)),
+                    "nomad-container",
+                    (p) => (p.envs = [...p.envs, `TOKEN=${token}`]),
+                );
+            assert.deepStrictEqual(
+                [
+                    (await violations(secretsStayInSecretFields, leak("abcdefgh"))).length,
+                    (await violations(secretsStayInSecretFields, leak("abcdefg"))).length,
+                ],
+                [1, 0],
+            );
+        });
+        describe("in a KV secret's JSON", () => {
+            const withSecret = (data: Record<string, unknown>, envs: string[]) => {
+                const kv = program.find((r) => r.name === "kv-mongo-config")!;
+                const extra = {
+                    ...kv,
+                    name: "kv-extra",
+                    props: { ...kv.props, name: "default/mongo/extra", dataJson: JSON.stringify(data) },
+                };
+                return changed([...program, extra], "nomad-container", (p) => (p.envs = [...p.envs, ...envs]));
+            };
+            it("finds a value that only the JSON holds", async () => {
+                assert.strictEqual(
+                    (await violations(secretsStayInSecretFields, withSecret({ api_key: "k-1234567890" }, ["KEY=k-1234567890"]))).length,
+                    1,
+                );
+            });
+            it("takes text values of 8 characters or more, not shorter ones nor numbers", async () => {
+                const data = { short: "abc1234", port: 123456789, long: "abcd1234" };
+                const found = async (env: string) => (await violations(secretsStayInSecretFields, withSecret(data, [env]))).length;
+                assert.deepStrictEqual([await found("A=abc1234"), await found("B=123456789"), await found("C=abcd1234")], [0, 0, 1]);
+            });
+        });
+        it("ignores secret fields and properties a resource leaves unset", async () => {
+            const unset = changed(
+                changed(program, "vault-provider", (p) => delete p.token),
+                "nomad-container",
+                (p) => {
+                    p.envs = [...p.envs, "MODE=undefined"];
+                    p.hostname = null;
+                },
+            );
+            assert.deepStrictEqual(await violations(secretsStayInSecretFields, unset), []);
+        });
+        it("ignores a nested secret field whose parent is unset", async () => {
+            const noMongo = changed(program, "database-connection", (p) => delete p.mongodb);
+            assert.deepStrictEqual(await violations(secretsStayInSecretFields, noMongo), []);
         });
     });
 });

@@ -120,6 +120,7 @@ describe("settings", () => {
                 { jwtAuthPath: "auth/jwt-nomad/" },
                 /vaultnomad:jwtAuthPath: "auth\/jwt-nomad\/" must be a Vault mount path/,
             ],
+            ["a KV mount with a slash inside", { kvMount: "secret/kv" }, /vaultnomad:kvMount: "secret\/kv" must be a Vault mount path/],
             ["an audience with a space", { audience: "vault io" }, /vaultnomad:audience: "vault io" must be a non-empty audience/],
             ["a relative data dir", { hostDataDir: "data/nomad" }, /vaultnomad:hostDataDir: "data\/nomad" must be an absolute host path/],
             [

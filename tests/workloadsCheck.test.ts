@@ -1,0 +1,197 @@
+// checkWorkloads called directly: the order it plans and the faults it finds, without running the
+// program (workloads.test.ts runs it for the resources and "nothing registered").
+import * as assert from "assert";
+import * as path from "path";
+import { renderWorkloadsPolicy } from "../components";
+import { ConfigError } from "../settings";
+import { checkWorkloads, WorkloadContext } from "../settings/workloadsCheck";
+import { WorkloadSpec } from "../settings/workloads";
+
+const CONTEXT: WorkloadContext = {
+    kvMount: "kv",
+    defaultRole: "nomad-workloads",
+    defaultPolicyName: "nomad-workloads-policy",
+    defaultPolicy: renderWorkloadsPolicy("auth_jwt_any", "kv"),
+    engines: [{ mount: "database", after: ["mongo"] }],
+};
+
+const workload = (fields: Partial<WorkloadSpec> & { jobspec: string }): WorkloadSpec => ({
+    origin: fields.jobspec,
+    namespace: "default",
+    vars: {},
+    secrets: {},
+    after: [],
+    ...fields,
+});
+const MONGO = workload({ jobspec: "jobs/mongo.nomad.hcl", vars: { mongo_image: "mongo:7" } });
+const API_ROLE = {
+    name: "api-db",
+    grants: [
+        { path: "kv/data/default/api/config", capabilities: ["read"] },
+        { path: "database/creds/mongo", capabilities: ["read"] },
+    ],
+};
+const API = workload({ jobspec: "jobs/api.nomad.hcl", role: API_ROLE, after: ["mongo"] });
+const WORKER = workload({ jobspec: "tests/fixtures/workloads/worker.nomad.hcl" });
+
+/** The problems checkWorkloads reports; none when it accepts the workloads. */
+async function problemsOf(workloads: WorkloadSpec[], context = CONTEXT): Promise<string[]> {
+    try {
+        await checkWorkloads(workloads, context);
+        return [];
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `not a ConfigError: ${err}`);
+        return err.problems;
+    }
+}
+
+describe("workloads, checked against their jobspecs", function () {
+    this.timeout(30_000);
+
+    it("plan each job after the jobs it names and the engines it reads, and each engine after its jobs", async () => {
+        const steps = await checkWorkloads([API, WORKER, MONGO], CONTEXT);
+        assert.deepStrictEqual(
+            steps.map((s) => ("engine" in s ? `engine:${s.engine}` : s.workload.jobId)),
+            ["mongo", "engine:database", "api", "worker"],
+        );
+    });
+    it("give each job the variables the program sets that its jobspec declares", async () => {
+        const [step] = await checkWorkloads([{ ...API, after: [] }], { ...CONTEXT, engines: [] });
+        assert.deepStrictEqual("workload" in step && step.workload.hcl2Vars, {
+            namespace: "default",
+            kv_mount: "kv",
+            vault_role: "api-db",
+        });
+    });
+    it("refuse a jobspec outside the project, by absolute or climbing path, even when the file exists", async () => {
+        const climbing = path.relative(path.resolve(__dirname, ".."), "/etc/hosts");
+        const problems = await problemsOf([workload({ jobspec: "/etc/hosts" }), workload({ jobspec: climbing })]);
+        assert.deepStrictEqual(problems, [
+            "/etc/hosts: jobspec: no file /etc/hosts in the project; give a path relative to the project, such as jobs/api.nomad.hcl.",
+            `${climbing}: jobspec: no file ${climbing} in the project; give a path relative to the project, such as jobs/api.nomad.hcl.`,
+        ]);
+    });
+    it("refuse a variable the jobspec does not declare", async () => {
+        assert.deepStrictEqual(await problemsOf([{ ...WORKER, vars: { image: "x" } }]), [
+            'tests/fixtures/workloads/worker.nomad.hcl: vars.image: tests/fixtures/workloads/worker.nomad.hcl declares no variable "image" (Nomad refuses undeclared variables).',
+        ]);
+    });
+    it("refuse a vault block without a role in a workload that declares one", async () => {
+        const problems = await problemsOf([
+            { ...MONGO, role: { name: "mongo-own", grants: [{ path: "kv/data/default/mongo/config", capabilities: ["read"] }] } },
+        ]);
+        assert.match(
+            problems[0],
+            /task mongo's vault block names no role, so it would log in with the default role, not mongo-own: set role = var.vault_role\./,
+        );
+    });
+    it("tell a workload on the default role where it may read", async () => {
+        const problems = await problemsOf(
+            [{ ...API, role: undefined, vars: { vault_role: "nomad-workloads" } }].map((w) => ({ ...w, vars: {} })),
+            {
+                ...CONTEXT,
+                defaultRole: "api-db",
+            },
+        );
+        assert.ok(
+            problems.some((p) =>
+                p.includes(
+                    "reads database/creds/mongo, which the templated policy of api-db does not let job api read: read under kv/data/default/api/, or declare a role that grants it.",
+                ),
+            ),
+            problems.join("\n"),
+        );
+    });
+    it("refuse a role named like the templated policy", async () => {
+        assert.deepStrictEqual(await problemsOf([MONGO, { ...API, role: { ...API_ROLE, name: "nomad-workloads-policy" } }]), [
+            'jobs/api.nomad.hcl: role.name: "nomad-workloads-policy" is already the name of the templated policy; choose another.',
+        ]);
+    });
+    it("refuse a role another workload declares", async () => {
+        const other = workload({ jobspec: "tests/fixtures/workloads/worker-a.nomad.hcl", role: API_ROLE });
+        assert.ok(
+            (await problemsOf([MONGO, API, other])).includes(
+                'tests/fixtures/workloads/worker-a.nomad.hcl: role.name: "api-db" is already the name of jobs/api.nomad.hcl; choose another.',
+            ),
+        );
+    });
+    it("refuse jobs that wait for each other through an engine", async () => {
+        assert.deepStrictEqual(
+            await problemsOf([
+                { ...MONGO, after: ["api"] },
+                { ...API, after: [] },
+            ]),
+            ["jobs/mongo.nomad.hcl: after: the jobs wait for each other in a cycle: mongo → api → the database/ engine → mongo."],
+        );
+    });
+    describe("refuse, naming the entry and the field", () => {
+        /** The problems of these workloads that start with `origin: field: `, without that prefix. */
+        const faultsOf = async (workloads: WorkloadSpec[], origin: string, field: string) =>
+            (await problemsOf(workloads))
+                .filter((p) => p.startsWith(`${origin}: ${field}: `))
+                .map((p) => p.slice(`${origin}: ${field}: `.length));
+
+        it("a grant with a wildcard", async () => {
+            const role = { ...API_ROLE, grants: [...API_ROLE.grants, { path: "kv/data/+/x", capabilities: ["read"] }] };
+            assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "role.grants[2].path"), [
+                '"kv/data/+/x" has a wildcard; grant the exact paths the job reads.',
+            ]);
+        });
+        it("a template reading what the role does not grant, with the grant to add", async () => {
+            const role = { ...API_ROLE, grants: [API_ROLE.grants[1]] };
+            assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "jobspec"), [
+                "task api reads kv/data/default/api/config, which role api-db's grants do not let job api read: add a grant { path: kv/data/default/api/config, capabilities: [read] }.",
+            ]);
+        });
+        it("a grant with sudo", async () => {
+            const role = { ...API_ROLE, grants: [{ ...API_ROLE.grants[0], capabilities: ["read", "sudo"] }, API_ROLE.grants[1]] };
+            assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "role.grants[0].capabilities"), [
+                "sudo is for operators, not workloads; remove it.",
+            ]);
+        });
+        it("vault.policies in the jobspec", async () => {
+            const legacy = workload({ jobspec: "tests/fixtures/workloads/policies.nomad.hcl" });
+            assert.deepStrictEqual(await faultsOf([legacy], legacy.jobspec, "jobspec"), [
+                "task legacy's vault block sets policies, which workload identity ignores: grant through role.grants instead.",
+            ]);
+        });
+        it("a vault block naming a role the workload does not declare", async () => {
+            const faults = await faultsOf([MONGO, { ...API, role: undefined }], "jobs/api.nomad.hcl", "jobspec");
+            assert.ok(
+                faults.includes(
+                    'task api\'s vault block names role "api-db", which this workload does not declare: add role: { name: api-db, grants: … }.',
+                ),
+                faults.join("\n"),
+            );
+        });
+        it("a missing jobspec", async () => {
+            assert.deepStrictEqual(await faultsOf([workload({ jobspec: "jobs/nope.nomad.hcl" })], "jobs/nope.nomad.hcl", "jobspec"), [
+                "no file jobs/nope.nomad.hcl in the project; give a path relative to the project, such as jobs/api.nomad.hcl.",
+            ]);
+        });
+        it("a jobspec that is not HCL2", async () => {
+            const broken = workload({ jobspec: "tests/fixtures/workloads/broken.nomad.hcl" });
+            assert.match(
+                (await faultsOf([broken], broken.jobspec, "jobspec"))[0],
+                /^tests\/fixtures\/workloads\/broken\.nomad\.hcl is not a valid HCL2 jobspec: /,
+            );
+        });
+        it("a job ID another entry declares in the same namespace", async () => {
+            assert.deepStrictEqual(await faultsOf([WORKER, { ...WORKER, origin: "second" }], "second", "jobspec"), [
+                "job ID worker is already declared by tests/fixtures/workloads/worker.nomad.hcl.",
+            ]);
+        });
+        it("a job ID another entry declares in another namespace", async () => {
+            assert.match(
+                (await faultsOf([WORKER, { ...WORKER, origin: "second", namespace: "team" }], "second", "jobspec"))[0],
+                /^job worker also runs in namespace default \(tests\/fixtures\/workloads\/worker\.nomad\.hcl\); Vault keys identities by job ID alone/,
+            );
+        });
+        it("a role named like the default role", async () => {
+            assert.deepStrictEqual(
+                await faultsOf([MONGO, { ...API, role: { ...API_ROLE, name: "nomad-workloads" } }], "jobs/api.nomad.hcl", "role.name"),
+                ['"nomad-workloads" is already the name of the default role; choose another.'],
+            );
+        });
+    });
+});
