@@ -20,7 +20,7 @@ const isEmpty = (value: unknown) =>
     value === undefined ||
     value === null ||
     value === "" ||
-    (Array.isArray(value) && value.length === 0) ||
+    // An empty list or map: Object.keys of [] is empty too.
     (typeof value === "object" && Object.keys(value as object).length === 0);
 
 /** Seconds of a Go duration ("30m", "1h30m", "90s"), a numeric string, or a number; undefined if none. */
