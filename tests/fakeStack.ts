@@ -134,6 +134,10 @@ export interface World {
     tokenPeriod: number;
     /** Jobs with a vault block; `NoIdentity` for one submitted before the agents had default_identity. */
     jobs: Array<{ ID: string; Namespace: string; Role?: string; Templates?: string[]; Policies?: string[]; NoIdentity?: boolean }>;
+    /** The Type acl/token/self gives the stack's Nomad token ("management" for a healthy stack). */
+    nomadTokenType: string;
+    /** The mongo job's allocation: its client status and deployment health. */
+    mongoAlloc: { ClientStatus: string; Healthy: boolean | null };
     /** Roles of jobs that do not use the default role, with the text of their one policy (named after the role). */
     jobRoles: Record<string, { policy: string }>;
     /** The kids Vault holds from an earlier fetch, when its cache is stale; otherwise it fetches world.jwks. */
@@ -184,6 +188,8 @@ export const healthyWorld = (): World => ({
             Templates: ['{{with secret "database/creds/mongo"}}{{end}}'],
         },
     ],
+    nomadTokenType: "management",
+    mongoAlloc: { ClientStatus: "running", Healthy: true },
     jobRoles: { "mongo-dynamic-secret": { policy: renderGrants([{ path: MONGO_CREDS_PATH, capabilities: ["read"] }]) } },
     mongoQueryStatus: "complete",
     credsStatus: 200,
@@ -251,7 +257,7 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
         }
         switch (route) {
             case "/v1/acl/token/self":
-                return served("nomad.acl-token-self");
+                return served("nomad.acl-token-self", (body) => ({ ...body, Type: world.nomadTokenType }));
             case "/v1/agent/self":
                 return served("nomad.agent-self", (body) => {
                     const [vault] = body.config.Vaults;
@@ -289,7 +295,13 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
             case `/v1/client/fs/logs/${PROBE_ALLOC}`:
                 return text(200, world.probe);
             case "/v1/job/mongo/allocations":
-                return served("nomad.job-allocations");
+                return served("nomad.job-allocations", ([alloc]) => [
+                    {
+                        ...alloc,
+                        ClientStatus: world.mongoAlloc.ClientStatus,
+                        DeploymentStatus: { ...alloc.DeploymentStatus, Healthy: world.mongoAlloc.Healthy },
+                    },
+                ]);
             case "/v1/job/mongo-query/allocations":
                 return served("nomad.job-allocations", ([alloc]) => [
                     {

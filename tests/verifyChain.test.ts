@@ -254,6 +254,33 @@ describe("verify: the login chain", function () {
         });
     });
 
+    describe("the stack's Nomad token", () => {
+        it("passes a management token", async () => {
+            assert.strictEqual((await check("nomad-token")).status, "pass");
+        });
+        it("fails a stack's token that Nomad knows as a client token, not a management one", async () => {
+            world.nomadTokenType = "client";
+            assert.deepStrictEqual(
+                [(await check("nomad-token")).status, (await check("nomad-token")).evidence.startsWith("acl/token/self: HTTP 200")],
+                ["fail", true],
+            );
+        });
+    });
+
+    describe("the mongo job", () => {
+        it("passes a running allocation whose deployment is healthy", async () => {
+            assert.match((await check("mongo-healthy")).evidence, /^allocation \w{8} running, healthy$/);
+        });
+        it("fails a running allocation that is not healthy yet", async () => {
+            world.mongoAlloc = { ClientStatus: "running", Healthy: false };
+            assert.strictEqual((await check("mongo-healthy")).status, "fail");
+        });
+        it("fails an allocation once healthy that no longer runs", async () => {
+            world.mongoAlloc = { ClientStatus: "failed", Healthy: true };
+            assert.match((await check("mongo-healthy")).evidence, /^allocation \w{8} failed; /);
+        });
+    });
+
     describe("dynamic secrets", () => {
         it("fails when Vault cannot create a database user", async () => {
             world.credsStatus = 500;
