@@ -20,7 +20,7 @@ interface JobTask {
 }
 
 /** The `secret "…"` paths a task's templates read. */
-const secretPaths = (task: JobTask) =>
+export const secretPaths = (task: JobTask) =>
     (task.Templates ?? []).flatMap((tmpl) => [...String(tmpl.EmbeddedTmpl ?? "").matchAll(/secret "([^"]+)"/g)].map((m) => m[1]));
 
 /** Vault's bound_claims against the claims Nomad puts in this task's identity; the unmet ones, as evidence. */

@@ -4,7 +4,7 @@ import { policyStanzas, renderForJob, vaultPathMatches } from "../policy/hcl";
 import { decodeJwt } from "jose";
 import { nomad, vault } from "./clients";
 import { describe, json } from "./http";
-import { readableFor } from "./jobChecks";
+import { readableFor, secretPaths } from "./jobChecks";
 import { loginWith, revoke } from "./login";
 import { fail, pass, skip, warn } from "./outcome";
 import { Check, RunContext, Target } from "./types";
@@ -54,7 +54,7 @@ async function vaultJobs(
                 namespace: Namespace,
                 pathsByRole: tasks.reduce((byRole: Map<string, string[]>, task: any) => {
                     const role: string = task.Vault.Role || t.defaultRole;
-                    return byRole.set(role, [...(byRole.get(role) ?? []), ...templateSecretPaths(task)]);
+                    return byRole.set(role, [...(byRole.get(role) ?? []), ...secretPaths(task)]);
                 }, new Map<string, string[]>()),
                 policies: tasks.flatMap((task: any) => task.Vault.Policies ?? []),
                 // The server adds a vault_<cluster> identity at submission; jobs submitted before
@@ -66,10 +66,6 @@ async function vaultJobs(
         }
     }
     return jobs;
-}
-
-function templateSecretPaths(task: any): string[] {
-    return (task.Templates ?? []).flatMap((tmpl: any) => [...String(tmpl.EmbeddedTmpl).matchAll(/secret "([^"]+)"/g)].map((m) => m[1]));
 }
 
 /** What each job cannot read with the policies of a role of its own (not the default role). */
