@@ -38,12 +38,16 @@ export const kvPolicyPathsMatch: StackValidationPolicy = {
                 .map((r) => knownPart(r.props) as Record<string, any>)
                 .map((props) => [props.path as string, props.type === "kv-v2" || (props.type === "kv" && props.options?.version === "2")]),
         );
+        // A policy unknown in preview (the templated one is rendered from the accessor) is checked on update,
+        // and leaves the roles that hold it unjudged, not violated.
+        const stanzasOf = new Map<string, Stanza[] | undefined>();
         const templated = [];
-        // A policy unknown in preview (the templated one is rendered from the accessor) is checked on update.
         for (const r of args.resources.filter((r) => r.isType(vault.Policy))) {
             const text = known(() => r.props.policy as string);
-            if (text !== undefined && isTemplated(text)) {
-                templated.push({ name: r.props.name as string, stanzas: await policyStanzas(text) });
+            const stanzas = text === undefined ? undefined : await policyStanzas(text);
+            stanzasOf.set(r.props.name as string, stanzas);
+            if (stanzas && isTemplated(text!)) {
+                templated.push({ name: r.props.name as string, stanzas });
             }
         }
         for (const { name, stanzas } of templated) {
@@ -69,12 +73,6 @@ export const kvPolicyPathsMatch: StackValidationPolicy = {
                 .map((r) => knownPart(r.props) as Record<string, any>)
                 .map((props) => [props.roleName as string, (props.tokenPolicies ?? []) as string[]]),
         );
-        // A policy unknown in preview leaves the roles that hold it unjudged, not violated.
-        const stanzasOf = new Map<string, Stanza[] | undefined>();
-        for (const r of args.resources.filter((r) => r.isType(vault.Policy))) {
-            const text = known(() => r.props.policy as string);
-            stanzasOf.set(r.props.name as string, text === undefined ? undefined : await policyStanzas(text));
-        }
         const jobRoles = new Map<string, Set<string>>();
         for (const job of args.resources.filter((r) => r.isType(nomad.Job))) {
             const spec = known(() => [job.props.jobspec as string, knownPart(job.props.hcl2?.vars)] as const);
