@@ -155,6 +155,12 @@ describe("workloads, checked against their jobspecs", function () {
                 "task legacy's vault block sets policies, which workload identity ignores: grant through role.grants instead.",
             ]);
         });
+        it("a template reading a secret in a task with no vault block", async () => {
+            const reporter = workload({ jobspec: "tests/fixtures/workloads/no-vault.nomad.hcl" });
+            assert.deepStrictEqual(await faultsOf([reporter], reporter.jobspec, "jobspec"), [
+                "task reporter reads kv/data/default/reporter/config but has no vault block, so it gets no Vault token.",
+            ]);
+        });
         it("a vault block naming a role the workload does not declare", async () => {
             const faults = await faultsOf([MONGO, { ...API, role: undefined }], "jobs/api.nomad.hcl", "jobspec");
             assert.ok(
