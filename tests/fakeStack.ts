@@ -25,6 +25,12 @@ const PROBE_TOKEN = readFixture("vault.jwt-login").body.auth.client_token as str
 const PROBE_ALLOC = "a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
 const QUERY_OUTPUT = "{ authInfo: { authenticatedUsers: [ { user: 'v-jwt-nomad-mongo-mongo-QbF7-1700544973', db: 'admin' } ] }, ok: 1 }";
 
+/** Why Vault gives no database credentials, by status (builtin/logical/database/path_creds_create.go). */
+const CREDS_ERRORS: Record<number, string> = {
+    400: "unknown role: mongo",
+    500: "failed to verify connection: server selection error",
+};
+
 /** Test-only TLS material (tests/fixtures/tls/README.md). */
 const tlsFile = (name: string) => fs.readFileSync(path.join(PROJECT_ROOT, "tests/fixtures/tls", name), "utf8");
 export const TLS = {
@@ -105,6 +111,9 @@ export interface World {
     vaultGate?: TokenGate;
     nomadGate?: TokenGate & { readonly policies: string[] };
     sealed: boolean;
+    /** Vault before `vault operator init`: sys/health answers 501 (http/sys_health.go, uninitcode). */
+    vaultUninitialised: boolean;
+    /** The version sys/health reports, whatever Vault's state. */
     vaultVersion: string;
     vaultUnreadyCalls: number;
     /** Seconds Vault's clock is ahead of this machine's. */
@@ -136,13 +145,17 @@ export interface World {
     jobs: Array<{ ID: string; Namespace: string; Role?: string; Templates?: string[]; Policies?: string[]; NoIdentity?: boolean }>;
     /** The Type acl/token/self gives the stack's Nomad token ("management" for a healthy stack). */
     nomadTokenType: string;
-    /** The mongo job's allocation: its client status and deployment health. */
+    /** The mongo job's allocation: its client status and deployment health (null: not yet known, no DeploymentStatus). */
     mongoAlloc: { ClientStatus: string; Healthy: boolean | null };
+    /** Jobs Nomad has placed no allocation for: their allocations list is empty. */
+    unplacedJobs: string[];
     /** Roles of jobs that do not use the default role, with the text of their one policy (named after the role). */
     jobRoles: Record<string, { policy: string }>;
     /** The kids Vault holds from an earlier fetch, when its cache is stale; otherwise it fetches world.jwks. */
     vaultCachedKids?: string[];
     mongoQueryStatus: string;
+    /** What mongo-query prints: its connection status. */
+    mongoQueryOutput: string;
     credsStatus: number;
     /** The probe task's identity, as it prints it. */
     probe: string;
@@ -160,6 +173,7 @@ export const healthyWorld = (): World => ({
     policyName: "nomad-workloads",
     policyText: renderWorkloadsPolicy,
     sealed: false,
+    vaultUninitialised: false,
     vaultVersion: readFixture("vault.sys-health").body.version,
     vaultUnreadyCalls: 0,
     vaultClockOffset: 0,
@@ -190,8 +204,10 @@ export const healthyWorld = (): World => ({
     ],
     nomadTokenType: "management",
     mongoAlloc: { ClientStatus: "running", Healthy: true },
+    unplacedJobs: [],
     jobRoles: { "mongo-dynamic-secret": { policy: renderGrants([{ path: MONGO_CREDS_PATH, capabilities: ["read"] }]) } },
     mongoQueryStatus: "complete",
+    mongoQueryOutput: QUERY_OUTPUT,
     credsStatus: 200,
     probe: probeIdentity(),
     probeRegisterStatus: 200,
@@ -255,6 +271,9 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 HTTPAddr: [hostPort(), ...world.otherAgents][node],
             }));
         }
+        if (world.unplacedJobs.some((id) => route === `/v1/job/${id}/allocations`)) {
+            return served("nomad.job-allocations", () => []);
+        }
         switch (route) {
             case "/v1/acl/token/self":
                 return served("nomad.acl-token-self", (body) => ({ ...body, Type: world.nomadTokenType }));
@@ -299,7 +318,8 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                     {
                         ...alloc,
                         ClientStatus: world.mongoAlloc.ClientStatus,
-                        DeploymentStatus: { ...alloc.DeploymentStatus, Healthy: world.mongoAlloc.Healthy },
+                        DeploymentStatus:
+                            world.mongoAlloc.Healthy === null ? null : { ...alloc.DeploymentStatus, Healthy: world.mongoAlloc.Healthy },
                     },
                 ]);
             case "/v1/job/mongo-query/allocations":
@@ -320,7 +340,7 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                     },
                 ]);
             case "/v1/client/fs/logs/909f0184-bbbb-4c5d-8e9f-0a1b2c3d4e5f":
-                return text(200, QUERY_OUTPUT);
+                return text(200, world.mongoQueryOutput);
             default:
                 return text(404, "Not Found");
         }
@@ -371,11 +391,26 @@ export function vaultApi(world: World, jwksUrl: () => string) {
     function route(req: FakeRequest): FakeReply {
         if (req.url === "/v1/sys/health") {
             healthCalls++;
+            if (world.vaultUninitialised) {
+                const sealed = served("vault.sys-health-sealed", (body) => ({
+                    ...body,
+                    initialized: false,
+                    version: world.vaultVersion,
+                    server_time_utc: now(),
+                }));
+                return { ...sealed, status: 501 };
+            }
             if (world.sealed) {
-                return served("vault.sys-health-sealed", (body) => ({ ...body, server_time_utc: now() }));
+                return served("vault.sys-health-sealed", (body) => ({ ...body, version: world.vaultVersion, server_time_utc: now() }));
             }
             if (healthCalls <= world.vaultUnreadyCalls) {
-                return { ...served("vault.sys-health", (body) => ({ ...body, standby: true, server_time_utc: now() })), status: 429 };
+                const standby = served("vault.sys-health", (body) => ({
+                    ...body,
+                    standby: true,
+                    version: world.vaultVersion,
+                    server_time_utc: now(),
+                }));
+                return { ...standby, status: 429 };
             }
             return served("vault.sys-health", (body) => ({ ...body, version: world.vaultVersion, server_time_utc: now() }));
         }
@@ -433,7 +468,7 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             case "/v1/database/creds/mongo":
                 return world.credsStatus === 200
                     ? served("vault.database-creds")
-                    : { status: world.credsStatus, body: { errors: ["failed to verify connection: server selection error"] } };
+                    : { status: world.credsStatus, body: { errors: [CREDS_ERRORS[world.credsStatus] ?? CREDS_ERRORS[500]] } };
             case "/v1/sys/leases/revoke":
                 return { status: 204 };
             default:

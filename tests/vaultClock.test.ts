@@ -2,6 +2,8 @@
 // hashicorp/cap (jwt/jwt.go) applies them for Vault's JWT auth method.
 import * as assert from "assert";
 import { roleLeeways, timeRefusal, vaultNow } from "../verify/vaultClock";
+import { readFixture } from "./apiFixtures";
+import { FakeReply, FakeServer, fakeServer } from "./fakeHttp";
 import { FakeStack, startFakeStack } from "./fakeStack";
 
 const DEFAULTS = { clockSkew: 60, expiration: 150, notBefore: 150 };
@@ -108,6 +110,38 @@ describe("verify: Vault's clock and the role's leeways", () => {
             stack.world.vaultClockOffset = 3600;
             const ahead = (await vaultNow(stack.target())) - Date.now() / 1000;
             assert.ok(Math.abs(ahead - 3600) < 5, `Vault's clock read ${ahead}s ahead, not 3600s`);
+        });
+        describe("which clock it believes", () => {
+            /** A Vault (or a proxy before it) whose sys/health answers `health`, and every other path 404. */
+            let vault: FakeServer;
+            let health: FakeReply;
+            before(async () => {
+                vault = await fakeServer((req) => (req.url === "/v1/sys/health" ? health : { status: 404, body: { errors: [] } }));
+            });
+            after(() => vault.close());
+            const at = (address: string) => ({ ...stack.target(), vaultAddress: address });
+            const httpDate = (seconds: number) => new Date(seconds * 1000).toUTCString();
+
+            it("prefers sys/health's server_time_utc to the Date header, which a proxy before Vault may set", async () => {
+                const body = { ...readFixture("vault.sys-health").body, server_time_utc: NOW };
+                health = { status: 200, body, headers: { Date: httpDate(NOW - 7200) } };
+                assert.strictEqual(await vaultNow(at(vault.address)), NOW);
+            });
+            it("asks sys/health without the Vault token, which it does not need", async () => {
+                health = { status: 200, body: readFixture("vault.sys-health").body };
+                await vaultNow(at(vault.address));
+                assert.strictEqual(vault.requests[vault.requests.length - 1].headers["x-vault-token"], undefined);
+            });
+            it("takes the Date header when sys/health gives no server_time_utc (a proxy's error page)", async () => {
+                health = { status: 502, body: "Bad Gateway", contentType: "text/plain", headers: { Date: httpDate(NOW - 7200) } };
+                assert.strictEqual(await vaultNow(at(vault.address)), NOW - 7200);
+            });
+            it("takes this machine's clock when nothing answers", async () => {
+                const closed = await fakeServer(() => ({ status: 200 }));
+                await closed.close();
+                const lag = (await vaultNow(at(closed.address))) - Date.now() / 1000;
+                assert.ok(Math.abs(lag) < 5, `read ${lag}s off this machine's clock`);
+            });
         });
     });
 });
