@@ -19,6 +19,7 @@ import {
     startFakeStack,
     TLS,
     VAULT_TOKEN,
+    vaultApi,
     World,
 } from "./fakeStack";
 
@@ -40,6 +41,7 @@ const DRIFT = {
     cause: "The role was changed outside the stack, or a role update did not overwrite every field.",
     fix: "npm run stack -- refresh, then up, to write the declared role back.",
 };
+const BAD_GATEWAY = "<html><body><h1>502 Bad Gateway</h1></body></html>";
 const CLOCKS_AGREE = "Vault's clock agrees with this machine's";
 
 /** A run's context whose probe hands over `jwt` (or fails the test if a check asks for one). */
@@ -362,6 +364,30 @@ describe("verify: the probe's identity, check by check", function () {
                 fix: "See the identity check, and the role's bound claims.",
                 heals: true,
             });
+        });
+        it("fails a token whose lookup Vault does not answer, naming the lookup rather than the period, and revokes it", async () => {
+            const vaultHandler = vaultApi(shared.world, nomadJwksUrl);
+            const proxy = await fakeServer((req) =>
+                req.url === "/v1/auth/token/lookup-self" ? { status: 502, body: BAD_GATEWAY, contentType: "text/html" } : vaultHandler(req),
+            );
+            try {
+                const result = await loginCheck.run({ ...target(), vaultAddress: proxy.address }, handing(probeIdentity()));
+                assert.deepStrictEqual(
+                    [result, proxy.requests.filter((r) => r.url === "/v1/auth/token/revoke-self").length],
+                    [
+                        {
+                            status: "fail",
+                            evidence: `auth/token/lookup-self: HTTP 502 ${BAD_GATEWAY}`,
+                            cause: "Vault logged the probe in, but did not answer the lookup of its token: its period is unknown.",
+                            fix: "Run verify again; if it persists, Vault's server log says why the lookup failed.",
+                            heals: true,
+                        },
+                        1,
+                    ],
+                );
+            } finally {
+                await proxy.close();
+            }
         });
         it("is skipped without --probe, saying what runs it", async () => {
             assert.deepStrictEqual(await loginCheck.run(target(), {}), {

@@ -181,8 +181,17 @@ export const loginCheck: Check = {
             const refusal = login.reply.status === 0 ? describe(login.reply) : `HTTP ${login.reply.status} ${login.refusal}`;
             return fail(`login: ${refusal}`, diagnosis.cause, diagnosis.fix, heals(login.reply));
         }
-        const lookup = json(await vault(t, "auth/token/lookup-self", { token: login.token }))?.data ?? {};
+        const lookupReply = await vault(t, "auth/token/lookup-self", { token: login.token });
         await revoke(t, login.token);
+        const lookup = json(lookupReply)?.data;
+        if (!lookup) {
+            return fail(
+                `auth/token/lookup-self: ${describe(lookupReply)}`,
+                "Vault logged the probe in, but did not answer the lookup of its token: its period is unknown.",
+                "Run verify again; if it persists, Vault's server log says why the lookup failed.",
+                heals(lookupReply),
+            );
+        }
         if (!lookup.period || lookup.explicit_max_ttl) {
             return fail(
                 `token period ${lookup.period ?? 0}s, explicit_max_ttl ${lookup.explicit_max_ttl}s`,
