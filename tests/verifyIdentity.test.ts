@@ -30,7 +30,7 @@ const UNKNOWN_KID = {
     fix: "Compare `nomad operator root keyring list` on every server with the JWKS; wait for propagation, or rotate again.",
 };
 const WRONG_AUDIENCE = {
-    cause: 'Login fails with "aud claim does not match any bound audience".',
+    cause: 'Vault refuses the login: "invalid audience (aud) claim: audience claim does not match any expected audience".',
     fix: "Align the job's identity aud with the role.",
 };
 const NOT_PERIODIC = {
@@ -178,12 +178,13 @@ describe("verify: the probe's identity, check by check", function () {
                 ...WRONG_AUDIENCE,
             });
         });
-        it("fails an identity on a role that binds no audience (Vault refuses an aud then)", async () => {
+        it("fails an identity on a role that binds no audience, quoting Vault's refusal of an aud then", async () => {
             shared.world.role = { ...shared.world.role!, bound_audiences: null };
             assert.deepStrictEqual(await outcome("identity"), {
                 status: "fail",
                 evidence: "aud [vault.io], role nomad-workloads bound_audiences []",
-                ...WRONG_AUDIENCE,
+                cause: 'Vault refuses the login: "audience claim found in JWT but no audiences bound to the role".',
+                fix: WRONG_AUDIENCE.fix,
             });
         });
         it("fails an identity expired on Vault's clock, with the cause and the fix", async () => {

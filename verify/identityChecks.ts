@@ -86,7 +86,9 @@ export const identityCheck: Check = {
         if (!aud.some((a) => bound.includes(a))) {
             return fail(
                 `aud [${aud.join(", ")}], role ${t.defaultRole} bound_audiences [${bound.join(", ")}]`,
-                'Login fails with "aud claim does not match any bound audience".',
+                bound.length
+                    ? 'Vault refuses the login: "invalid audience (aud) claim: audience claim does not match any expected audience".'
+                    : 'Vault refuses the login: "audience claim found in JWT but no audiences bound to the role".',
                 "Align the job's identity aud with the role.",
             );
         }
