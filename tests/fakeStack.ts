@@ -132,6 +132,8 @@ export interface World {
     selfAddress?: string;
     jwksPath: string;
     jwksUrl?: string;
+    /** The CA PEM auth/<mount>/config gives Vault for jwks_url ("" for none). */
+    jwksCaPem: string;
     jwks: { keys: unknown[] };
     /** Why Vault cannot fetch the JWKS from where it runs (go-oidc's error), if it cannot. */
     vaultJwksError?: string;
@@ -185,6 +187,7 @@ export const healthyWorld = (): World => ({
     otherAgents: [],
     otherServers: [],
     jwksPath: "/.well-known/jwks.json",
+    jwksCaPem: "",
     jwks: JWKS,
     role: readFixture("vault.jwt-role").body.data,
     policyAccessor: ACCESSOR,
@@ -427,7 +430,14 @@ export function vaultApi(world: World, jwksUrl: () => string) {
                 return served("vault.capabilities-self", (body) => ({ ...body, ...answer, data: answer }));
             }
             if (req.url === "/v1/auth/token/lookup-self") {
-                return served("vault.token-lookup-self", (body) => ({ ...body, data: { ...body.data, period: world.tokenPeriod } }));
+                // Vault sends period only for a periodic token (vault/token_store.go, handleLookup).
+                return served("vault.token-lookup-self", (body) => {
+                    const data = { ...body.data, period: world.tokenPeriod };
+                    if (!world.tokenPeriod) {
+                        delete data.period;
+                    }
+                    return { ...body, data };
+                });
             }
             return req.url === "/v1/auth/token/revoke-self" ? { status: 204 } : served("vault.error-permission-denied");
         }
@@ -451,7 +461,12 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             case `/v1/auth/${world.mount}/config`:
                 return served("vault.jwt-config", (body) => ({
                     ...body,
-                    data: { ...body.data, default_role: world.defaultRole, jwks_url: world.jwksUrl ?? jwksUrl() },
+                    data: {
+                        ...body.data,
+                        default_role: world.defaultRole,
+                        jwks_ca_pem: world.jwksCaPem,
+                        jwks_url: world.jwksUrl ?? jwksUrl(),
+                    },
                 }));
             case `/v1/auth/${world.mount}/role/${world.roleName}`:
                 return world.role ? served("vault.jwt-role", (body) => ({ ...body, data: world.role })) : served("vault.error-not-found");

@@ -135,7 +135,10 @@ describe("verify: the login chain", function () {
         });
         it("fails an identity for another audience", async () => {
             world.probe = probeIdentity(KEYS.rsa, { aud: "nomad.io" });
-            assert.strictEqual((await check("identity")).cause, 'Login fails with "aud claim does not match any bound audience".');
+            assert.strictEqual(
+                (await check("identity")).cause,
+                'Vault refuses the login: "invalid audience (aud) claim: audience claim does not match any expected audience".',
+            );
         });
         it("is skipped, not failed, without a probe", async () => {
             const results = await verify({ ...target(), probe: undefined });

@@ -1,5 +1,5 @@
 // A real workload identity, from the probe step, and the login it makes.
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, JSONWebKeySet, jwtVerify } from "jose";
+import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, JSONWebKeySet } from "jose";
 import { nomadJwks, nomadTls, vault } from "./clients";
 import { describe, heals, json, Reply, request } from "./http";
 import { jwtMethod, loginContext, loginWith, revoke } from "./login";
@@ -23,22 +23,23 @@ export async function probeIdentity(t: Target, context: RunContext): Promise<str
     return got.jwt ?? fail(got.error, got.cause, got.fix);
 }
 
-/** The key set the identity is checked against: from jwks_url with Vault's CA for it, else from the stack's Nomad. */
-async function keySet(t: Target, config: Record<string, any>): Promise<{ jwks?: JSONWebKeySet; from: string }> {
+/**
+ * The key set the identity is checked against, and where it came from: the config's jwks_url, with
+ * Vault's CA for it, else the stack's Nomad. (The identity check runs only once jwks_url is set.)
+ */
+async function keySet(t: Target, config: Record<string, any>): Promise<{ jwks: JSONWebKeySet; from: string } | undefined> {
+    const tls = { ...nomadTls(t), ...(config.jwks_ca_pem ? { ca: config.jwks_ca_pem } : {}) };
     const sources: Array<[string, () => Promise<Reply>]> = [
+        [config.jwks_url, () => request(config.jwks_url, tls)],
         [`${t.nomadAddress}/.well-known/jwks.json`, () => nomadJwks(t, t.nomadAddress)],
     ];
-    if (config.jwks_url) {
-        const tls = { ...nomadTls(t), ...(config.jwks_ca_pem ? { ca: config.jwks_ca_pem } : {}) };
-        sources.unshift([config.jwks_url, () => request(config.jwks_url, tls)]);
-    }
     for (const [from, fetchKeys] of sources) {
         const keys = json(await fetchKeys())?.keys;
         if (Array.isArray(keys) && keys.length) {
             return { jwks: { keys }, from };
         }
     }
-    return { from: "" };
+    return undefined;
 }
 
 export const identityCheck: Check = {
@@ -60,16 +61,24 @@ export const identityCheck: Check = {
                 "Check the probe job's logs.",
             );
         }
-        const { config, role } = await jwtMethod(t);
+        const { config, role, roleReply } = await jwtMethod(t);
+        if (roleReply.status !== 200) {
+            return fail(
+                `auth/${t.jwtPath}/role/${t.defaultRole}: ${describe(roleReply)}`,
+                `The role ${t.defaultRole} is missing: logins fail with "role could not be found".`,
+                "npm run stack -- up",
+                heals(roleReply),
+            );
+        }
         const now = await vaultNow(t);
         const leeways = roleLeeways(role);
-        const { jwks, from } = await keySet(t, config);
-        if (jwks) {
+        const keys = await keySet(t, config);
+        if (keys) {
             try {
                 // Signature and key only: times are judged below, as Vault judges them.
-                await jwtVerify(jwt, createLocalJWKSet(jwks), { currentDate: new Date(now * 1000), clockTolerance: 1e10 });
+                await compactVerify(jwt, createLocalJWKSet(keys.jwks));
             } catch (err) {
-                return signatureFailure(err, header.kid, jwks, from);
+                return signatureFailure(err, header.kid, keys.jwks, keys.from);
             }
         }
         const bound: string[] = role.bound_audiences ?? [];
@@ -77,7 +86,9 @@ export const identityCheck: Check = {
         if (!aud.some((a) => bound.includes(a))) {
             return fail(
                 `aud [${aud.join(", ")}], role ${t.defaultRole} bound_audiences [${bound.join(", ")}]`,
-                'Login fails with "aud claim does not match any bound audience".',
+                bound.length
+                    ? 'Vault refuses the login: "invalid audience (aud) claim: audience claim does not match any expected audience".'
+                    : 'Vault refuses the login: "audience claim found in JWT but no audiences bound to the role".',
                 "Align the job's identity aud with the role.",
             );
         }
@@ -98,7 +109,7 @@ export const identityCheck: Check = {
                 "Use a task identity (not the default Nomad identity).",
             );
         }
-        const signature = jwks
+        const signature = keys
             ? `kid ${header.kid} (${header.alg})`
             : `kid ${header.kid} (${header.alg}; JWKS not reachable from here, the login checks it)`;
         const left = claims.exp ? `${Math.round((claims.exp - now) / 60)} min left on Vault's clock` : "no exp";
@@ -116,7 +127,7 @@ function clockSkew(vaultSeconds: number): string {
 
 function signatureFailure(err: unknown, kid: string | undefined, jwks: JSONWebKeySet, from: string): Outcome {
     const served = jwks.keys.map((k) => k.kid).join(", ");
-    if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
+    if (err instanceof errors.JWKSNoMatchingKey) {
         return fail(
             `kid ${kid} is not among the JWKS's [${served}] (${from})`,
             'Vault answers "failed to verify id token signature": the signing key is not served (diverged keyring, or a key not yet propagated after rotation).',
@@ -149,28 +160,14 @@ export const loginCheck: Check = {
     title: "The identity logs in; the token is periodic; the role matches what the stack declares",
     needs: ["identity"],
     async run(t, context) {
-        const { role, roleReply } = await jwtMethod(t);
-        if (roleReply.status !== 200) {
+        // The identity check, which this one needs, has read the role.
+        const { role } = await jwtMethod(t);
+        const drift = t.declaredRole
+            ? driftFrom(role, t.declaredRole, t.source === "cluster" ? "--expect declares" : "the stack declares")
+            : [];
+        if (drift.length) {
             return fail(
-                `auth/${t.jwtPath}/role/${t.defaultRole}: ${describe(roleReply)}`,
-                `The role ${t.defaultRole} is missing: logins fail with "role could not be found".`,
-                "npm run stack -- up",
-                heals(roleReply),
-            );
-        }
-        // Without a declared role (a cluster verified without --expect) there is nothing to drift from.
-        const declared = t.declaredRole;
-        const drift = declared ? roleDrift(role, declared) : [];
-        const leftover = declared ? leftoverFields(role, declared) : [];
-        const declarer = t.source === "cluster" ? "--expect declares" : "the stack declares";
-        if (declared && (drift.length || leftover.length)) {
-            return fail(
-                [
-                    ...drift.map(
-                        (field) => `${field}: Vault has ${shown(field, role[field])}, ${declarer} ${shown(field, declared[field])}`,
-                    ),
-                    ...leftover.map((field) => `${field}: Vault has ${shown(field, role[field])}, ${declarer} none`),
-                ].join("; "),
+                drift.join("; "),
                 "The role was changed outside the stack, or a role update did not overwrite every field.",
                 "npm run stack -- refresh, then up, to write the declared role back.",
             );
@@ -186,17 +183,34 @@ export const loginCheck: Check = {
             const refusal = login.reply.status === 0 ? describe(login.reply) : `HTTP ${login.reply.status} ${login.refusal}`;
             return fail(`login: ${refusal}`, diagnosis.cause, diagnosis.fix, heals(login.reply));
         }
-        const lookup = json(await vault(t, "auth/token/lookup-self", { token: login.token }))?.data ?? {};
+        const lookupReply = await vault(t, "auth/token/lookup-self", { token: login.token });
         await revoke(t, login.token);
+        const lookup = json(lookupReply)?.data;
+        if (!lookup) {
+            return fail(
+                `auth/token/lookup-self: ${describe(lookupReply)}`,
+                "Vault logged the probe in, but did not answer the lookup of its token: its period is unknown.",
+                "Run verify again; if it persists, Vault's server log says why the lookup failed.",
+                heals(lookupReply),
+            );
+        }
         if (!lookup.period || lookup.explicit_max_ttl) {
             return fail(
-                `token period ${lookup.period ?? 0}s, explicit_max_ttl ${lookup.explicit_max_ttl ?? 0}s`,
+                `token period ${lookup.period ?? 0}s, explicit_max_ttl ${lookup.explicit_max_ttl}s`,
                 'Tokens that are not periodic, or capped, expire mid-task: "failed to renew the vault token … lease expired".',
                 "token_period set and token_explicit_max_ttl 0 on the role (the policy pack enforces both).",
             );
         }
-        return pass(
-            `logged in as ${t.defaultRole}: period ${lookup.period}s, policies [${(lookup.policies ?? []).join(", ")}]; token revoked`,
-        );
+        return pass(`logged in as ${t.defaultRole}: period ${lookup.period}s, policies [${lookup.policies.join(", ")}]; token revoked`);
     },
 };
+
+/** Each field where Vault's role differs from the declared one, or restricts what the declared one leaves unset. */
+function driftFrom(role: Record<string, unknown>, declared: Record<string, unknown>, declarer: string): string[] {
+    return [
+        ...roleDrift(role, declared).map(
+            (field) => `${field}: Vault has ${shown(field, role[field])}, ${declarer} ${shown(field, declared[field])}`,
+        ),
+        ...leftoverFields(role, declared).map((field) => `${field}: Vault has ${shown(field, role[field])}, ${declarer} none`),
+    ];
+}

@@ -22,7 +22,7 @@ const UP = "then `npm run stack -- up`";
 
 export function diagnoseRefusal(message: string, c: LoginContext): Diagnosis {
     const url = c.jwksUrl ?? `the jwks_url of auth/${c.jwtPath}/config`;
-    const rules: Array<[RegExp, () => Diagnosis]> = [
+    const rules: Array<[RegExp, (match: RegExpExecArray) => Diagnosis]> = [
         [
             /certificate required/i,
             () => ({
@@ -38,9 +38,10 @@ export function diagnoseRefusal(message: string, c: LoginContext): Diagnosis {
             }),
         ],
         [
+            // go-oidc: "get keys failed: <status> <body>" for an answer, "get keys failed <error>" for none.
             /get keys failed: (\d{3})/,
-            () => ({
-                cause: `${url} answers Vault with ${/get keys failed: (\d{3}[^:]*)/.exec(message)![1]}: a wrong path or port (it must be <nomad address>/.well-known/jwks.json).`,
+            ([, status]) => ({
+                cause: `${url} answers Vault with HTTP ${status}: a wrong path or port (it must be <nomad address>/.well-known/jwks.json).`,
                 fix: `Correct jwksUrl (or nomadHttpPort), ${UP}.`,
             }),
         ],
@@ -65,7 +66,7 @@ export function diagnoseRefusal(message: string, c: LoginContext): Diagnosis {
                       },
         ],
         [
-            /token is expired|expiration time \(exp\)/i,
+            /token is expired/i,
             () => ({
                 cause: "Vault judges the identity expired on its own clock: the hosts' clocks differ by more than the role's clock_skew_leeway, or the identity outlived its TTL.",
                 fix: "Sync the hosts' clocks (chrony/NTP); see the identity check for the skew.",
@@ -100,7 +101,7 @@ export function diagnoseRefusal(message: string, c: LoginContext): Diagnosis {
             }),
         ],
         [
-            /error validating claims|claim .* does not match|bound claim/i,
+            /error validating claims/i,
             () => ({
                 cause: `The identity's claims do not satisfy role ${c.role}'s bound_claims.`,
                 fix: "vault read auth/" + c.jwtPath + "/role/" + c.role + "; compare bound_claims with the job's namespace, job and task.",
@@ -114,11 +115,14 @@ export function diagnoseRefusal(message: string, c: LoginContext): Diagnosis {
             }),
         ],
     ];
-    const found = rules.find(([pattern]) => pattern.test(message));
-    return found
-        ? found[1]()
-        : {
-              cause: "Vault refused the probe's identity; its message above says why.",
-              fix: "See the identity check, and the role's bound claims.",
-          };
+    for (const [pattern, diagnose] of rules) {
+        const match = pattern.exec(message);
+        if (match) {
+            return diagnose(match);
+        }
+    }
+    return {
+        cause: "Vault refused the probe's identity; its message above says why.",
+        fix: "See the identity check, and the role's bound claims.",
+    };
 }
