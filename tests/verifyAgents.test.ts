@@ -334,6 +334,13 @@ describe("verify audience: the servers' audience and the agents' JWT path agains
         Object.assign(cluster.world, { mount: "jwt", agentJwtPath: "jwt" });
         assert.strictEqual((await run()).evidence, "no auth mount jwt-nomad/; Vault's auth mounts: jwt, token");
     });
+    it("fails when Vault's auth mounts cannot be read: it assumes none", async () => {
+        const outcome = await run({ ...cluster.target(), vaultAddress: await cluster.closedAddress() });
+        assert.deepStrictEqual(
+            [outcome.status, outcome.evidence],
+            ["fail", `${cluster.stack.nomad.address}: jwt_auth_backend_path "jwt-nomad"; no auth mount jwt-nomad/; Vault's auth mounts: `],
+        );
+    });
     it("matches a nested mount path, trimming only its trailing slash", async () => {
         Object.assign(cluster.world, { mount: "team/jwt", agentJwtPath: "team/jwt" });
         assert.deepStrictEqual(

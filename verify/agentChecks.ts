@@ -26,11 +26,15 @@ interface Member {
     readonly Status: string;
 }
 
-/** A list the cluster gives (`/v1/agent/members`, `/v1/nodes`), or why it could not be read: the agents it hides are named. */
-async function clusterList<T>(t: Target, path: string, items: (body: any) => unknown): Promise<T[] | string> {
+/** A list the cluster gives (`/v1/agent/members`, `/v1/nodes`); one it cannot give is named in `unknown`, for the agents it hides. */
+async function clusterList<T>(t: Target, path: string, items: (body: any) => unknown, unknown: string[]): Promise<T[]> {
     const reply = await nomad(t, path);
     const list = items(json(reply) ?? {});
-    return Array.isArray(list) ? list : `${path}: ${describe(reply)}`;
+    if (Array.isArray(list)) {
+        return list;
+    }
+    unknown.push(`${path}: ${describe(reply)}`);
+    return [];
 }
 
 /**
@@ -43,11 +47,11 @@ async function clusterList<T>(t: Target, path: string, items: (body: any) => unk
 async function advertised(t: Target): Promise<{ addresses: string[]; unknown: string[] }> {
     const scheme = new URL(t.nomadAddress).protocol;
     const self = json(await nomad(t, "agent/self"));
-    const members = await clusterList<Member>(t, "agent/members", (body) => body.Members);
-    const stubs = await clusterList<{ ID: string; Name: string; Status: string }>(t, "nodes", (body) => body);
-    const unknown = [members, stubs].filter((list): list is string => typeof list === "string");
+    const unknown: string[] = [];
+    const members = await clusterList<Member>(t, "agent/members", (body) => body.Members, unknown);
+    const stubs = await clusterList<{ ID: string; Name: string; Status: string }>(t, "nodes", (body) => body, unknown);
     const nodes: Array<{ name: string; address: string }> = [];
-    for (const stub of typeof stubs === "string" ? [] : stubs.filter((n) => n.Status === "ready")) {
+    for (const stub of stubs.filter((n) => n.Status === "ready")) {
         const reply = await nomad(t, `node/${encodeURIComponent(stub.ID)}`);
         const httpAddr: string | undefined = json(reply)?.HTTPAddr;
         if (httpAddr) {
@@ -57,7 +61,7 @@ async function advertised(t: Target): Promise<{ addresses: string[]; unknown: st
         }
     }
     const selfName: string | undefined = self?.member.Name;
-    for (const m of typeof members === "string" ? [] : members) {
+    for (const m of members) {
         if (m.Status === "alive" && m.Name !== selfName && !nodes.some((n) => m.Name.split(".")[0] === n.name)) {
             unknown.push(`server ${m.Name} (serf ${m.Addr}:${m.Port}): advertises no HTTP address`);
         }
