@@ -120,6 +120,7 @@ export interface World {
     vaultClockOffset: number;
     leader: string;
     vaultEnabled: boolean;
+    /** The agents' default_identity.aud; empty for agents without a default_identity block (null in agent/self). */
     agentAudience: string[];
     agentJwtPath: string;
     /** The Vault Enterprise namespace in the agents' vault block ("" for none). */
@@ -128,6 +129,12 @@ export interface World {
     otherAgents: string[];
     /** Server members that are no client node: they advertise no HTTP address. */
     otherServers: string[];
+    /** Serf status of server members by name ("alive" when not named): "failed", "left", "leaving". */
+    memberStatus: Record<string, string>;
+    /** Status of client nodes by name (client-<i>; "ready" when not named): "down", "initializing", "disconnected". */
+    nodeStatus: Record<string, string>;
+    /** Client nodes /v1/nodes lists but whose full node is gone when read (404 "node not found", as after a purge). */
+    goneNodes: string[];
     /** The stack's own agent, whose member name is the fixture's. */
     selfAddress?: string;
     jwksPath: string;
@@ -186,6 +193,9 @@ export const healthyWorld = (): World => ({
     agentVaultNamespace: "",
     otherAgents: [],
     otherServers: [],
+    memberStatus: {},
+    nodeStatus: {},
+    goneNodes: [],
     jwksPath: "/.well-known/jwks.json",
     jwksCaPem: "",
     jwks: JWKS,
@@ -222,6 +232,8 @@ export const healthyWorld = (): World => ({
 export const DECLARED_ROLE = vaultRoleFields({ audience: "vault.io", tokenPeriodSeconds: 1800 }, "nomad-workloads");
 
 const text = (status: number, body: string): FakeReply => ({ status, body, contentType: "text/plain" });
+/** A client node's ID: a UUID, as Nomad's. */
+const nodeId = (i: number) => `${String(i).padStart(8, "0")}-9a8e-4f7b-b6c5-d4e3f2a1b0c9`;
 const nomadError = (name: "nomad.error-permission-denied" | "nomad.error-no-leader") => served(name);
 
 export function nomadApi(world: World, agent: { server: boolean; address: () => string; jwks?: { keys: unknown[] } }) {
@@ -265,14 +277,18 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 return body;
             });
         }
-        const node = [hostPort(), ...world.otherAgents].findIndex((_, i) => route === `/v1/node/node-${i}`);
-        if (node >= 0) {
+        const node = [hostPort(), ...world.otherAgents].findIndex((_, i) => route === `/v1/node/${nodeId(i)}`);
+        if (node >= 0 && !world.goneNodes.includes(`client-${node}`)) {
             return served("nomad.node", (body) => ({
                 ...body,
-                ID: `node-${node}`,
+                ID: nodeId(node),
                 Name: `client-${node}`,
                 HTTPAddr: [hostPort(), ...world.otherAgents][node],
+                Status: world.nodeStatus[`client-${node}`] ?? body.Status,
             }));
+        }
+        if (node >= 0) {
+            return text(404, "node not found");
         }
         if (world.unplacedJobs.some((id) => route === `/v1/job/${id}/allocations`)) {
             return served("nomad.job-allocations", () => []);
@@ -288,7 +304,7 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                         JWTAuthBackendPath: world.agentJwtPath,
                         Namespace: world.agentVaultNamespace,
                     });
-                    vault.DefaultIdentity.Audience = world.agentAudience;
+                    vault.DefaultIdentity = world.agentAudience.length ? { ...vault.DefaultIdentity, Audience: world.agentAudience } : null;
                     body.config.Server.Enabled = agent.server;
                     body.member.Name = agent.address() === world.selfAddress ? body.member.Name : `agent-${hostPort()}.global`;
                     return body;
@@ -297,11 +313,17 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 return served("nomad.agent-members", (body) => {
                     const [self] = body.Members;
                     body.Members.push(...world.otherServers.map((Name, i) => ({ ...self, Name, Addr: `10.0.0.${i + 2}` })));
+                    body.Members.forEach((m: { Name: string; Status: string }) => (m.Status = world.memberStatus[m.Name] ?? m.Status));
                     return body;
                 });
             case "/v1/nodes":
                 return served("nomad.nodes", ([stub]) =>
-                    [hostPort(), ...world.otherAgents].map((_, i) => ({ ...stub, ID: `node-${i}`, Name: `client-${i}` })),
+                    [hostPort(), ...world.otherAgents].map((_, i) => ({
+                        ...stub,
+                        ID: nodeId(i),
+                        Name: `client-${i}`,
+                        Status: world.nodeStatus[`client-${i}`] ?? stub.Status,
+                    })),
                 );
             case "/v1/jobs":
                 if (req.method === "POST") {

@@ -19,33 +19,54 @@ interface AgentVault {
     readonly namespace: string;
 }
 
+interface Member {
+    readonly Name: string;
+    readonly Addr: string;
+    readonly Port: number;
+    readonly Status: string;
+}
+
+/** A list the cluster gives (`/v1/agent/members`, `/v1/nodes`); one it cannot give is named in `unknown`, for the agents it hides. */
+async function clusterList<T>(t: Target, path: string, items: (body: any) => unknown, unknown: string[]): Promise<T[]> {
+    const reply = await nomad(t, path);
+    const list = items(json(reply) ?? {});
+    if (Array.isArray(list)) {
+        return list;
+    }
+    unknown.push(`${path}: ${describe(reply)}`);
+    return [];
+}
+
 /**
  * The HTTP addresses the cluster advertises: the stack's own agent, every ready client node's
  * HTTPAddr (only the full node from /v1/node/:id carries it, not the /v1/nodes stub), and the
  * servers that are also client nodes. A server that is no node advertises no HTTP address (its serf
- * tags carry RPC only, nomad/server.go): it is named as not reachable.
+ * tags carry RPC only, nomad/server.go): it is named as not reachable. Every serf member is a server
+ * (Status.Members); a failed or departed one is no agent to check, nor is a node that is not ready.
  */
 async function advertised(t: Target): Promise<{ addresses: string[]; unknown: string[] }> {
     const scheme = new URL(t.nomadAddress).protocol;
     const self = json(await nomad(t, "agent/self"));
-    const members = json<{ Members?: Array<{ Name: string; Addr: string; Port: number; Status: string; Tags?: Record<string, string> }> }>(
-        await nomad(t, "agent/members"),
-    )?.Members;
-    const stubs = json<Array<{ ID: string; Name: string; Status: string }>>(await nomad(t, "nodes"));
-    const nodes: Array<{ name: string; address?: string; id: string }> = [];
-    for (const stub of (Array.isArray(stubs) ? stubs : []).filter((n) => n.Status === "ready")) {
-        const node = json(await nomad(t, `node/${encodeURIComponent(stub.ID)}`));
-        nodes.push({ name: stub.Name, address: node?.HTTPAddr ? `${scheme}//${node.HTTPAddr}` : undefined, id: stub.ID });
+    const unknown: string[] = [];
+    const members = await clusterList<Member>(t, "agent/members", (body) => body.Members, unknown);
+    const stubs = await clusterList<{ ID: string; Name: string; Status: string }>(t, "nodes", (body) => body, unknown);
+    const nodes: Array<{ name: string; address: string }> = [];
+    for (const stub of stubs.filter((n) => n.Status === "ready")) {
+        const reply = await nomad(t, `node/${encodeURIComponent(stub.ID)}`);
+        const httpAddr: string | undefined = json(reply)?.HTTPAddr;
+        if (httpAddr) {
+            nodes.push({ name: stub.Name, address: `${scheme}//${httpAddr}` });
+        } else {
+            unknown.push(`client ${stub.Name} (node ${stub.ID.slice(0, 8)}): ${describe(reply)}`);
+        }
     }
-    const selfName: string | undefined = self?.member?.Name;
-    const servers = (members ?? []).filter((m) => m.Status === "alive" && m.Tags?.role === "nomad" && m.Name !== selfName);
-    const unknown = [
-        ...nodes.filter((n) => !n.address).map((n) => `client ${n.name} (node ${n.id.slice(0, 8)}): no HTTPAddr`),
-        ...servers
-            .filter((m) => !nodes.some((n) => n.address && m.Name.split(".")[0] === n.name))
-            .map((m) => `server ${m.Name} (serf ${m.Addr}:${m.Port}): advertises no HTTP address`),
-    ];
-    return { addresses: [...new Set([t.nomadAddress, ...nodes.flatMap((n) => (n.address ? [n.address] : []))])], unknown };
+    const selfName: string | undefined = self?.member.Name;
+    for (const m of members) {
+        if (m.Status === "alive" && m.Name !== selfName && !nodes.some((n) => m.Name.split(".")[0] === n.name)) {
+            unknown.push(`server ${m.Name} (serf ${m.Addr}:${m.Port}): advertises no HTTP address`);
+        }
+    }
+    return { addresses: [...new Set([t.nomadAddress, ...nodes.map((n) => n.address)])], unknown };
 }
 
 /** Every agent of the cluster, as its /v1/agent/self describes its default Vault block. */
@@ -60,14 +81,15 @@ export async function agents(t: Target): Promise<{ found: AgentVault[]; unreacha
             unreachable.push(`${address}: ${describe(reply)}`);
             continue;
         }
-        const block = (self.config?.Vaults ?? []).find((v: { Name?: string }) => (v.Name || "default") === "default") ?? {};
+        // Nomad names an unnamed vault block "default"; before 1.7 there is no Vaults list at all.
+        const block = self.config.Vaults?.find((v: { Name: string }) => v.Name === "default") ?? {};
         found.push({
             address,
-            server: !!self.config?.Server?.Enabled,
+            server: !!self.config.Server.Enabled,
             enabled: !!block.Enabled,
             audience: block.DefaultIdentity?.Audience ?? [],
             jwtPath: block.JWTAuthBackendPath,
-            namespace: block.Namespace ?? "",
+            namespace: block.Namespace,
         });
     }
     return { found, unreachable };
@@ -112,14 +134,18 @@ export const jwksFromVault: Check = {
             return jwksByLogin(t, context, jwksUrl);
         }
         const reply = await t.fetchFromVault(jwksUrl);
-        const keys: unknown[] | undefined = json(reply)?.keys;
-        if (reply.status === 200 && Array.isArray(keys) && keys.length > 0) {
+        const keys: unknown = json(reply)?.keys;
+        // go-oidc takes a key set from a 200 only; an empty one is Nomad's before its keyring is up.
+        const keySet = reply.status === 200 && Array.isArray(keys);
+        if (keySet && keys.length > 0) {
             // Every server must serve the same keys, or identities signed by one fail on Vault.
-            const kids = (k: unknown[] | undefined) =>
-                ((k ?? []) as Array<{ kid?: string }>)
-                    .map((key) => key.kid)
-                    .sort()
-                    .join(", ");
+            const kids = (k: unknown) =>
+                Array.isArray(k)
+                    ? k
+                          .map((key: { kid?: string }) => key.kid)
+                          .sort()
+                          .join(", ")
+                    : "";
             const servers = (await agents(t)).found.filter((a) => a.server);
             const diverging = [];
             for (const server of servers) {
@@ -137,14 +163,15 @@ export const jwksFromVault: Check = {
             }
             return pass(`${jwksUrl}: ${keys.length} key(s), the same on ${servers.length} server(s)`);
         }
-        if (reply.status === 0 && /CERTIFICATE_REQUIRED|certificate required/i.test(reply.error ?? "")) {
+        // Only a request that got no answer has an error (Reply.error).
+        if (/CERTIFICATE_REQUIRED|certificate required/i.test(String(reply.error))) {
             return fail(
                 `${jwksUrl} from Vault: ${describe(reply)}`,
                 'Nomad requires a client certificate (tls.verify_https_client), and Vault\'s JWT method cannot present one: "tls: certificate required".',
                 "Serve the JWKS where no client certificate is required (a proxy in front of Nomad), or give Vault static keys (jwtValidationPubkeys).",
             );
         }
-        if (reply.status === 0 && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(reply.error ?? "")) {
+        if (/CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(String(reply.error))) {
             return fail(
                 `${jwksUrl} from Vault: ${describe(reply)}`,
                 'Vault does not trust Nomad\'s certificate: "x509: certificate signed by unknown authority".',
@@ -165,7 +192,7 @@ export const jwksFromVault: Check = {
                 ? "Something answers at that address, but it serves no JWKS there: a wrong path or port."
                 : "Nomad answers, but not with a key set.",
             "jwks_url must be <nomad address>/.well-known/jwks.json; check the port (nomadHttpPort) and run `npm run stack -- up`.",
-            heals(reply) || (reply.status === 200 && Array.isArray(keys)),
+            heals(reply) || keySet,
         );
     },
 };
@@ -178,7 +205,8 @@ export const agentsCheck: Check = {
         const { found, unreachable } = await agents(t);
         const disabled = found.filter((a) => !a.enabled).map((a) => a.address);
         const noIdentity = found.filter((a) => a.server && a.audience.length === 0).map((a) => a.address);
-        const audiences = [...new Set(found.filter((a) => a.audience.length).map((a) => a.audience.join(",")))];
+        // Servers sign the identities (default_identity is a server-only field); a client's is unused.
+        const audiences = [...new Set(found.filter((a) => a.server).map((a) => [...a.audience].sort().join(",")))];
         if (disabled.length || noIdentity.length) {
             return fail(
                 `vault disabled on [${disabled.join(", ")}]; no default_identity on servers [${noIdentity.join(", ")}]`,
@@ -247,8 +275,9 @@ export const audienceCheck: Check = {
                 "npm run stack -- up",
             );
         }
-        const bound: string[] = json(role)?.data?.bound_audiences ?? [];
-        const aud = [...new Set(found.flatMap((a) => a.audience))];
+        const bound: string[] = json(role).data.bound_audiences ?? [];
+        // Identities carry the signing server's audiences; Vault takes one that any of them matches.
+        const aud = [...new Set(found.filter((a) => a.server).flatMap((a) => a.audience))];
         if (!aud.some((a) => bound.includes(a))) {
             return fail(
                 `agent default_identity.aud [${aud.join(", ")}], role ${t.defaultRole} bound_audiences [${bound.join(", ")}]`,
