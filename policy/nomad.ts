@@ -29,7 +29,7 @@ async function agentAudiences(
 export const agentAudienceMatchesRoles: StackValidationPolicy = {
     name: "agent-audience-matches-roles",
     description:
-        'The audience of each Nomad agent\'s default_identity is bound by every JWT role (otherwise: "aud claim does not match any bound audience").',
+        'The audience of each Nomad agent\'s default_identity is bound by every JWT role (otherwise: "audience claim does not match any expected audience").',
     validateStack: async (args, reportViolation) => {
         const roles = args.resources.filter((r) => r.isType(vault.jwt.AuthBackendRole)).map((r) => r.props);
         for (const { agent, aud } of await agentAudiences(args)) {

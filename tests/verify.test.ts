@@ -113,7 +113,7 @@ describe("verify", function () {
             [
                 "fail",
                 "agent default_identity.aud [nomad.io], role nomad-workloads bound_audiences [vault.io]",
-                'Logins fail with "aud claim does not match any bound audience": the agent and the role disagree.',
+                'Logins fail with "audience claim does not match any expected audience" (older Vault: "aud claim does not match any bound audience"): the agent and the role disagree.',
             ],
         );
     });

@@ -268,7 +268,8 @@ describe("verify audience: the servers' audience and the agents' JWT path agains
     this.timeout(20_000);
     const cluster = fakeCluster();
     const run = (target: Target = cluster.target()) => audienceCheck.run(target, {});
-    const mismatchCause = 'Logins fail with "aud claim does not match any bound audience": the agent and the role disagree.';
+    const mismatchCause =
+        'Logins fail with "audience claim does not match any expected audience" (older Vault: "aud claim does not match any bound audience"): the agent and the role disagree.';
     const mismatchFix = "Set the same audience on both: pulumi config set audience <aud>, then `npm run stack -- up`.";
 
     it("passes when one of a server's audiences is bound by the role, though the others are not", async () => {

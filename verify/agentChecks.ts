@@ -281,7 +281,7 @@ export const audienceCheck: Check = {
         if (!aud.some((a) => bound.includes(a))) {
             return fail(
                 `agent default_identity.aud [${aud.join(", ")}], role ${t.defaultRole} bound_audiences [${bound.join(", ")}]`,
-                'Logins fail with "aud claim does not match any bound audience": the agent and the role disagree.',
+                'Logins fail with "audience claim does not match any expected audience" (older Vault: "aud claim does not match any bound audience"): the agent and the role disagree.',
                 "Set the same audience on both: pulumi config set audience <aud>, then `npm run stack -- up`.",
             );
         }

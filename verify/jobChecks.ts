@@ -114,7 +114,7 @@ async function walkTask(
     if (!aud.some((a) => bound.includes(a))) {
         problems.push([
             `task ${task.Name}: identity vault_${cluster} aud [${aud.join(", ")}], role ${role} bound_audiences [${bound.join(", ")}]`,
-            'Login fails with "aud claim does not match any bound audience".',
+            'Login fails with "audience claim does not match any expected audience" (older Vault: "aud claim does not match any bound audience").',
             "Give the servers' vault.default_identity.aud (or the task's identity) the role's audience, then resubmit the job.",
         ]);
     }
