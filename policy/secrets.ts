@@ -19,22 +19,23 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
     "docker:index/container:Container": ["uploads.content"],
 };
 
-/** The value at a dotted `path` such as "mongodb.password", as text; none when a part is missing. */
-function valuesAt(value: unknown, path: string): string[] {
-    const found = path.split(".").reduce((at: any, key) => at?.[key], value);
-    return found === undefined ? [] : [String(found)];
+/** The value at a dotted `path` such as "mongodb.password"; undefined when a part is missing. */
+const valueAt = (value: unknown, path: string): unknown => path.split(".").reduce((at: any, key) => at?.[key], value);
+
+/** The values of a JSON object in `text` (a KV secret's data_json); none when it holds no JSON. */
+function jsonValues(text: string): unknown[] {
+    try {
+        return Object.values(Object(JSON.parse(text)));
+    } catch {
+        return [];
+    }
 }
 
-/** A secret field's value and, when it holds a JSON object (a KV secret's data_json), each of its values. */
-function secretsIn(value: string): string[] {
-    let inner: unknown[] = [];
-    try {
-        inner = Object.values(Object(JSON.parse(value)));
-    } catch {
-        // not JSON: the value alone
-    }
+/** A secret field's text and the values of the JSON object it holds, or each value of a map (a KV secret's data). */
+function secretsIn(value: unknown): string[] {
+    const values = typeof value === "string" ? [value, ...jsonValues(value)] : Object.values(Object(value));
     // Short values (ports, "true") would be found everywhere.
-    return [value, ...inner].filter((v): v is string => typeof v === "string" && v.length >= 8);
+    return values.filter((v): v is string => typeof v === "string" && v.length >= 8);
 }
 
 /** Every string under `value` with its path, skipping the allowed fields. */
@@ -59,9 +60,7 @@ export const secretsStayInSecretFields: StackValidationPolicy = {
         const secrets = new Set<string>();
         for (const r of args.resources) {
             for (const field of SECRET_FIELDS[r.type] ?? []) {
-                valuesAt(knownPart(r.props), field)
-                    .flatMap(secretsIn)
-                    .forEach((v) => secrets.add(v));
+                secretsIn(valueAt(knownPart(r.props), field)).forEach((v) => secrets.add(v));
             }
         }
         for (const r of args.resources) {

@@ -476,6 +476,24 @@ describe("policy pack", function () {
                 assert.deepStrictEqual([await found("A=abc1234"), await found("B=123456789"), await found("C=abcd1234")], [0, 0, 1]);
             });
         });
+        describe("in a KV secret's data map", () => {
+            /** A KV secret whose values only its `data` map holds (as Vault reads them back), and a jobspec variable. */
+            const withData = (data: Record<string, unknown>, variable: string) => {
+                const kv = program.find((r) => r.name === "kv-mongo-config")!;
+                const extra = { ...kv, name: "kv-extra", props: { ...kv.props, name: "default/mongo/extra", dataJson: "{}", data } };
+                return changed([...program, extra], "mongo-job", (p) => (p.hcl2.vars.api_key = variable));
+            };
+            it("reports a value that only the map holds, copied into a jobspec", async () => {
+                assert.deepStrictEqual(await violations(secretsStayInSecretFields, withData({ api_key: "k-1234567890" }, "k-1234567890")), [
+                    "nomad:index/job:Job mongo-job: hcl2.vars.api_key contains a secret value; pass it through a secret field instead.",
+                ]);
+            });
+            it("takes each text value of 8 characters or more, not shorter ones nor numbers", async () => {
+                const data = { short: "abc1234", port: 123456789, long: "abcd1234" };
+                const found = async (variable: string) => (await violations(secretsStayInSecretFields, withData(data, variable))).length;
+                assert.deepStrictEqual([await found("abc1234"), await found("123456789"), await found("abcd1234")], [0, 0, 1]);
+            });
+        });
         it("ignores secret fields and properties a resource leaves unset", async () => {
             const unset = changed(
                 changed(program, "vault-provider", (p) => delete p.token),
