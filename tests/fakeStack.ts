@@ -132,8 +132,16 @@ export interface World {
     /** A login refusal Vault sends whatever the identity. */
     loginError?: string;
     tokenPeriod: number;
-    /** Jobs with a vault block; `NoIdentity` for one submitted before the agents had default_identity. */
-    jobs: Array<{ ID: string; Namespace: string; Role?: string; Templates?: string[]; Policies?: string[]; NoIdentity?: boolean }>;
+    /** Jobs with a vault block (`NoVault`: without); `NoIdentity` for one submitted before the agents had default_identity. */
+    jobs: Array<{
+        ID: string;
+        Namespace: string;
+        Role?: string;
+        Templates?: string[];
+        Policies?: string[];
+        NoIdentity?: boolean;
+        NoVault?: boolean;
+    }>;
     /** The Type acl/token/self gives the stack's Nomad token ("management" for a healthy stack). */
     nomadTokenType: string;
     /** The mongo job's allocation: its client status and deployment health. */
@@ -243,6 +251,11 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                     task.Identities = null;
                 }
                 task.Templates = (job.Templates ?? []).map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t }));
+                if (job.NoVault) {
+                    // A task without a vault block: Nomad sends null, and the server adds no vault_ identity.
+                    task.Vault = null;
+                    task.Identities = null;
+                }
                 return body;
             });
         }
