@@ -22,34 +22,34 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
 /** The value at a dotted `path` such as "mongodb.password"; undefined when a part is missing. */
 const valueAt = (value: unknown, path: string): unknown => path.split(".").reduce((at: any, key) => at?.[key], value);
 
-/** The values of a JSON object in `text` (a KV secret's data_json); none when it holds no JSON. */
-function jsonValues(text: string): unknown[] {
-    try {
-        return Object.values(Object(JSON.parse(text)));
-    } catch {
-        return [];
-    }
-}
-
-/** A secret field's text and the values of the JSON object it holds, or each value of a map (a KV secret's data). */
-function secretsIn(value: unknown): string[] {
-    const values = typeof value === "string" ? [value, ...jsonValues(value)] : Object.values(Object(value));
-    // Short values (ports, "true") would be found everywhere.
-    return values.filter((v): v is string => typeof v === "string" && v.length >= 8);
-}
-
 /** Every string under `value` with its path, skipping the allowed fields. */
 function plainStrings(value: unknown, allowed: string[], at = ""): Array<[string, string]> {
     if (typeof value === "string") {
         return [[at, value]];
     }
-    if (value && typeof value === "object") {
-        return Object.entries(value).flatMap(([key, v]) => {
-            const path = Array.isArray(value) ? at : at ? `${at}.${key}` : key;
-            return allowed.includes(path) ? [] : plainStrings(v, allowed, path);
-        });
+    // A list's items share its path; numbers, booleans and null hold no text (Object(null) is {}).
+    const pathOf = (key: string) => (Array.isArray(value) ? at : at ? `${at}.${key}` : key);
+    return Object.entries(Object(value))
+        .filter(([key]) => !allowed.includes(pathOf(key)))
+        .flatMap(([key, v]) => plainStrings(v, allowed, pathOf(key)));
+}
+
+/**
+ * The secrets a secret field holds: its text and, when that text is JSON (a KV secret's data_json),
+ * every text in it; for a map (a KV secret's data), every text in the map.
+ */
+function secretsIn(value: unknown): string[] {
+    let json: unknown;
+    try {
+        // A map's String() is no JSON.
+        json = JSON.parse(String(value));
+    } catch {
+        // not JSON: the value alone
     }
-    return [];
+    // Short values (ports, "true") would be found everywhere.
+    return plainStrings([value, json], [])
+        .map(([, text]) => text)
+        .filter((text) => text.length >= 8);
 }
 
 export const secretsStayInSecretFields: StackValidationPolicy = {

@@ -132,7 +132,11 @@ export interface World {
     /** A login refusal Vault sends whatever the identity. */
     loginError?: string;
     tokenPeriod: number;
-    /** Jobs with a vault block (`NoVault`: without); `NoIdentity` for one submitted before the agents had default_identity. */
+    /**
+     * Jobs with a vault block (`NoVault`: without); `NoIdentity` for one submitted before the agents had
+     * default_identity, `Identities` for the names of its other identities instead of the fixture's
+     * vault_default; `Gone` for one listed but deregistered before verify reads it.
+     */
     jobs: Array<{
         ID: string;
         Namespace: string;
@@ -141,6 +145,8 @@ export interface World {
         Policies?: string[];
         NoIdentity?: boolean;
         NoVault?: boolean;
+        Identities?: string[];
+        Gone?: boolean;
     }>;
     /** The Type acl/token/self gives the stack's Nomad token ("management" for a healthy stack). */
     nomadTokenType: string;
@@ -237,6 +243,9 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
             return nomadError("nomad.error-permission-denied");
         }
         const job = world.jobs.find((j) => route === `/v1/job/${j.ID}` && req.url.includes(`namespace=${j.Namespace}`));
+        if (job?.Gone) {
+            return text(404, "job not found");
+        }
         if (job) {
             return served("nomad.job", (body) => {
                 const task = body.TaskGroups[0].Tasks[0];
@@ -249,6 +258,9 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 }
                 if (job.NoIdentity) {
                     task.Identities = null;
+                }
+                if (job.Identities) {
+                    task.Identities = job.Identities.map((Name) => ({ ...task.Identities[0], Name }));
                 }
                 task.Templates = (job.Templates ?? []).map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t }));
                 if (job.NoVault) {

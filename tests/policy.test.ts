@@ -475,6 +475,10 @@ describe("policy pack", function () {
                 const found = async (env: string) => (await violations(secretsStayInSecretFields, withSecret(data, [env]))).length;
                 assert.deepStrictEqual([await found("A=abc1234"), await found("B=123456789"), await found("C=abcd1234")], [0, 0, 1]);
             });
+            it("finds a value nested in the JSON", async () => {
+                const data = { db: { users: [{ password: "p-1234567890" }] } };
+                assert.strictEqual((await violations(secretsStayInSecretFields, withSecret(data, ["PASSWORD=p-1234567890"]))).length, 1);
+            });
         });
         describe("in a KV secret's data map", () => {
             /** A KV secret whose values only its `data` map holds (as Vault reads them back), and a jobspec variable. */

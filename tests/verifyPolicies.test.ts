@@ -161,6 +161,10 @@ describe("verify: the templated policy as jobs meet it", function () {
                 "denied: default/mongo-query: kv/data/default/mongo-query/config (role mongo-dynamic-secret)",
             );
         });
+        it("fails every default-role job when Vault has no such policy", async () => {
+            const result = await check("capabilities", { policyName: "gone" });
+            assert.deepStrictEqual([result.status, result.evidence], ["fail", "denied: default/mongo: kv/data/default/mongo/config"]);
+        });
         it("fails a job whose own role Vault does not have, with Vault's answer", async () => {
             world.jobRoles = {};
             assert.match(
@@ -229,6 +233,14 @@ describe("verify: the templated policy as jobs meet it", function () {
             world.jobs.push({ ID: "static-site", Namespace: "default", NoVault: true });
             const result = await check("collisions");
             assert.deepStrictEqual([result.status, result.evidence], ["pass", "2 job(s) using Vault, IDs unique across namespaces"]);
+        });
+        it("leaves out a job deregistered between the list and its read", async () => {
+            world.jobs.push({ ID: "api", Namespace: "default", Gone: true });
+            assert.strictEqual((await check("collisions")).evidence, "2 job(s) using Vault, IDs unique across namespaces");
+        });
+        it("fails a job whose task has identities but none for Vault", async () => {
+            world.jobs.push({ ID: "api", Namespace: "default", Identities: ["consul-service_api"] });
+            assert.deepStrictEqual((await check("collisions")).evidence, "default/api: task(s) api have no vault_default identity");
         });
         it("fails a job submitted before the agents had default_identity, naming its task", async () => {
             world.jobs.push({ ID: "api", Namespace: "team", NoIdentity: true });
