@@ -23,14 +23,14 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
 const valueAt = (value: unknown, path: string): unknown => path.split(".").reduce((at: any, key) => at?.[key], value);
 
 /** Every string under `value` with its path, skipping the allowed fields. */
-function plainStrings(value: unknown, allowed: string[], at = ""): Array<[string, string]> {
+function plainStrings(value: unknown, allowed?: string[], at = ""): Array<[string, string]> {
     if (typeof value === "string") {
         return [[at, value]];
     }
     // A list's items share its path; numbers, booleans and null hold no text (Object(null) is {}).
     const pathOf = (key: string) => (Array.isArray(value) ? at : at ? `${at}.${key}` : key);
     return Object.entries(Object(value))
-        .filter(([key]) => !allowed.includes(pathOf(key)))
+        .filter(([key]) => !allowed?.includes(pathOf(key)))
         .flatMap(([key, v]) => plainStrings(v, allowed, pathOf(key)));
 }
 
@@ -47,7 +47,7 @@ function secretsIn(value: unknown): string[] {
         // not JSON: the value alone
     }
     // Short values (ports, "true") would be found everywhere.
-    return plainStrings([value, json], [])
+    return plainStrings([value, json])
         .map(([, text]) => text)
         .filter((text) => text.length >= 8);
 }
@@ -64,7 +64,7 @@ export const secretsStayInSecretFields: StackValidationPolicy = {
             }
         }
         for (const r of args.resources) {
-            for (const [field, text] of plainStrings(knownPart(r.props), ALLOWED_FIELDS[r.type] ?? [])) {
+            for (const [field, text] of plainStrings(knownPart(r.props), ALLOWED_FIELDS[r.type])) {
                 if ([...secrets].some((secret) => text.includes(secret))) {
                     reportViolation(
                         `${r.type} ${r.name}: ${field} contains a secret value; pass it through a secret field instead.`,

@@ -112,6 +112,13 @@ describe("verify: the templated policy as jobs meet it", function () {
                 FIX,
             ]);
         });
+        it("names every path denied", async () => {
+            world.jobs[0].Templates = ['{{with secret "kv/data/default/web/a"}}{{end}}', '{{with secret "kv/data/default/web/b"}}{{end}}'];
+            assert.strictEqual(
+                (await check("capabilities")).evidence,
+                "denied: default/mongo: kv/data/default/web/a; default/mongo: kv/data/default/web/b",
+            );
+        });
         it("fails a secret outside the data/ segment of KV v2", async () => {
             world.jobs[0].Templates = ['{{with secret "kv/default/mongo/config"}}{{end}}'];
             assert.strictEqual((await check("capabilities")).evidence, "denied: default/mongo: kv/default/mongo/config");
@@ -182,8 +189,12 @@ describe("verify: the templated policy as jobs meet it", function () {
             ]);
         });
         it("fails when Vault grants the probe its path but not read", async () => {
-            world.probeCapabilities = ["list"];
-            assert.strictEqual((await check("capabilities")).status, "fail");
+            world.probeCapabilities = ["create", "update"];
+            const result = await check("capabilities");
+            assert.deepStrictEqual(
+                [result.status, result.evidence],
+                ["fail", `Vault's sys/capabilities-self for the probe's ${PROBE_PATH}: [create, update]`],
+            );
         });
         it("passes when Vault grants the probe root", async () => {
             world.probeCapabilities = ["root"];
@@ -242,6 +253,17 @@ describe("verify: the templated policy as jobs meet it", function () {
             world.jobs.push({ ID: "api", Namespace: "default", Identities: ["consul-service_api"] });
             assert.deepStrictEqual((await check("collisions")).evidence, "default/api: task(s) api have no vault_default identity");
         });
+        it("passes a task that has other identities beside vault_default", async () => {
+            world.jobs.push({ ID: "api", Namespace: "default", Identities: ["consul-service_api", "vault_default"] });
+            assert.strictEqual((await check("collisions")).status, "pass");
+        });
+        it("names every job without a Vault identity", async () => {
+            world.jobs.push({ ID: "api", Namespace: "default", NoIdentity: true }, { ID: "web", Namespace: "team", NoIdentity: true });
+            assert.strictEqual(
+                (await check("collisions")).evidence,
+                "default/api: task(s) api have no vault_default identity; team/web: task(s) web have no vault_default identity",
+            );
+        });
         it("fails a job submitted before the agents had default_identity, naming its task", async () => {
             world.jobs.push({ ID: "api", Namespace: "team", NoIdentity: true });
             assert.deepStrictEqual(told(await check("collisions")), [
@@ -264,6 +286,10 @@ describe("verify: the templated policy as jobs meet it", function () {
                 "Rename the jobs, or give each namespace a role whose bound_claims pin nomad_namespace.",
             ]);
         });
+        it("names every job ID shared across namespaces", async () => {
+            world.jobs.push({ ID: "mongo", Namespace: "team" }, { ID: "mongo-query", Namespace: "team", Role: "mongo-dynamic-secret" });
+            assert.strictEqual((await check("collisions")).evidence, "mongo in default, team; mongo-query in default, team");
+        });
         it("warns of vault.policies left over, which workload identity ignores", async () => {
             world.jobs[1].Policies = ["mongo-root", "legacy"];
             assert.deepStrictEqual(told(await check("collisions")), [
@@ -272,6 +298,10 @@ describe("verify: the templated policy as jobs meet it", function () {
                 "vault.policies is ignored under workload identity; those jobs get only their role's policies.",
                 "Remove vault.policies; grant through a role (vault { role = … }).",
             ]);
+        });
+        it("names every job with vault.policies", async () => {
+            world.jobs.push({ ID: "api", Namespace: "default", Policies: ["a"] }, { ID: "web", Namespace: "team", Policies: ["b"] });
+            assert.strictEqual((await check("collisions")).evidence, "default/api: vault.policies [a]; team/web: vault.policies [b]");
         });
         it("warns of a shared job ID before vault.policies", async () => {
             world.jobs.push({ ID: "mongo", Namespace: "team", Policies: ["legacy"] });

@@ -14,7 +14,7 @@ const NO_TEMPLATED_POLICY = () =>
     skip("no templated policy: none of the role's token_policies names an auth_jwt_ accessor", "--role <a role whose policy is templated>");
 
 /** The `data` of a Vault read; empty when Vault has nothing there (its `{"errors":[]}`). */
-const vaultData = async (t: Target, path: string): Promise<Record<string, any>> => json(await vault(t, path))?.data ?? {};
+const vaultData = async (t: Target, path: string): Promise<Record<string, any>> => json(await vault(t, path)).data ?? {};
 
 /** An ACL policy's text; empty when Vault has no such policy. */
 const policyText = async (t: Target, name: string): Promise<string> => (await vaultData(t, `sys/policies/acl/${name}`)).policy ?? "";
