@@ -152,8 +152,11 @@ export interface World {
     nomadTokenType: string;
     /** The mongo job's allocation: its client status and deployment health. */
     mongoAlloc: { ClientStatus: string; Healthy: boolean | null };
-    /** Roles of jobs that do not use the default role, with the text of their one policy (named after the role). */
-    jobRoles: Record<string, { policy: string }>;
+    /**
+     * Roles of jobs that do not use the default role, with the text of their one policy (named after the
+     * role); `tokenPolicies` as Vault reads them back, when not that one policy (null: a role without any).
+     */
+    jobRoles: Record<string, { policy: string; tokenPolicies?: string[] | null }>;
     /** The kids Vault holds from an earlier fetch, when its cache is stale; otherwise it fetches world.jwks. */
     vaultCachedKids?: string[];
     mongoQueryStatus: string;
@@ -432,9 +435,9 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             ([name]) => req.url === `/v1/auth/${world.mount}/role/${name}` || req.url === `/v1/sys/policies/acl/${name}`,
         );
         if (jobRole) {
-            const [name, { policy }] = jobRole;
+            const [name, { policy, tokenPolicies = [name] }] = jobRole;
             return req.url.includes("/role/")
-                ? served("vault.jwt-role", (body) => ({ ...body, data: { ...body.data, token_policies: [name] } }))
+                ? served("vault.jwt-role", (body) => ({ ...body, data: { ...body.data, token_policies: tokenPolicies } }))
                 : served("vault.policy-acl", (body) => ({ ...body, data: { ...body.data, name, policy } }));
         }
         switch (req.url) {

@@ -480,6 +480,26 @@ describe("policy pack", function () {
                 assert.strictEqual((await violations(secretsStayInSecretFields, withSecret(data, ["PASSWORD=p-1234567890"]))).length, 1);
             });
         });
+        describe("in the outputs that hold one, as a stack policy sees them after an update", () => {
+            const outputs: Array<[string, string]> = [
+                ["kv-mongo-root-password", "result"],
+                ["kv-mongo-root-password", "bcryptHash"],
+                ["nomad-acl-bootstrap", "secretId"],
+            ];
+            for (const [name, field] of outputs) {
+                it(`reports ${name}'s ${field} copied into a container's environment`, async () => {
+                    const secret = "s-0123456789abcdef";
+                    const leaked = changed(
+                        changed(program, name, (p) => (p[field] = secret)),
+                        "nomad-container",
+                        (p) => (p.envs = [...p.envs, `SECRET=${secret}`]),
+                    );
+                    assert.deepStrictEqual(await violations(secretsStayInSecretFields, leaked), [
+                        "docker:index/container:Container nomad-container: envs contains a secret value; pass it through a secret field instead.",
+                    ]);
+                });
+            }
+        });
         describe("in a KV secret's data map", () => {
             /** A KV secret whose values only its `data` map holds (as Vault reads them back), and a jobspec variable. */
             const withData = (data: Record<string, unknown>, variable: string) => {

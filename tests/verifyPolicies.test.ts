@@ -154,6 +154,13 @@ describe("verify: the templated policy as jobs meet it", function () {
                 FIX,
             ]);
         });
+        it("fails a job whose own role has no policies (Vault reads back token_policies null)", async () => {
+            world.jobRoles["mongo-dynamic-secret"].tokenPolicies = null;
+            assert.strictEqual(
+                (await check("capabilities")).evidence,
+                "denied: default/mongo-query: database/creds/mongo (role mongo-dynamic-secret)",
+            );
+        });
         it("fails a job whose own role's policy grants its secret a capability other than read", async () => {
             world.jobRoles["mongo-dynamic-secret"].policy = 'path "database/creds/mongo" {\n  capabilities = ["list"]\n}\n';
             assert.strictEqual(
