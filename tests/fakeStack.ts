@@ -166,8 +166,8 @@ export interface World {
     /** How Nomad answers the probe's registration, and how its allocation ends. */
     probeRegisterStatus: number;
     probeAllocStatus: string;
-    /** What Vault's sys/capabilities-self answers for the probe's own KV path. */
-    probeCapabilities: string[];
+    /** What Vault's sys/capabilities-self answers for the probe's own KV path; null: 403, the probe's token may not ask. */
+    probeCapabilities: string[] | null;
 }
 
 export const healthyWorld = (): World => ({
@@ -411,7 +411,7 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             return login(JSON.parse(req.body));
         }
         if (req.headers["x-vault-token"] === PROBE_TOKEN) {
-            if (req.url === "/v1/sys/capabilities-self") {
+            if (req.url === "/v1/sys/capabilities-self" && world.probeCapabilities) {
                 const paths: string[] = JSON.parse(req.body).paths;
                 const answer = {
                     capabilities: world.probeCapabilities,

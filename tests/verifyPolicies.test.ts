@@ -220,6 +220,14 @@ describe("verify: the templated policy as jobs meet it", function () {
             world.jobs = [];
             assert.match((await check("capabilities")).evidence, /; Vault grants the probe read on secret\/data\/default\//);
         });
+        it("passes on the policy alone when the probe's token may not ask Vault (a role without the default policy)", async () => {
+            world.probeCapabilities = null;
+            const result = await check("capabilities");
+            assert.deepStrictEqual(
+                [result.status, result.evidence],
+                ["pass", "1 job(s) using the default role and 1 with a role of their own can read what their templates read"],
+            );
+        });
         it("passes on the policy alone without a probe", async () => {
             const result = await check("capabilities", { probe: undefined });
             assert.deepStrictEqual(

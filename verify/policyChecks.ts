@@ -135,7 +135,8 @@ export const capabilitiesCheck: Check = {
 
 /**
  * Asks Vault itself, through `sys/capabilities-self` with a token from the probe's login, whether
- * the templated policy gives the probe job read on its own KV path. Undefined without a probe.
+ * the templated policy gives the probe job read on its own KV path. Undefined without a probe, or
+ * when Vault does not answer the question.
  */
 async function confirmWithVault(t: Target, context: RunContext, kvMount: string | undefined) {
     const jwt = (await context.probe?.identity())?.jwt;
@@ -148,10 +149,14 @@ async function confirmWithVault(t: Target, context: RunContext, kvMount: string 
         return undefined;
     }
     const path = `${kvMount}/data/${claims.nomad_namespace}/${claims.nomad_job_id}/verify`;
-    const answer = json(await vault(t, "sys/capabilities-self", { method: "POST", token, body: { paths: [path] } })) ?? {};
+    const reply = await vault(t, "sys/capabilities-self", { method: "POST", token, body: { paths: [path] } });
     await revoke(t, token);
-    // Vault answers each path asked (and, for one path, the same as `capabilities`); an error has none.
-    const capabilities: string[] = answer[path] ?? [];
+    // The default policy lets a token ask; a role with token_no_default_policy gives one that may not.
+    if (reply.status !== 200) {
+        return undefined;
+    }
+    // Vault answers each path asked (and, for one path, the same again as `capabilities`).
+    const capabilities: string[] = json(reply)[path];
     return { ok: capabilities.includes("read") || capabilities.includes("root"), path, capabilities };
 }
 
