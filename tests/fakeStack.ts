@@ -412,12 +412,7 @@ export function vaultApi(world: World, jwksUrl: () => string) {
         }
         if (req.headers["x-vault-token"] === PROBE_TOKEN) {
             if (req.url === "/v1/sys/capabilities-self" && world.probeCapabilities) {
-                const paths: string[] = JSON.parse(req.body).paths;
-                const answer = {
-                    capabilities: world.probeCapabilities,
-                    ...Object.fromEntries(paths.map((p) => [p, world.probeCapabilities])),
-                };
-                return served("vault.capabilities-self", (body) => ({ ...body, ...answer, data: answer }));
+                return capabilitiesSelf(req, world.probeCapabilities);
             }
             if (req.url === "/v1/auth/token/lookup-self") {
                 return served("vault.token-lookup-self", (body) => ({ ...body, data: { ...body.data, period: world.tokenPeriod } }));
@@ -430,6 +425,9 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             (gate && req.headers["x-vault-token"] === gate.token && gate.allows(vaultCapability(req), req.url.slice(4).split("?")[0]));
         if (!allowed) {
             return served("vault.error-permission-denied");
+        }
+        if (req.url === "/v1/sys/capabilities-self" && req.headers["x-vault-token"] === VAULT_TOKEN) {
+            return capabilitiesSelf(req, ["root"]);
         }
         const jobRole = Object.entries(world.jobRoles).find(
             ([name]) => req.url === `/v1/auth/${world.mount}/role/${name}` || req.url === `/v1/sys/policies/acl/${name}`,
@@ -468,6 +466,13 @@ export function vaultApi(world: World, jwksUrl: () => string) {
                 return served("vault.error-not-found");
         }
     }
+}
+
+/** Vault's sys/capabilities-self answer: the capabilities for each path asked, and again as `capabilities`. */
+function capabilitiesSelf(req: FakeRequest, capabilities: string[]): FakeReply {
+    const paths: string[] = JSON.parse(req.body).paths;
+    const answer = { capabilities, ...Object.fromEntries(paths.map((p) => [p, capabilities])) };
+    return served("vault.capabilities-self", (body) => ({ ...body, ...answer, data: answer }));
 }
 
 /** Vault's capability for a request: GET reads (or lists, with list=true), POST and PUT update, DELETE deletes. */
