@@ -19,36 +19,37 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
     "docker:index/container:Container": ["uploads.content"],
 };
 
-/** The value at a dotted `path` such as "mongodb.password", as text; none when a part is missing. */
-function valuesAt(value: unknown, path: string): string[] {
-    const found = path.split(".").reduce((at: any, key) => at?.[key], value);
-    return found === undefined ? [] : [String(found)];
+/** The value at a dotted `path` such as "mongodb.password"; undefined when a part is missing. */
+const valueAt = (value: unknown, path: string): unknown => path.split(".").reduce((at: any, key) => at?.[key], value);
+
+/** Every string under `value` with its path, skipping the allowed fields. */
+function plainStrings(value: unknown, allowed?: string[], at = ""): Array<[string, string]> {
+    if (typeof value === "string") {
+        return [[at, value]];
+    }
+    // A list's items share its path; numbers, booleans and null hold no text (Object(null) is {}).
+    const pathOf = (key: string) => (Array.isArray(value) ? at : at ? `${at}.${key}` : key);
+    return Object.entries(Object(value))
+        .filter(([key]) => !allowed?.includes(pathOf(key)))
+        .flatMap(([key, v]) => plainStrings(v, allowed, pathOf(key)));
 }
 
-/** A secret field's value and, when it holds a JSON object (a KV secret's data_json), each of its values. */
-function secretsIn(value: string): string[] {
-    let inner: unknown[] = [];
+/**
+ * The secrets a secret field holds: its text and, when that text is JSON (a KV secret's data_json),
+ * every text in it; for a map (a KV secret's data), every text in the map.
+ */
+function secretsIn(value: unknown): string[] {
+    let json: unknown;
     try {
-        inner = Object.values(Object(JSON.parse(value)));
+        // A map's String() is no JSON.
+        json = JSON.parse(String(value));
     } catch {
         // not JSON: the value alone
     }
     // Short values (ports, "true") would be found everywhere.
-    return [value, ...inner].filter((v): v is string => typeof v === "string" && v.length >= 8);
-}
-
-/** Every string under `value` with its path, skipping the allowed fields. */
-function plainStrings(value: unknown, allowed: string[], at = ""): Array<[string, string]> {
-    if (typeof value === "string") {
-        return [[at, value]];
-    }
-    if (value && typeof value === "object") {
-        return Object.entries(value).flatMap(([key, v]) => {
-            const path = Array.isArray(value) ? at : at ? `${at}.${key}` : key;
-            return allowed.includes(path) ? [] : plainStrings(v, allowed, path);
-        });
-    }
-    return [];
+    return plainStrings([value, json])
+        .map(([, text]) => text)
+        .filter((text) => text.length >= 8);
 }
 
 export const secretsStayInSecretFields: StackValidationPolicy = {
@@ -59,13 +60,11 @@ export const secretsStayInSecretFields: StackValidationPolicy = {
         const secrets = new Set<string>();
         for (const r of args.resources) {
             for (const field of SECRET_FIELDS[r.type] ?? []) {
-                valuesAt(knownPart(r.props), field)
-                    .flatMap(secretsIn)
-                    .forEach((v) => secrets.add(v));
+                secretsIn(valueAt(knownPart(r.props), field)).forEach((v) => secrets.add(v));
             }
         }
         for (const r of args.resources) {
-            for (const [field, text] of plainStrings(knownPart(r.props), ALLOWED_FIELDS[r.type] ?? [])) {
+            for (const [field, text] of plainStrings(knownPart(r.props), ALLOWED_FIELDS[r.type])) {
                 if ([...secrets].some((secret) => text.includes(secret))) {
                     reportViolation(
                         `${r.type} ${r.name}: ${field} contains a secret value; pass it through a secret field instead.`,

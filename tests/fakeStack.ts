@@ -150,16 +150,33 @@ export interface World {
     /** A login refusal Vault sends whatever the identity. */
     loginError?: string;
     tokenPeriod: number;
-    /** Jobs with a vault block; `NoIdentity` for one submitted before the agents had default_identity. */
-    jobs: Array<{ ID: string; Namespace: string; Role?: string; Templates?: string[]; Policies?: string[]; NoIdentity?: boolean }>;
+    /**
+     * Jobs with a vault block (`NoVault`: without); `NoIdentity` for one submitted before the agents had
+     * default_identity, `Identities` for the names of its other identities instead of the fixture's
+     * vault_default; `Gone` for one listed but deregistered before verify reads it.
+     */
+    jobs: Array<{
+        ID: string;
+        Namespace: string;
+        Role?: string;
+        Templates?: string[];
+        Policies?: string[];
+        NoIdentity?: boolean;
+        NoVault?: boolean;
+        Identities?: string[];
+        Gone?: boolean;
+    }>;
     /** The Type acl/token/self gives the stack's Nomad token ("management" for a healthy stack). */
     nomadTokenType: string;
     /** The mongo job's allocation: its client status and deployment health (null: not yet known, no DeploymentStatus). */
     mongoAlloc: { ClientStatus: string; Healthy: boolean | null };
     /** Jobs Nomad has placed no allocation for: their allocations list is empty. */
     unplacedJobs: string[];
-    /** Roles of jobs that do not use the default role, with the text of their one policy (named after the role). */
-    jobRoles: Record<string, { policy: string }>;
+    /**
+     * Roles of jobs that do not use the default role, with the text of their one policy (named after the
+     * role); `tokenPolicies` as Vault reads them back, when not that one policy (null: a role without any).
+     */
+    jobRoles: Record<string, { policy: string; tokenPolicies?: string[] | null }>;
     /** The kids Vault holds from an earlier fetch, when its cache is stale; otherwise it fetches world.jwks. */
     vaultCachedKids?: string[];
     mongoQueryStatus: string;
@@ -171,8 +188,8 @@ export interface World {
     /** How Nomad answers the probe's registration, and how its allocation ends. */
     probeRegisterStatus: number;
     probeAllocStatus: string;
-    /** What Vault's sys/capabilities-self answers for the probe's own KV path. */
-    probeCapabilities: string[];
+    /** What Vault's sys/capabilities-self answers for the probe's own KV path; null: 403, the probe's token may not ask. */
+    probeCapabilities: string[] | null;
 }
 
 export const healthyWorld = (): World => ({
@@ -260,6 +277,9 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
             return nomadError("nomad.error-permission-denied");
         }
         const job = world.jobs.find((j) => route === `/v1/job/${j.ID}` && req.url.includes(`namespace=${j.Namespace}`));
+        if (job?.Gone) {
+            return text(404, "job not found");
+        }
         if (job) {
             return served("nomad.job", (body) => {
                 const task = body.TaskGroups[0].Tasks[0];
@@ -273,7 +293,15 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 if (job.NoIdentity) {
                     task.Identities = null;
                 }
+                if (job.Identities) {
+                    task.Identities = job.Identities.map((Name) => ({ ...task.Identities[0], Name }));
+                }
                 task.Templates = (job.Templates ?? []).map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t }));
+                if (job.NoVault) {
+                    // A task without a vault block: Nomad sends null, and the server adds no vault_ identity.
+                    task.Vault = null;
+                    task.Identities = null;
+                }
                 return body;
             });
         }
@@ -443,13 +471,8 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             return login(JSON.parse(req.body));
         }
         if (req.headers["x-vault-token"] === PROBE_TOKEN) {
-            if (req.url === "/v1/sys/capabilities-self") {
-                const paths: string[] = JSON.parse(req.body).paths;
-                const answer = {
-                    capabilities: world.probeCapabilities,
-                    ...Object.fromEntries(paths.map((p) => [p, world.probeCapabilities])),
-                };
-                return served("vault.capabilities-self", (body) => ({ ...body, ...answer, data: answer }));
+            if (req.url === "/v1/sys/capabilities-self" && world.probeCapabilities) {
+                return capabilitiesSelf(req, world.probeCapabilities);
             }
             if (req.url === "/v1/auth/token/lookup-self") {
                 // Vault sends period only for a periodic token (vault/token_store.go, handleLookup).
@@ -470,13 +493,16 @@ export function vaultApi(world: World, jwksUrl: () => string) {
         if (!allowed) {
             return served("vault.error-permission-denied");
         }
+        if (req.url === "/v1/sys/capabilities-self" && req.headers["x-vault-token"] === VAULT_TOKEN) {
+            return capabilitiesSelf(req, ["root"]);
+        }
         const jobRole = Object.entries(world.jobRoles).find(
             ([name]) => req.url === `/v1/auth/${world.mount}/role/${name}` || req.url === `/v1/sys/policies/acl/${name}`,
         );
         if (jobRole) {
-            const [name, { policy }] = jobRole;
+            const [name, { policy, tokenPolicies = [name] }] = jobRole;
             return req.url.includes("/role/")
-                ? served("vault.jwt-role", (body) => ({ ...body, data: { ...body.data, token_policies: [name] } }))
+                ? served("vault.jwt-role", (body) => ({ ...body, data: { ...body.data, token_policies: tokenPolicies } }))
                 : served("vault.policy-acl", (body) => ({ ...body, data: { ...body.data, name, policy } }));
         }
         switch (req.url) {
@@ -512,6 +538,13 @@ export function vaultApi(world: World, jwksUrl: () => string) {
                 return served("vault.error-not-found");
         }
     }
+}
+
+/** Vault's sys/capabilities-self answer: the capabilities for each path asked, and again as `capabilities`. */
+function capabilitiesSelf(req: FakeRequest, capabilities: string[]): FakeReply {
+    const paths: string[] = JSON.parse(req.body).paths;
+    const answer = { capabilities, ...Object.fromEntries(paths.map((p) => [p, capabilities])) };
+    return served("vault.capabilities-self", (body) => ({ ...body, ...answer, data: answer }));
 }
 
 /** Vault's capability for a request: GET reads (or lists, with list=true), POST and PUT update, DELETE deletes. */

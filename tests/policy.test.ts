@@ -475,6 +475,48 @@ describe("policy pack", function () {
                 const found = async (env: string) => (await violations(secretsStayInSecretFields, withSecret(data, [env]))).length;
                 assert.deepStrictEqual([await found("A=abc1234"), await found("B=123456789"), await found("C=abcd1234")], [0, 0, 1]);
             });
+            it("finds a value nested in the JSON", async () => {
+                const data = { db: { users: [{ password: "p-1234567890" }] } };
+                assert.strictEqual((await violations(secretsStayInSecretFields, withSecret(data, ["PASSWORD=p-1234567890"]))).length, 1);
+            });
+        });
+        describe("in the outputs that hold one, as a stack policy sees them after an update", () => {
+            const outputs: Array<[string, string]> = [
+                ["kv-mongo-root-password", "result"],
+                ["kv-mongo-root-password", "bcryptHash"],
+                ["nomad-acl-bootstrap", "secretId"],
+            ];
+            for (const [name, field] of outputs) {
+                it(`reports ${name}'s ${field} copied into a container's environment`, async () => {
+                    const secret = "s-0123456789abcdef";
+                    const leaked = changed(
+                        changed(program, name, (p) => (p[field] = secret)),
+                        "nomad-container",
+                        (p) => (p.envs = [...p.envs, `SECRET=${secret}`]),
+                    );
+                    assert.deepStrictEqual(await violations(secretsStayInSecretFields, leaked), [
+                        "docker:index/container:Container nomad-container: envs contains a secret value; pass it through a secret field instead.",
+                    ]);
+                });
+            }
+        });
+        describe("in a KV secret's data map", () => {
+            /** A KV secret whose values only its `data` map holds (as Vault reads them back), and a jobspec variable. */
+            const withData = (data: Record<string, unknown>, variable: string) => {
+                const kv = program.find((r) => r.name === "kv-mongo-config")!;
+                const extra = { ...kv, name: "kv-extra", props: { ...kv.props, name: "default/mongo/extra", dataJson: "{}", data } };
+                return changed([...program, extra], "mongo-job", (p) => (p.hcl2.vars.api_key = variable));
+            };
+            it("reports a value that only the map holds, copied into a jobspec", async () => {
+                assert.deepStrictEqual(await violations(secretsStayInSecretFields, withData({ api_key: "k-1234567890" }, "k-1234567890")), [
+                    "nomad:index/job:Job mongo-job: hcl2.vars.api_key contains a secret value; pass it through a secret field instead.",
+                ]);
+            });
+            it("takes each text value of 8 characters or more, not shorter ones nor numbers", async () => {
+                const data = { short: "abc1234", port: 123456789, long: "abcd1234" };
+                const found = async (variable: string) => (await violations(secretsStayInSecretFields, withData(data, variable))).length;
+                assert.deepStrictEqual([await found("abc1234"), await found("123456789"), await found("abcd1234")], [0, 0, 1]);
+            });
         });
         it("ignores secret fields and properties a resource leaves unset", async () => {
             const unset = changed(

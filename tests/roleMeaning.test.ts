@@ -10,6 +10,11 @@ describe("verify: a role by meaning", () => {
             ["30m", 1800],
             ["1h30m", 5400],
             ["90s", 90],
+            ["1.5h", 5400],
+            ["1.25h", 4500],
+            ["1500ms", 1.5],
+            [" 30m ", 1800],
+            [" 1800 ", 1800],
             ["1h30", undefined],
             ["30 minutes", undefined],
             ["  ", undefined],
@@ -45,6 +50,39 @@ describe("verify: a role by meaning", () => {
                 roleDrift({ token_policies: [], claim_mappings: {} }, { token_policies: null, claim_mappings: undefined }),
                 [],
             );
+        });
+        for (const field of [
+            "bound_audiences",
+            "token_policies",
+            "policies",
+            "allowed_redirect_uris",
+            "oidc_scopes",
+            "token_bound_cidrs",
+            "bound_cidrs",
+        ]) {
+            it(`equates ${field} in another order, as a set`, () => {
+                assert.deepStrictEqual(roleDrift({ [field]: ["b", "a"] }, { [field]: ["a", "b"] }), []);
+            });
+        }
+        const durations = [
+            "token_ttl",
+            "token_max_ttl",
+            "token_explicit_max_ttl",
+            "token_period",
+            "clock_skew_leeway",
+            "expiration_leeway",
+            "not_before_leeway",
+            "max_age",
+        ];
+        for (const field of durations) {
+            it(`equates ${field} given as a Go duration with Vault's seconds`, () => {
+                assert.deepStrictEqual(roleDrift({ [field]: 5400 }, { [field]: "1h30m" }), []);
+            });
+        }
+        it("compares a map's values as given, even under a key named like a duration field", () => {
+            assert.deepStrictEqual(roleDrift({ bound_claims: { session_ttl: "1800" } }, { bound_claims: { session_ttl: "30m" } }), [
+                "bound_claims",
+            ]);
         });
         it("tells a changed value inside a map", () => {
             assert.deepStrictEqual(

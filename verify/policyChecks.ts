@@ -13,6 +13,12 @@ import { Check, RunContext, Target } from "./types";
 const NO_TEMPLATED_POLICY = () =>
     skip("no templated policy: none of the role's token_policies names an auth_jwt_ accessor", "--role <a role whose policy is templated>");
 
+/** The `data` of a Vault read; empty when Vault has nothing there (its `{"errors":[]}`). */
+const vaultData = async (t: Target, path: string): Promise<Record<string, any>> => json(await vault(t, path)).data ?? {};
+
+/** An ACL policy's text; empty when Vault has no such policy. */
+const policyText = async (t: Target, name: string): Promise<string> => (await vaultData(t, `sys/policies/acl/${name}`)).policy ?? "";
+
 export const accessorCheck: Check = {
     id: "accessor-drift",
     title: "The templated policy names the JWT mount's current accessor",
@@ -21,9 +27,8 @@ export const accessorCheck: Check = {
         if (!t.policyName) {
             return NO_TEMPLATED_POLICY();
         }
-        const mount = json(await vault(t, "sys/auth"))?.data?.[`${t.jwtPath}/`];
-        const text: string = json(await vault(t, `sys/policies/acl/${t.policyName}`))?.data?.policy ?? "";
-        const named = [...new Set(text.match(/auth_jwt_\w+/g) ?? [])];
+        const mount = (await vaultData(t, "sys/auth"))[`${t.jwtPath}/`];
+        const named = [...new Set((await policyText(t, t.policyName)).match(/auth_jwt_\w+/g))];
         if (!mount) {
             return fail(`no auth mount ${t.jwtPath}/`, "The JWT auth method is gone.", "npm run stack -- up");
         }
@@ -43,11 +48,12 @@ export const accessorCheck: Check = {
 async function vaultJobs(
     t: Target,
 ): Promise<Array<{ id: string; namespace: string; pathsByRole: Map<string, string[]>; policies: string[]; withoutIdentity: string[] }>> {
-    const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*")) ?? [];
+    const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*"))!;
     const jobs = [];
     for (const { ID, Namespace } of list) {
+        // Undefined when the job was deregistered since the list (Nomad's 404 "job not found").
         const job = json(await nomad(t, `job/${encodeURIComponent(ID)}?namespace=${Namespace}`));
-        const tasks = (job?.TaskGroups ?? []).flatMap((g: any) => g.Tasks ?? []).filter((task: any) => task.Vault);
+        const tasks = (job?.TaskGroups ?? []).flatMap((g: any) => g.Tasks).filter((task: any) => task.Vault);
         if (tasks.length) {
             jobs.push({
                 id: ID,
@@ -57,10 +63,11 @@ async function vaultJobs(
                     return byRole.set(role, [...(byRole.get(role) ?? []), ...secretPaths(task)]);
                 }, new Map<string, string[]>()),
                 policies: tasks.flatMap((task: any) => task.Vault.Policies ?? []),
-                // The server adds a vault_<cluster> identity at submission; jobs submitted before
-                // default_identity was configured have none (as `nomad setup vault -check` reports).
+                // The server sets the vault block's cluster ("default" unless named) and adds a
+                // vault_<cluster> identity at submission; jobs submitted before default_identity was
+                // configured have none (as `nomad setup vault -check` reports).
                 withoutIdentity: tasks
-                    .filter((task: any) => !(task.Identities ?? []).some((i: any) => i.Name === `vault_${task.Vault.Cluster || "default"}`))
+                    .filter((task: any) => !task.Identities?.some((i: any) => i.Name === `vault_${task.Vault.Cluster}`))
                     .map((task: any) => task.Name),
             });
         }
@@ -78,7 +85,8 @@ async function deniedToOwnRoles(t: Target, jobs: Awaited<ReturnType<typeof vault
                 denied.push(...paths.map((p) => `${job.namespace}/${job.id}: ${p} (role ${role}: ${describe(reply)})`));
                 continue;
             }
-            const readable = await readableFor(t, json(reply)?.data?.token_policies ?? [], job.namespace, job.id);
+            // Vault reads back a role without policies as token_policies null.
+            const readable = await readableFor(t, json(reply).data.token_policies ?? [], job.namespace, job.id);
             denied.push(...paths.filter((p) => !readable(p)).map((p) => `${job.namespace}/${job.id}: ${p} (role ${role})`));
         }
     }
@@ -93,8 +101,7 @@ export const capabilitiesCheck: Check = {
         if (!t.policyName) {
             return NO_TEMPLATED_POLICY();
         }
-        const text: string = json(await vault(t, `sys/policies/acl/${t.policyName}`))?.data?.policy ?? "";
-        const readable = (await policyStanzas(text)).filter((s) => s.capabilities.includes("read"));
+        const readable = (await policyStanzas(await policyText(t, t.policyName))).filter((s) => s.capabilities.includes("read"));
         const denied: string[] = [];
         const jobs = await vaultJobs(t);
         for (const job of jobs) {
@@ -128,7 +135,8 @@ export const capabilitiesCheck: Check = {
 
 /**
  * Asks Vault itself, through `sys/capabilities-self` with a token from the probe's login, whether
- * the templated policy gives the probe job read on its own KV path. Undefined without a probe.
+ * the templated policy gives the probe job read on its own KV path. Undefined without a probe, or
+ * when Vault does not answer the question.
  */
 async function confirmWithVault(t: Target, context: RunContext, kvMount: string | undefined) {
     const jwt = (await context.probe?.identity())?.jwt;
@@ -141,9 +149,14 @@ async function confirmWithVault(t: Target, context: RunContext, kvMount: string 
         return undefined;
     }
     const path = `${kvMount}/data/${claims.nomad_namespace}/${claims.nomad_job_id}/verify`;
-    const answer = json(await vault(t, "sys/capabilities-self", { method: "POST", token, body: { paths: [path] } })) ?? {};
+    const reply = await vault(t, "sys/capabilities-self", { method: "POST", token, body: { paths: [path] } });
     await revoke(t, token);
-    const capabilities: string[] = answer[path] ?? answer.capabilities ?? [];
+    // The default policy lets a token ask; a role with token_no_default_policy gives one that may not.
+    if (reply.status !== 200) {
+        return undefined;
+    }
+    // Vault answers each path asked (and, for one path, the same again as `capabilities`).
+    const capabilities: string[] = json(reply)[path];
     return { ok: capabilities.includes("read") || capabilities.includes("root"), path, capabilities };
 }
 

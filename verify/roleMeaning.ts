@@ -28,21 +28,25 @@ export function durationSeconds(value: unknown): number | undefined {
     if (typeof value === "number") {
         return value;
     }
-    if (typeof value !== "string" || !value.trim()) {
+    if (typeof value !== "string") {
         return undefined;
     }
-    if (/^\d+$/.test(value.trim())) {
-        return Number(value);
+    const text = value.trim();
+    if (/^\d+$/.test(text)) {
+        return Number(text);
     }
     const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
-    const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
-    if (!parts.length || parts.map((p) => p[0]).join("") !== value.trim()) {
+    const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+    if (!parts.length || parts.map((p) => p[0]).join("") !== text) {
         return undefined;
     }
     return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
 }
 
-/** A value in canonical form: maps with sorted keys, set fields sorted and unique, durations in seconds. */
+/**
+ * A value in canonical form: maps with sorted keys, set fields sorted and unique, durations in
+ * seconds. A role field's name decides; the keys and entries inside a value ("") are no fields.
+ */
 function canonical(field: string, value: unknown): unknown {
     if (isEmpty(value)) {
         return null;
@@ -57,7 +61,7 @@ function canonical(field: string, value: unknown): unknown {
         return Object.fromEntries(
             Object.keys(value as object)
                 .sort()
-                .map((key) => [key, canonical(`${field}.${key}`, (value as Record<string, unknown>)[key])]),
+                .map((key) => [key, canonical("", (value as Record<string, unknown>)[key])]),
         );
     }
     return value;
