@@ -38,6 +38,27 @@ async function evaluationMs(program?: string): Promise<number> {
     return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
+/**
+ * The program's evaluation with V8's own stack formatting instead of the source-map formatting that
+ * ts-node (and Pulumi's `cmd/run`) install. The SDK takes `new Error().stack` for four promises of every
+ * output property of every resource (runtime/debuggable.js); this run shows what that costs.
+ */
+async function evaluationWithoutSourceMapsMs(): Promise<number> {
+    const errors: { prepareStackTrace?: unknown } = Error;
+    const formatting = errors.prepareStackTrace;
+    errors.prepareStackTrace = undefined;
+    try {
+        return await evaluationMs();
+    } finally {
+        errors.prepareStackTrace = formatting;
+    }
+}
+
+/** The stacks the SDK captures in one run for resource properties: four per property (runtime/rpc.js transferProperties). */
+function stackCaptures(run: Awaited<ReturnType<typeof runProgram>>): number {
+    return 4 * run.resources.reduce((sum, r) => sum + Object.keys(r.props ?? {}).filter((key) => key !== "id" && key !== "urn").length, 0);
+}
+
 function directorySize(dir: string): number {
     let bytes = 0;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -57,7 +78,8 @@ async function main(): Promise<void> {
     const latencies: Latencies = JSON.parse(fs.readFileSync(path.join(__dirname, "latencies.json"), "utf8"));
     const seconds = (node: string) => latencies.steps[node]?.seconds ?? latencies.defaultSeconds;
 
-    const program = graphOfRun(await runProgram());
+    const run = await runProgram();
+    const program = graphOfRun(run);
     const REQUIRED_GRAPH = await requiredGraph();
     const actual = graphFigures(program, seconds);
     const minimum = graphFigures(REQUIRED_GRAPH, seconds);
@@ -67,9 +89,11 @@ async function main(): Promise<void> {
 
     const programMs: number[] = [];
     const bareMs: number[] = [];
+    const unmappedMs: number[] = [];
     for (let i = 0; i < RUNS; i++) {
         programMs.push(await evaluationMs());
         bareMs.push(await evaluationMs("bench/bareProgram"));
+        unmappedMs.push(await evaluationWithoutSourceMapsMs());
     }
     const lock = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package-lock.json"), "utf8"));
     const skipTests = process.argv.includes("--skip-tests");
@@ -96,6 +120,8 @@ async function main(): Promise<void> {
             programMedianMs: round(median(programMs)),
             bareSdkMedianMs: round(median(bareMs)),
             ratio: round(median(programMs) / median(bareMs), 2),
+            sdkStackCaptures: stackCaptures(run),
+            withoutSourceMapsMedianMs: round(median(unmappedMs)),
         },
         testSuiteSeconds: skipTests ? null : round(testSuiteSeconds()),
         install: {

@@ -12,7 +12,16 @@ export interface BenchResults {
         missingOrderings: string[];
     };
     upEstimateSeconds: { program: number; dataDependencyMinimum: number; tutorialStepByStep: number; slowestPath: string[] };
-    evaluationUnderMocks: { runs: number; programMedianMs: number; bareSdkMedianMs: number; ratio: number };
+    evaluationUnderMocks: {
+        runs: number;
+        programMedianMs: number;
+        bareSdkMedianMs: number;
+        ratio: number;
+        /** `new Error().stack` calls the SDK makes in one run (four per output property). */
+        sdkStackCaptures: number;
+        /** The same run with V8's stack formatting instead of source maps. */
+        withoutSourceMapsMedianMs: number;
+    };
     testSuiteSeconds: number | null;
     install: { nodeModulesMB: number; packages: number };
 }
@@ -29,6 +38,10 @@ export function benchRows(results: BenchResults): Array<[string, string]> {
         ["slowest path", up.slowestPath.join(" → ")],
         ["program evaluation under mocks, median ms", `${evaluation.programMedianMs}`],
         ["  bare SDK imports, median ms (ratio)", `${evaluation.bareSdkMedianMs} (${evaluation.ratio}×)`],
+        [
+            "  without source-mapped stacks, median ms",
+            `${evaluation.withoutSourceMapsMedianMs} (the rest: the SDK's stack captures, ${evaluation.sdkStackCaptures} for properties alone)`,
+        ],
         ["test suite, s", results.testSuiteSeconds === null ? "skipped" : String(results.testSuiteSeconds)],
         ["node_modules, MB (packages)", `${results.install.nodeModulesMB} (${results.install.packages})`],
     ];
