@@ -203,7 +203,7 @@ describe("verify against real-shape answers", function () {
         it("retries a sealed Vault until the wait ends", async () => {
             world.sealed = true;
             const { runs, check } = counted(vaultHealth);
-            await verify(target(), { checks: [check], waitMs: 300, intervalMs: 10 });
+            await verify(target(), { checks: [check], waitMs: 1_000, intervalMs: 10 });
             assert.ok(runs.count > 2, `ran ${runs.count} time(s)`);
         });
         it("bounds the whole run by the wait, not each check", async () => {
@@ -211,7 +211,7 @@ describe("verify against real-shape answers", function () {
             world.leader = "";
             const health = counted(vaultHealth);
             const leader = counted(nomadLeader);
-            await verify(target(), { checks: [health.check, leader.check], waitMs: 300, intervalMs: 10 });
+            await verify(target(), { checks: [health.check, leader.check], waitMs: 1_000, intervalMs: 10 });
             // The first check used up the run's wait; the second, which would heal too, gets one try.
             assert.deepStrictEqual([health.runs.count > 2, leader.runs.count], [true, 1]);
         });
