@@ -34,7 +34,7 @@ export function loadSettings(
     const { values, explicit } = readKeys(raw, problems);
     refusePlaintextSecrets(raw, setAsSecret, problems);
     const mode = checkMode(values, explicit, problems);
-    const text = textOf(values, mode, env);
+    const text = textOf(values, env);
     if (mode === "demo") {
         checkDemoHost(text, values, problems);
     } else if (mode === "external") {
@@ -70,11 +70,11 @@ function checkMode(values: Values, explicit: ConfigKey[], problems: string[]): M
     return mode;
 }
 
-/** A key's text; external mode falls back to the usual environment variables. */
-function textOf(values: Values, mode: Mode, env: NodeJS.ProcessEnv): Text {
+/** A key's text; an unset key falls back to its environment variable (only external-mode keys have one). */
+function textOf(values: Values, env: NodeJS.ProcessEnv): Text {
     return (key) => {
         const spec = CONFIG_KEYS[key] as KeySpec;
-        return String(values[key] || (mode === "external" && spec.env ? (env[spec.env] ?? "") : values[key]));
+        return String(values[key] || (spec.env ? (env[spec.env] ?? "") : values[key]));
     };
 }
 

@@ -2,6 +2,7 @@
 // running the program (settings.test.ts runs it for the rejections' "nothing registered").
 import * as assert from "assert";
 import { ConfigError, loadSettings, Settings } from "../settings";
+import { CONFIG_KEYS, KeySpec } from "../settings/keys";
 
 const fq = (config: Record<string, string>) => Object.fromEntries(Object.entries(config).map(([k, v]) => [`vaultnomad:${k}`, v]));
 const EXTERNAL = { mode: "external", vaultAddress: "https://v:8200", vaultToken: "t", nomadAddress: "https://n:4646" };
@@ -163,6 +164,22 @@ describe("settings, loaded", () => {
                 [settings.vault?.address, settings.vault?.token, settings.nomad?.address],
                 ["https://v:8200", "t", "https://n:4646"],
             );
+        });
+        it("are the fallback of external-mode keys only", () => {
+            const withEnv = Object.entries(CONFIG_KEYS as Record<string, KeySpec>).filter(([, spec]) => spec.env);
+            assert.deepStrictEqual(
+                withEnv.filter(([, spec]) => spec.scope !== "external").map(([key]) => key),
+                [],
+            );
+        });
+        it("are read by external stacks only: a demo stack takes no Vault or Nomad from the environment", () => {
+            const settings = load({}, "dev", {
+                VAULT_ADDR: "https://v:8200",
+                VAULT_TOKEN: "t",
+                NOMAD_ADDR: "https://n:4646",
+                NOMAD_TOKEN: "n",
+            });
+            assert.deepStrictEqual([settings.mode, settings.vault, settings.nomad], ["demo", undefined, undefined]);
         });
         it("refuses a Vault address that is not http(s), naming the key", () => {
             assert.deepStrictEqual(problemsOf({ ...EXTERNAL, vaultAddress: "v:8200" }), [

@@ -80,10 +80,9 @@ describe("workloads, checked against their jobspecs", function () {
         const problems = await problemsOf([
             { ...MONGO, role: { name: "mongo-own", grants: [{ path: "kv/data/default/mongo/config", capabilities: ["read"] }] } },
         ]);
-        assert.match(
-            problems[0],
-            /task mongo's vault block names no role, so it would log in with the default role, not mongo-own: set role = var.vault_role\./,
-        );
+        assert.deepStrictEqual(problems, [
+            "jobs/mongo.nomad.hcl: jobspec: task mongo's vault block names no role, so it would log in with the default role, not mongo-own: set role = var.vault_role.",
+        ]);
     });
     it("tell a workload on the default role where it may read", async () => {
         const problems = await problemsOf(
@@ -159,6 +158,18 @@ describe("workloads, checked against their jobspecs", function () {
             const reporter = workload({ jobspec: "tests/fixtures/workloads/no-vault.nomad.hcl" });
             assert.deepStrictEqual(await faultsOf([reporter], reporter.jobspec, "jobspec"), [
                 "task reporter reads kv/data/default/reporter/config but has no vault block, so it gets no Vault token.",
+            ]);
+        });
+        it("a jobspec with two jobs", async () => {
+            const two = workload({ jobspec: "tests/fixtures/workloads/two-jobs.nomad.hcl" });
+            assert.deepStrictEqual(await faultsOf([two], two.jobspec, "jobspec"), [
+                "tests/fixtures/workloads/two-jobs.nomad.hcl must declare exactly one job with at least one task; it declares 2.",
+            ]);
+        });
+        it("a job that runs in another namespace than its entry's", async () => {
+            const fixed = workload({ jobspec: "tests/fixtures/workloads/fixed-namespace.nomad.hcl" });
+            assert.deepStrictEqual(await faultsOf([fixed], fixed.jobspec, "namespace"), [
+                'job batch-report runs in namespace "batch", not "default": set its namespace = var.namespace.',
             ]);
         });
         it("a vault block naming a role the workload does not declare", async () => {

@@ -161,8 +161,10 @@ describe("workloads entries", () => {
                     problemsOf({ role: "api-db" }),
                     problemsOf({ role: { grants: [GRANT] } }),
                     problemsOf({ role: { name: "-api", grants: [GRANT] } }),
+                    problemsOf({ role: { name: "api/db", grants: [GRANT] } }),
+                    problemsOf({ role: { name: "api db", grants: [GRANT] } }),
                 ],
-                [[message], [message], [message]],
+                [[message], [message], [message], [message], [message]],
             );
         });
         it("needs at least one grant", () => {
