@@ -58,3 +58,13 @@ export async function fakeServer(handler: (req: FakeRequest) => FakeReply, tls?:
             }),
     };
 }
+
+/**
+ * `count` distinct addresses where nothing listens any more: fake servers' addresses, all bound
+ * before any is closed, since the system may hand a closed port out again.
+ */
+export async function closedAddresses(count: number): Promise<string[]> {
+    const servers = await Promise.all(Array.from({ length: count }, () => fakeServer(() => ({ status: 200 }))));
+    await Promise.all(servers.map((server) => server.close()));
+    return servers.map((server) => server.address);
+}

@@ -8,7 +8,7 @@ import { NO_PROBE } from "../verify/identityChecks";
 import { Reply } from "../verify/http";
 import { Outcome, RunContext, Target } from "../verify/types";
 import { readFixture } from "./apiFixtures";
-import { FakeReply, FakeServer, fakeServer } from "./fakeHttp";
+import { closedAddresses, FakeReply, FakeServer, fakeServer } from "./fakeHttp";
 import { FakeStack, healthyWorld, jwksOf, KEYS, nomadApi, probeIdentity, startFakeStack, vaultApi, World } from "./fakeStack";
 
 const PROBE_TOKEN = readFixture("vault.jwt-login").body.auth.client_token as string;
@@ -27,11 +27,7 @@ function fakeCluster() {
         },
         target: (): Target => cluster.stack.target(),
         /** A server's address with nothing listening any more. */
-        async closedAddress(): Promise<string> {
-            const server = await fakeServer(() => ({ status: 200 }));
-            await server.close();
-            return server.address;
-        },
+        closedAddress: async (): Promise<string> => (await closedAddresses(1))[0],
         /**
          * Another agent of the cluster, a client node (/v1/node/:id gives its HTTPAddr). `world` is its
          * own Vault block (the stack's by default); `self` rewrites its /v1/agent/self.
@@ -125,7 +121,7 @@ describe("verify agents: the agents the cluster advertises", function () {
         ]);
     });
     it("names every advertised agent that does not answer, with the error", async () => {
-        const [a, b] = [await cluster.closedAddress(), await cluster.closedAddress()];
+        const [a, b] = await closedAddresses(2);
         cluster.world.otherAgents.push(a.replace("http://", ""), b.replace("http://", ""));
         assert.deepStrictEqual(verdict(await run()), [
             "warn",

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { declaredStateCheck, identityCheck, loginCheck, NO_PROBE } from "../verify/identityChecks";
 import { Outcome, RunContext, Target } from "../verify/types";
 import { readFixture } from "./apiFixtures";
-import { FakeServer, fakeServer } from "./fakeHttp";
+import { closedAddresses, FakeServer, fakeServer } from "./fakeHttp";
 import {
     checkOnly,
     FakeStack,
@@ -56,13 +56,6 @@ function tampered(jwt: string, claims: Record<string, unknown>): string {
     return [header, Buffer.from(JSON.stringify(changed)).toString("base64url"), signature].join(".");
 }
 
-/** An address where nothing listens: a fake server's, closed. */
-async function closedAddress(): Promise<string> {
-    const server = await fakeServer(() => ({ status: 200 }));
-    await server.close();
-    return server.address;
-}
-
 /** One fake stack for a block, its World made healthy again before each test. */
 function sharedStack(options: { external?: boolean } = {}) {
     const shared = { stack: undefined as unknown as FakeStack, world: undefined as unknown as World };
@@ -89,7 +82,7 @@ describe("verify: the probe's identity, check by check", function () {
     const shared = sharedStack();
     let nowhere = "";
     before(async () => {
-        nowhere = await closedAddress();
+        [nowhere] = await closedAddresses(1);
     });
     const target = (): Target => shared.stack.target();
     const nomadJwksUrl = () => `${shared.stack.nomad.address}/.well-known/jwks.json`;
