@@ -635,3 +635,31 @@ function checksFor(id: string): Check[] {
 export async function checkOnly(target: Target, id: string): Promise<CheckResult> {
     return (await verify(target, { checks: checksFor(id) })).find((r) => r.id === id)!;
 }
+
+/** The stack's World back to healthy: whatever a test set goes, the stack's own address stays; requests are forgotten. */
+export function resetWorld(stack: FakeStack): void {
+    const { world } = stack;
+    const healthy: Partial<World> = { ...healthyWorld(), selfAddress: world.selfAddress };
+    Object.keys(world).forEach((key) => key in healthy || delete world[key as keyof World]);
+    Object.assign(world, healthy);
+    stack.vault.requests.length = 0;
+    stack.nomad.requests.length = 0;
+}
+
+/** One fake stack for a describe block (mocha hooks), its World healthy again before each test. */
+export function sharedFakeStack(options: FakeStackOptions = {}): { readonly stack: FakeStack; readonly world: World } {
+    let stack: FakeStack | undefined;
+    before(async () => {
+        stack = await startFakeStack(options);
+    });
+    beforeEach(() => resetWorld(stack!));
+    after(() => stack?.close());
+    return {
+        get stack() {
+            return stack!;
+        },
+        get world() {
+            return stack!.world;
+        },
+    };
+}

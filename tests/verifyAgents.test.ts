@@ -9,7 +9,7 @@ import { Reply } from "../verify/http";
 import { Outcome, RunContext, Target } from "../verify/types";
 import { readFixture } from "./apiFixtures";
 import { closedAddresses, FakeReply, FakeServer, fakeServer } from "./fakeHttp";
-import { FakeStack, healthyWorld, jwksOf, KEYS, nomadApi, probeIdentity, startFakeStack, vaultApi, World } from "./fakeStack";
+import { FakeStack, jwksOf, KEYS, nomadApi, probeIdentity, resetWorld, startFakeStack, vaultApi, World } from "./fakeStack";
 
 const PROBE_TOKEN = readFixture("vault.jwt-login").body.auth.client_token as string;
 const UNREACHED_CAUSE = "Some agents did not answer from here.";
@@ -63,10 +63,7 @@ function fakeCluster() {
         cluster.stack = await startFakeStack();
     });
     afterEach(async () => {
-        const { world } = cluster.stack;
-        const healthy: Partial<World> = { ...healthyWorld(), selfAddress: world.selfAddress };
-        Object.keys(world).forEach((key) => key in healthy || delete world[key as keyof World]);
-        Object.assign(world, healthy);
+        resetWorld(cluster.stack);
         await Promise.all(cluster.extra.splice(0).map((s) => s.close()));
     });
     after(() => cluster.stack.close());

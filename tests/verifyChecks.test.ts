@@ -6,8 +6,8 @@ import * as assert from "assert";
 import { dbCreds, mongoHealthy, mongoQuery, nomadLeader, nomadToken, vaultHealth } from "../verify/checks";
 import { Check, Outcome, Target } from "../verify/types";
 import { readFixture } from "./apiFixtures";
-import { FakeReply, FakeServer, fakeServer } from "./fakeHttp";
-import { FakeStack, healthyWorld, startFakeStack, World } from "./fakeStack";
+import { closedAddresses, FakeReply, FakeServer, fakeServer } from "./fakeHttp";
+import { FakeStack, sharedFakeStack, World } from "./fakeStack";
 
 const TOKEN_ACCESSOR = readFixture("nomad.acl-token-self").body.AccessorID as string;
 const MONGO_ALLOC = "49fc68d8";
@@ -23,20 +23,13 @@ describe("verify: each check's outcomes", function () {
     let other: FakeServer;
     let otherReply: FakeReply;
 
+    const shared = sharedFakeStack();
     before(async () => {
-        stack = await startFakeStack();
-        world = stack.world;
-        const closed = await fakeServer(() => ({ status: 200 }));
-        await closed.close();
-        nothing = closed.address;
+        ({ stack, world } = shared);
+        [nothing] = await closedAddresses(1);
         other = await fakeServer(() => otherReply);
     });
-    beforeEach(() => {
-        Object.assign(world, healthyWorld(), { vaultGate: undefined, nomadGate: undefined });
-    });
-    after(async () => {
-        await Promise.all([stack.close(), other.close()]);
-    });
+    after(() => other.close());
 
     const run = (check: Check, change: Partial<Target> = {}): Promise<Outcome> => check.run({ ...stack.target(), ...change }, {});
     const vaultAt = () => stack.vault.address;

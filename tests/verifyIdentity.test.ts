@@ -10,13 +10,12 @@ import { readFixture } from "./apiFixtures";
 import { closedAddresses, FakeServer, fakeServer } from "./fakeHttp";
 import {
     checkOnly,
-    FakeStack,
     healthyWorld,
     jwksOf,
     KEYS,
     nomadApi,
     probeIdentity,
-    startFakeStack,
+    sharedFakeStack,
     TLS,
     VAULT_TOKEN,
     vaultApi,
@@ -56,30 +55,9 @@ function tampered(jwt: string, claims: Record<string, unknown>): string {
     return [header, Buffer.from(JSON.stringify(changed)).toString("base64url"), signature].join(".");
 }
 
-/** One fake stack for a block, its World made healthy again before each test. */
-function sharedStack(options: { external?: boolean } = {}) {
-    const shared = { stack: undefined as unknown as FakeStack, world: undefined as unknown as World };
-    before(async () => {
-        shared.stack = await startFakeStack(options);
-        shared.world = shared.stack.world;
-    });
-    beforeEach(() => {
-        const { world, vault, nomad } = shared.stack;
-        const selfAddress = world.selfAddress;
-        for (const field of Object.keys(world)) {
-            delete (world as unknown as Record<string, unknown>)[field];
-        }
-        Object.assign(world, healthyWorld(), { selfAddress });
-        vault.requests.length = 0;
-        nomad.requests.length = 0;
-    });
-    after(() => shared.stack.close());
-    return shared;
-}
-
 describe("verify: the probe's identity, check by check", function () {
     this.timeout(20_000);
-    const shared = sharedStack();
+    const shared = sharedFakeStack();
     let nowhere = "";
     before(async () => {
         [nowhere] = await closedAddresses(1);
@@ -395,7 +373,7 @@ describe("verify: the probe's identity, check by check", function () {
 
 describe("verify: the identity against a Nomad over mutual TLS", function () {
     this.timeout(20_000);
-    const shared = sharedStack({ external: true });
+    const shared = sharedFakeStack({ external: true });
 
     it("fetches jwks_url with the CA of the auth config when this machine has none for Nomad", async () => {
         shared.world.jwksCaPem = TLS.ca;

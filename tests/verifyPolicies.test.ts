@@ -5,28 +5,17 @@ import * as assert from "assert";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
 import { CheckResult } from "../verify/run";
 import { Target } from "../verify/types";
-import { ACCESSOR, checkOnly, FakeStack, healthyWorld, KEYS, probeIdentity, startFakeStack, World } from "./fakeStack";
+import { ACCESSOR, checkOnly, FakeStack, KEYS, probeIdentity, sharedFakeStack, World } from "./fakeStack";
 
 const STALE = "auth_jwt_0ld0ld00";
 const PROBE_PATH = "kv/data/default/vaultnomad-verify-probe/verify";
 
 describe("verify: the templated policy as jobs meet it", function () {
     this.timeout(20_000);
+    const shared = sharedFakeStack();
     let stack: FakeStack;
     let world: World;
-
-    before(async () => {
-        stack = await startFakeStack();
-        world = stack.world;
-    });
-    beforeEach(() => {
-        // Back to the healthy world: what a test set that the healthy world leaves unset goes too.
-        const healthy = healthyWorld();
-        const optional = ["vaultGate", "nomadGate", "loginError", "vaultCachedKids", "jwksUrl", "vaultJwksError"] as const;
-        optional.forEach((key) => delete world[key]);
-        Object.assign(world, healthy);
-    });
-    after(() => stack.close());
+    before(() => ({ stack, world } = shared));
 
     const check = (id: string, target: Partial<Target> = {}): Promise<CheckResult> => checkOnly({ ...stack.target(), ...target }, id);
     /** What a failed or warned check says, in the order a user reads it. */
