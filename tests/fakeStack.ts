@@ -153,7 +153,8 @@ export interface World {
     /**
      * Jobs with a vault block (`NoVault`: without); `NoIdentity` for one submitted before the agents had
      * default_identity, `Identities` for the names of its other identities instead of the fixture's
-     * vault_default; `Gone` for one listed but deregistered before verify reads it.
+     * vault_default; `Gone` for one listed but deregistered before verify reads it; `Cluster` for a vault
+     * block naming another Vault cluster (Nomad Enterprise), whose identity is vault_<cluster>.
      */
     jobs: Array<{
         ID: string;
@@ -165,6 +166,7 @@ export interface World {
         NoVault?: boolean;
         Identities?: string[];
         Gone?: boolean;
+        Cluster?: string;
     }>;
     /** The Type acl/token/self gives the stack's Nomad token ("management" for a healthy stack). */
     nomadTokenType: string;
@@ -287,6 +289,7 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 // The tutorial's jobs keep the fixture's task (mongo); others name their task after the job.
                 task.Name = job.ID.startsWith("mongo") ? task.Name : job.ID;
                 task.Vault.Role = job.Role ?? "";
+                task.Vault.Cluster = job.Cluster ?? task.Vault.Cluster;
                 if (job.Policies) {
                     task.Vault.Policies = job.Policies;
                 }

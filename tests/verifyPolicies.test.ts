@@ -257,6 +257,10 @@ describe("verify: the templated policy as jobs meet it", function () {
             world.jobs.push({ ID: "api", Namespace: "default", Identities: ["consul-service_api"] });
             assert.deepStrictEqual((await check("collisions")).evidence, "default/api: task(s) api have no vault_default identity");
         });
+        it("names the identity of the Vault cluster a task's vault block names", async () => {
+            world.jobs.push({ ID: "api", Namespace: "default", Cluster: "eu", Identities: ["vault_default"] });
+            assert.deepStrictEqual((await check("collisions")).evidence, "default/api: task(s) api have no vault_eu identity");
+        });
         it("passes a task that has other identities beside vault_default", async () => {
             world.jobs.push({ ID: "api", Namespace: "default", Identities: ["consul-service_api", "vault_default"] });
             assert.strictEqual((await check("collisions")).status, "pass");

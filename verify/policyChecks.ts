@@ -47,7 +47,9 @@ export const accessorCheck: Check = {
 /** Jobs that use Vault, and the secret paths their templates read, by the role each task logs in with. */
 async function vaultJobs(
     t: Target,
-): Promise<Array<{ id: string; namespace: string; pathsByRole: Map<string, string[]>; policies: string[]; withoutIdentity: string[] }>> {
+): Promise<
+    Array<{ id: string; namespace: string; pathsByRole: Map<string, string[]>; policies: string[]; withoutIdentity: Map<string, string[]> }>
+> {
     const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*"))!;
     const jobs = [];
     for (const { ID, Namespace } of list) {
@@ -65,10 +67,13 @@ async function vaultJobs(
                 policies: tasks.flatMap((task: any) => task.Vault.Policies ?? []),
                 // The server sets the vault block's cluster ("default" unless named) and adds a
                 // vault_<cluster> identity at submission; jobs submitted before default_identity was
-                // configured have none (as `nomad setup vault -check` reports).
-                withoutIdentity: tasks
-                    .filter((task: any) => !task.Identities?.some((i: any) => i.Name === `vault_${task.Vault.Cluster}`))
-                    .map((task: any) => task.Name),
+                // configured have none (as `nomad setup vault -check` reports). By identity: its tasks.
+                withoutIdentity: tasks.reduce((missing: Map<string, string[]>, task: any) => {
+                    const identity = `vault_${task.Vault.Cluster}`;
+                    return task.Identities?.some((i: any) => i.Name === identity)
+                        ? missing
+                        : missing.set(identity, [...(missing.get(identity) ?? []), task.Name]);
+                }, new Map<string, string[]>()),
             });
         }
     }
@@ -170,11 +175,15 @@ export const collisionsCheck: Check = {
         jobs.forEach((j) => byId.set(j.id, [...(byId.get(j.id) ?? []), j.namespace]));
         const shared = [...byId].filter(([, namespaces]) => namespaces.length > 1);
         const legacy = jobs.filter((j) => j.policies.length);
-        const unmigrated = jobs.filter((j) => j.withoutIdentity.length);
+        const unmigrated = jobs.filter((j) => j.withoutIdentity.size);
         if (unmigrated.length) {
             return fail(
                 unmigrated
-                    .map((j) => `${j.namespace}/${j.id}: task(s) ${j.withoutIdentity.join(", ")} have no vault_default identity`)
+                    .flatMap((j) =>
+                        [...j.withoutIdentity].map(
+                            ([identity, tasks]) => `${j.namespace}/${j.id}: task(s) ${tasks.join(", ")} have no ${identity} identity`,
+                        ),
+                    )
                     .join("; "),
                 "Those jobs were submitted before the agents had vault.default_identity (or under the token workflow, removed in Nomad 1.10): their allocations cannot log in to Vault.",
                 "Resubmit them (nomad job run) now that the servers have default_identity; `nomad setup vault -check` lists them too.",
