@@ -139,6 +139,8 @@ export interface World {
     selfAddress?: string;
     jwksPath: string;
     jwksUrl?: string;
+    /** PEM public keys the auth config holds instead of a jwks_url (its jwks_url is then ""). */
+    jwtValidationPubkeys?: string[];
     /** The CA PEM auth/<mount>/config gives Vault for jwks_url ("" for none). */
     jwksCaPem: string;
     jwks: { keys: unknown[] };
@@ -516,7 +518,8 @@ export function vaultApi(world: World, jwksUrl: () => string) {
                         ...body.data,
                         default_role: world.defaultRole,
                         jwks_ca_pem: world.jwksCaPem,
-                        jwks_url: world.jwksUrl ?? jwksUrl(),
+                        jwks_url: world.jwtValidationPubkeys ? "" : (world.jwksUrl ?? jwksUrl()),
+                        jwt_validation_pubkeys: world.jwtValidationPubkeys ?? [],
                     },
                 }));
             case `/v1/auth/${world.mount}/role/${world.roleName}`:

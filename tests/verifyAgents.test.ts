@@ -372,6 +372,15 @@ describe("verify jwks-from-vault: the key set Vault fetches", function () {
                 ["fail", true, missingCause],
             );
         });
+        it("passes a JWT method of static keys without a jwks_url, naming how many: Vault fetches nothing", async () => {
+            cluster.world.jwtValidationPubkeys = [KEYS.rsa.publicKey.export({ type: "spki", format: "pem" }).toString()];
+            assert.deepStrictEqual(verdict(await run()), [
+                "pass",
+                "auth/jwt-nomad/config: 1 static key(s) (jwt_validation_pubkeys), no JWKS to fetch",
+                undefined,
+                undefined,
+            ]);
+        });
         it("fails when Vault does not answer, saying so", async () => {
             const outcome = await run({ ...cluster.target(), vaultAddress: await cluster.closedAddress() });
             assert.deepStrictEqual([outcome.status, outcome.evidence], ["fail", "auth/jwt-nomad/config: no answer (ECONNREFUSED)"]);

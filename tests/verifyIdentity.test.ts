@@ -226,6 +226,14 @@ describe("verify: the probe's identity, check by check", function () {
                 ...UNKNOWN_KID,
             });
         });
+        it("checks against the stack's Nomad when the auth config holds static keys instead of a jwks_url", async () => {
+            shared.world.jwtValidationPubkeys = [KEYS.rsa.publicKey.export({ type: "spki", format: "pem" }).toString()];
+            assert.deepStrictEqual(await run(probeIdentity(KEYS.rogue)), {
+                status: "fail",
+                evidence: `kid ${KEYS.rogue.kid} is not among the JWKS's ${SERVED} (${nomadJwksUrl()})`,
+                ...UNKNOWN_KID,
+            });
+        });
         it("checks against the stack's Nomad when jwks_url does not answer from here, naming Nomad's JWKS", async () => {
             shared.world.jwksUrl = `${nowhere}/.well-known/jwks.json`;
             assert.deepStrictEqual(await run(probeIdentity(KEYS.rogue)), {

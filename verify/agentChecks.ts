@@ -123,6 +123,11 @@ export const jwksFromVault: Check = {
     async run(t, context) {
         const config = await vault(t, `auth/${t.jwtPath}/config`);
         const jwksUrl: string | undefined = json(config)?.data?.jwks_url;
+        const staticKeys: unknown = json(config)?.data?.jwt_validation_pubkeys;
+        if (!jwksUrl && Array.isArray(staticKeys) && staticKeys.length) {
+            // Vault fetches nothing; whether the keys are Nomad's current ones shows at the probe's login.
+            return pass(`auth/${t.jwtPath}/config: ${staticKeys.length} static key(s) (jwt_validation_pubkeys), no JWKS to fetch`);
+        }
         if (!jwksUrl) {
             return fail(
                 `auth/${t.jwtPath}/config: ${describe(config)}`,

@@ -25,7 +25,8 @@ export async function probeIdentity(t: Target, context: RunContext): Promise<str
 
 /**
  * The key set the identity is checked against, and where it came from: the config's jwks_url, with
- * Vault's CA for it, else the stack's Nomad. (The identity check runs only once jwks_url is set.)
+ * Vault's CA for it, else the stack's Nomad. A config of static keys has jwks_url "", which fetches
+ * nothing: the identity is then held against Nomad's keys, which the static ones should be.
  */
 async function keySet(t: Target, config: Record<string, any>): Promise<{ jwks: JSONWebKeySet; from: string } | undefined> {
     const tls = { ...nomadTls(t), ...(config.jwks_ca_pem ? { ca: config.jwks_ca_pem } : {}) };
