@@ -161,7 +161,7 @@ export const loginCheck: Check = {
     title: "The identity logs in; the token is periodic; the role matches what the stack declares",
     needs: ["identity"],
     async run(t, context) {
-        // The identity check, which this one needs, has read the role.
+        // The identity check, which this one needs, has found the role: here it is compared.
         const { role } = await jwtMethod(t);
         const drift = t.declaredRole
             ? driftFrom(role, t.declaredRole, t.source === "cluster" ? "--expect declares" : "the stack declares")

@@ -44,14 +44,23 @@ function unmetClaims(role: Record<string, any>, claims: Record<string, string>):
     });
 }
 
-/** Whether the role's policies grant read on `path` for the job (templated paths rendered with its namespace and ID). */
+/** The stanzas of a policy's text that grant read. */
+export async function readGrants(text: string): Promise<Stanza[]> {
+    return (await policyStanzas(text)).filter((s) => s.capabilities.includes("read"));
+}
+
+/** Whether `grants` let the job read `path` (templated paths rendered with its namespace and ID). */
+export function grantsRead(grants: Stanza[], namespace: string, id: string): (path: string) => boolean {
+    return (path) => grants.some((s) => vaultPathMatches(renderForJob(s.path, namespace, id), path));
+}
+
+/** Whether the role's policies grant read on `path` for the job. */
 export async function readableFor(t: Target, policies: string[], namespace: string, id: string): Promise<(path: string) => boolean> {
-    const stanzas: Stanza[] = [];
+    const grants: Stanza[] = [];
     for (const name of policies.filter((p) => p !== "default")) {
-        const text: string = json(await vault(t, `sys/policies/acl/${name}`))?.data?.policy ?? "";
-        stanzas.push(...(await policyStanzas(text)).filter((s) => s.capabilities.includes("read")));
+        grants.push(...(await readGrants(json(await vault(t, `sys/policies/acl/${name}`))?.data?.policy ?? "")));
     }
-    return (path) => stanzas.some((s) => vaultPathMatches(renderForJob(s.path, namespace, id), path));
+    return grantsRead(grants, namespace, id);
 }
 
 /**

@@ -1,10 +1,9 @@
 // The templated policy as jobs meet it: the accessor it names, the paths it grants, and the job IDs
 // it keys on.
-import { policyStanzas, renderForJob, vaultPathMatches } from "../policy/hcl";
 import { decodeJwt } from "jose";
 import { nomad, vault } from "./clients";
 import { describe, json } from "./http";
-import { readableFor, secretPaths } from "./jobChecks";
+import { grantsRead, readableFor, readGrants, secretPaths } from "./jobChecks";
 import { loginWith, revoke } from "./login";
 import { fail, pass, skip, warn } from "./outcome";
 import { Check, RunContext, Target } from "./types";
@@ -106,11 +105,11 @@ export const capabilitiesCheck: Check = {
         if (!t.policyName) {
             return NO_TEMPLATED_POLICY();
         }
-        const readable = (await policyStanzas(await policyText(t, t.policyName))).filter((s) => s.capabilities.includes("read"));
+        const readable = await readGrants(await policyText(t, t.policyName));
         const denied: string[] = [];
         const jobs = await vaultJobs(t);
         for (const job of jobs) {
-            const granted = (p: string) => readable.some((s) => vaultPathMatches(renderForJob(s.path, job.namespace, job.id), p));
+            const granted = grantsRead(readable, job.namespace, job.id);
             const paths = job.pathsByRole.get(t.defaultRole) ?? [];
             denied.push(...paths.filter((p) => !granted(p)).map((p) => `${job.namespace}/${job.id}: ${p}`));
         }
