@@ -446,31 +446,28 @@ export function vaultApi(world: World, jwksUrl: () => string) {
         const reply = route(req);
         return { ...reply, headers: { Date: new Date(now() * 1000).toUTCString() } };
     };
+    /** sys/health as the fixture gives it, with the world's version and Vault's clock; `status` when not the fixture's. */
+    function health(
+        fixture: "vault.sys-health" | "vault.sys-health-sealed",
+        fields: Record<string, unknown> = {},
+        status?: number,
+    ): FakeReply {
+        const reply = served(fixture, (body) => ({ ...body, ...fields, version: world.vaultVersion, server_time_utc: now() }));
+        return status === undefined ? reply : { ...reply, status };
+    }
     function route(req: FakeRequest): FakeReply {
         if (req.url === "/v1/sys/health") {
             healthCalls++;
             if (world.vaultUninitialised) {
-                const sealed = served("vault.sys-health-sealed", (body) => ({
-                    ...body,
-                    initialized: false,
-                    version: world.vaultVersion,
-                    server_time_utc: now(),
-                }));
-                return { ...sealed, status: 501 };
+                return health("vault.sys-health-sealed", { initialized: false }, 501);
             }
             if (world.sealed) {
-                return served("vault.sys-health-sealed", (body) => ({ ...body, version: world.vaultVersion, server_time_utc: now() }));
+                return health("vault.sys-health-sealed");
             }
             if (healthCalls <= world.vaultUnreadyCalls) {
-                const standby = served("vault.sys-health", (body) => ({
-                    ...body,
-                    standby: true,
-                    version: world.vaultVersion,
-                    server_time_utc: now(),
-                }));
-                return { ...standby, status: 429 };
+                return health("vault.sys-health", { standby: true }, 429);
             }
-            return served("vault.sys-health", (body) => ({ ...body, version: world.vaultVersion, server_time_utc: now() }));
+            return health("vault.sys-health");
         }
         if (req.url === `/v1/auth/${world.mount}/login`) {
             return login(JSON.parse(req.body));
