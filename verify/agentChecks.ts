@@ -69,6 +69,11 @@ async function advertised(t: Target): Promise<{ addresses: string[]; unknown: st
     return { addresses: [...new Set([t.nomadAddress, ...nodes.map((n) => n.address)])], unknown };
 }
 
+/** The default Vault block of an agent's config (/v1/agent/self): Nomad names an unnamed block "default"; before 1.7 there is no Vaults list. */
+export function defaultVaultBlock(config: { Vaults?: Array<Record<string, any>> }): Record<string, any> | undefined {
+    return config.Vaults?.find((v) => v.Name === "default");
+}
+
 /** Every agent of the cluster, as its /v1/agent/self describes its default Vault block. */
 export async function agents(t: Target): Promise<{ found: AgentVault[]; unreachable: string[] }> {
     const { addresses, unknown } = await advertised(t);
@@ -81,8 +86,7 @@ export async function agents(t: Target): Promise<{ found: AgentVault[]; unreacha
             unreachable.push(`${address}: ${describe(reply)}`);
             continue;
         }
-        // Nomad names an unnamed vault block "default"; before 1.7 there is no Vaults list at all.
-        const block = self.config.Vaults?.find((v: { Name: string }) => v.Name === "default") ?? {};
+        const block = defaultVaultBlock(self.config) ?? {};
         found.push({
             address,
             server: !!self.config.Server.Enabled,

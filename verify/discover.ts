@@ -1,6 +1,7 @@
 // The target of a cluster this program did not set up: what verify expects is read from the cluster
 // itself (the JWT mounts, the agents' vault block, the mount's default role, the policies it grants),
 // narrowed by --auth-path, --role, --audience and --job. Each expectation says where it came from.
+import { defaultVaultBlock } from "./agentChecks";
 import { Denied, nomad, vault } from "./clients";
 import { json } from "./http";
 import { Target } from "./types";
@@ -71,7 +72,7 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
     });
     const agentVault = await read(notes, "the agents' vault block (agent/self)", async () => {
         const self = json(await nomad(base, "agent/self"));
-        return (self?.config?.Vaults ?? []).find((v: { Name?: string }) => (v.Name || "default") === "default") as
+        return (self?.config && defaultVaultBlock(self.config)) as
             { JWTAuthBackendPath?: string; DefaultIdentity?: { Audience?: string[] } } | undefined;
     });
     const [jwtPath, pathFrom] = first(
