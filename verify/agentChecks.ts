@@ -4,8 +4,7 @@ import { OUTPUT } from "../program/outputs";
 import { nomad, nomadJwks, vault } from "./clients";
 import { describe, heals, json } from "./http";
 import { probeIdentity } from "./identityChecks";
-import { loginContext, loginWith, revoke } from "./login";
-import { diagnoseRefusal } from "./loginRefusal";
+import { loginWith, refusedLogin, revoke } from "./login";
 import { fail, pass, skip, warn } from "./outcome";
 import { Check, Outcome, RunContext, Target } from "./types";
 
@@ -115,9 +114,7 @@ async function jwksByLogin(t: Target, context: RunContext, jwksUrl: string): Pro
         await revoke(t, login.token);
         return pass(`${jwksUrl}: Vault verified a fresh identity with the keys it fetched (the probe's login succeeded)`);
     }
-    const diagnosis = diagnoseRefusal(login.refusal, await loginContext(t, jwt));
-    const refusal = login.reply.status === 0 ? describe(login.reply) : `HTTP ${login.reply.status} ${login.refusal}`;
-    return fail(`Vault refused the probe's login: ${refusal}`, diagnosis.cause, diagnosis.fix, heals(login.reply));
+    return refusedLogin(t, jwt, login, "Vault refused the probe's login");
 }
 
 export const jwksFromVault: Check = {

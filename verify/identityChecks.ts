@@ -2,8 +2,7 @@
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, JSONWebKeySet } from "jose";
 import { nomadJwks, nomadTls, vault } from "./clients";
 import { describe, heals, json, Reply, request } from "./http";
-import { jwtMethod, loginContext, loginWith, revoke } from "./login";
-import { diagnoseRefusal } from "./loginRefusal";
+import { jwtMethod, loginWith, refusedLogin, revoke } from "./login";
 import { fail, pass, skip } from "./outcome";
 import { leftoverFields, roleDrift, shown } from "./roleMeaning";
 import { Check, Outcome, RunContext, Target } from "./types";
@@ -180,9 +179,7 @@ export const loginCheck: Check = {
         const login = await loginWith(t, jwt);
         if (!login.token) {
             // The identity check passed: this machine's fetch of the JWKS has the identity's kid.
-            const diagnosis = diagnoseRefusal(login.refusal, { ...(await loginContext(t, jwt)), kidServedHere: true });
-            const refusal = login.reply.status === 0 ? describe(login.reply) : `HTTP ${login.reply.status} ${login.refusal}`;
-            return fail(`login: ${refusal}`, diagnosis.cause, diagnosis.fix, heals(login.reply));
+            return refusedLogin(t, jwt, login, "login", { kidServedHere: true });
         }
         const lookupReply = await vault(t, "auth/token/lookup-self", { token: login.token });
         await revoke(t, login.token);

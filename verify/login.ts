@@ -1,9 +1,10 @@
 // A login with the probe's identity, as a task's would be, and what Vault says of the JWT method.
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { vault } from "./clients";
-import { json, Reply, vaultErrors } from "./http";
-import { LoginContext } from "./loginRefusal";
-import { Target } from "./types";
+import { describe, heals, json, Reply, vaultErrors } from "./http";
+import { diagnoseRefusal, LoginContext } from "./loginRefusal";
+import { fail } from "./outcome";
+import { Outcome, Target } from "./types";
 
 export interface Login {
     readonly reply: Reply;
@@ -46,4 +47,20 @@ export async function loginContext(t: Target, jwt: string): Promise<LoginContext
         aud: [safe(() => decodeJwt(jwt).aud) ?? []].flat(),
         boundAudiences: role.bound_audiences ?? [],
     };
+}
+
+/**
+ * A refused login as a failed check: `label` and Vault's answer (or that none came), the cause read
+ * from the refusal, and its fix; `known` adds what the caller knows of the identity.
+ */
+export async function refusedLogin(
+    t: Target,
+    jwt: string,
+    login: Login,
+    label: string,
+    known: Partial<LoginContext> = {},
+): Promise<Outcome> {
+    const diagnosis = diagnoseRefusal(login.refusal, { ...(await loginContext(t, jwt)), ...known });
+    const refusal = login.reply.status === 0 ? describe(login.reply) : `HTTP ${login.reply.status} ${login.refusal}`;
+    return fail(`${label}: ${refusal}`, diagnosis.cause, diagnosis.fix, heals(login.reply));
 }
