@@ -13,8 +13,9 @@ export class PreflightError extends Error {
     }
 }
 
-export const MIN_NODE_MAJOR = 20;
-/** The Automation API of @pulumi/pulumi 3.248 needs at least this CLI. */
+/** @pulumi/pulumi 3.276 needs Node.js 22; jose 6 (ESM only) loads through require from 22.12. */
+export const MIN_NODE_VERSION = "22.12.0";
+/** The Automation API of @pulumi/pulumi 3.276 needs at least this CLI. */
 export const MIN_PULUMI_VERSION = "3.120.0";
 
 /** How the checks look at the machine; tests pass fakes or point these at 127.0.0.1. */
@@ -40,9 +41,10 @@ export interface Probes {
 export type ContainerState = "running" | "stopped" | "missing";
 
 export function checkNode(probes: Probes): void {
-    const major = Number(probes.nodeVersion.replace(/^v/, "").split(".")[0]);
-    if (major < MIN_NODE_MAJOR) {
-        throw new PreflightError(`Node.js ${probes.nodeVersion} is too old: this project needs Node.js ${MIN_NODE_MAJOR} or later.`);
+    if (compareVersions(probes.nodeVersion, MIN_NODE_VERSION) < 0) {
+        throw new PreflightError(
+            `Node.js ${probes.nodeVersion} is too old: this project needs Node.js ${MIN_NODE_VERSION} or later (22, 24 or 26).`,
+        );
     }
 }
 

@@ -11,7 +11,7 @@ import { portsForSlot } from "../automation/reviewStacks";
 import { FakeStacks, NOW } from "./fakeStackStore";
 
 export const healthyProbes: Probes = {
-    nodeVersion: "v20.20.2",
+    nodeVersion: "v24.21.0",
     pulumiVersion: async () => "v3.200.0",
     dockerPing: async () => undefined,
     portInUse: async () => false,

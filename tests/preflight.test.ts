@@ -61,9 +61,16 @@ describe("preflight", function () {
     });
     it("names a Node.js that is too old", () => {
         assert.throws(
-            () => checkNode(fake({ nodeVersion: "v18.19.0" })),
-            /Node\.js v18\.19\.0 is too old: this project needs Node\.js 20 or later/,
+            () => checkNode(fake({ nodeVersion: "v20.20.2" })),
+            /Node\.js v20\.20\.2 is too old: this project needs Node\.js 22\.12\.0 or later/,
         );
+    });
+    it("names a Node.js 22 older than 22.12, which cannot require jose", () => {
+        assert.throws(() => checkNode(fake({ nodeVersion: "v22.11.0" })), /v22\.11\.0 is too old/);
+    });
+    it("accepts Node.js 22.12 and later", () => {
+        assert.doesNotThrow(() => checkNode(fake({ nodeVersion: "v22.12.0" })));
+        assert.doesNotThrow(() => checkNode(fake({ nodeVersion: "v26.10.0" })));
     });
     it("counts any HTTP answer of an external server as answering, a 503 included", async () => {
         const sealed = await fakeServer(() => ({ status: 503, body: { sealed: true } }));
