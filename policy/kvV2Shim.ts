@@ -3,12 +3,11 @@
 // Mount paths are as Vault reports them, with a trailing slash ("secret/").
 
 /**
- * Go's path.Join for the paths these shims build: the non-empty parts joined by "/", repeated and trailing
+ * Go's path.Join for the paths these shims build (a mount and more): the parts joined by "/", repeated and trailing
  * slashes removed. (Go also resolves "." and ".." segments; Vault refuses such paths in a request anyway.)
  */
 function join(...parts: string[]): string {
     return parts
-        .filter((part) => part !== "")
         .join("/")
         .replace(/\/{2,}/g, "/")
         .replace(/\/$/, "");
@@ -18,13 +17,14 @@ const trimPrefix = (s: string, prefix: string) => (s.startsWith(prefix) ? s.slic
 const trimSuffix = (s: string, suffix: string) => (s.endsWith(suffix) ? s.slice(0, -suffix.length) : s);
 
 /** The path a `secret` read or write requests on a KV v2 mount; `clientNamespace` is the Vault client's namespace (Enterprise). */
-export function shimKvV2Path(rawPath: string, mountPath: string, clientNamespace = ""): string {
+export function shimKvV2Path(rawPath: string, mountPath: string, clientNamespace: string): string {
     if (rawPath === mountPath || rawPath === trimSuffix(mountPath, "/")) {
         return join(mountPath, "data");
     }
     const namespace = clientNamespace.endsWith("/") ? clientNamespace : `${clientNamespace}/`;
     // Vault reports a namespaced mount with the client's namespace in front, which the template's path leaves out.
-    const mount = mountPath.split("/").length - 1 > 1 && mountPath.length > namespace.length ? trimPrefix(mountPath, namespace) : mountPath;
+    // (Upstream also asks the mount path for two slashes, which a shorter namespace in front of it implies.)
+    const mount = mountPath.length > namespace.length ? trimPrefix(mountPath, namespace) : mountPath;
     const rest = trimPrefix(rawPath, mount);
     if (["data/", "metadata/", "subkeys/"].some((segment) => rest.startsWith(segment))) {
         return rawPath;

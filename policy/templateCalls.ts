@@ -30,10 +30,10 @@ function actions(text: string, left: string, right: string): string[] {
     let start = text.indexOf(left);
     while (start >= 0) {
         const inside = start + left.length;
-        const body = /^-\s/.test(text.slice(inside, inside + 2)) ? inside + 2 : inside;
+        const body = /^-\s/.test(text.slice(inside)) ? inside + 2 : inside;
         const comment = text.startsWith("/*", body);
         const end = comment ? commentEnd(text, body, right) : actionEnd(text, body, right);
-        if (end < 0) {
+        if (end === -1) {
             return [];
         }
         if (!comment) {
@@ -46,7 +46,7 @@ function actions(text: string, left: string, right: string): string[] {
 
 function commentEnd(text: string, from: number, right: string): number {
     const close = text.indexOf("*/", from);
-    return close < 0 ? -1 : text.indexOf(right, close);
+    return close === -1 ? -1 : text.indexOf(right, close);
 }
 
 /** Where the action ends: the first right delimiter outside a quoted string. */
@@ -88,15 +88,13 @@ function tokens(action: string): Token[] {
         const c = action[i];
         if (QUOTES.includes(c)) {
             const end = closingQuote(action, i) + 1;
-            found.push({ kind: c === "'" ? "word" : "string", start: i, end });
+            found.push({ kind: "string", start: i, end });
             i = end - 1;
         } else if ("()|".includes(c)) {
             found.push({ kind: c as Token["kind"], start: i, end: i + 1 });
-        } else if (/[:=]/.test(c)) {
+        } else if (":=".includes(c)) {
             // `$x := …`, `$x = …`, `$k, $v := …`: what follows is the pipeline
-            const end = action[i + 1] === "=" ? i + 2 : i + 1;
-            found.push({ kind: ":=", start: i, end });
-            i = end - 1;
+            found.push({ kind: ":=", start: i, end: i + 1 });
         } else if (/\S/.test(c)) {
             const end = action.slice(i).search(/[\s"'`()|:=]|$/) + i;
             found.push({ kind: "word", start: i, end });
@@ -125,12 +123,9 @@ interface Pipeline {
 const KEYWORDS = ["if", "else", "with", "range"];
 
 function pipeline(action: string): Pipeline {
-    const all = tokens(action);
-    let first = 0;
-    while (first < all.length && all[first].kind === "word" && KEYWORDS.includes(action.slice(all[first].start, all[first].end))) {
-        first++;
-    }
-    const cursor = { tokens: all, next: first };
+    // Go accepts keywords only at the start of an action.
+    const words = tokens(action).filter((token) => !KEYWORDS.includes(action.slice(token.start, token.end)));
+    const cursor = { tokens: words, next: 0 };
     return { action, commands: commands(action, cursor) };
 }
 
@@ -159,9 +154,9 @@ function commands(action: string, cursor: { tokens: Token[]; next: number }): Co
     return found.filter((command) => command.length > 0);
 }
 
-/** A Go string literal's value; undefined for escapes that JSON does not share with Go (\x, \a, \v, octal). */
+/** A Go string literal's value; undefined for a character constant and for escapes JSON does not share with Go (\x, \a, \v, octal). */
 function literal(quoted: string): string | undefined {
-    if (quoted.startsWith("`")) {
+    if (quoted[0] === "`") {
         return quoted.slice(1, -1);
     }
     try {

@@ -24,7 +24,10 @@ interface Origin {
 
 export interface PathRequest extends Origin {
     readonly dynamic?: undefined;
-    /** The path Vault receives: KV v2 shims applied; a list's path ends in "/", which Vault adds to every LIST. */
+    /**
+     * The path Vault receives: KV v2 shims applied; a list's path ends in "/", which Vault adds to every LIST
+     * (and its ACL then also tries the path without it: vault/acl.go AllowOperation).
+     */
     readonly path: string;
     /** A write to a KV secret: Vault checks `create`, not `update`, while the secret does not exist yet. */
     readonly createWhenMissing?: true;
@@ -61,13 +64,14 @@ export interface NomadTask {
 
 /** Every request the task makes to Vault, one per template call and per vault secret block, in that order. */
 export function vaultRequests(task: Omit<NomadTask, "Name">, kvMountOf: KvMountOf): VaultRequest[] {
-    const templates = (task.Templates ?? []).flatMap((template) =>
-        vaultCalls(template.EmbeddedTmpl ?? "", { left: template.LeftDelim, right: template.RightDelim }),
-    );
+    const calls =
+        task.Templates?.flatMap((template) =>
+            template.EmbeddedTmpl ? vaultCalls(template.EmbeddedTmpl, { left: template.LeftDelim, right: template.RightDelim }) : [],
+        ) ?? [];
     // Other providers read Nomad variables ("nomad") or run a plugin on the client: not Vault.
-    const secrets = (task.Secrets ?? []).filter((secret) => secret.Provider === "vault");
+    const secrets = task.Secrets?.filter((secret) => secret.Provider === "vault") ?? [];
     return [
-        ...templates.flatMap((call) => templateRequests(call, kvMountOf)),
+        ...calls.flatMap((call) => templateRequests(call, kvMountOf)),
         ...secrets.flatMap((secret) => secretBlockRequests(secret, kvMountOf)),
     ];
 }
@@ -87,23 +91,27 @@ function templateRequests(call: TemplateCall, kvMountOf: KvMountOf): VaultReques
     if ("expression" in path) {
         return [{ dynamic: true, expression: path.expression, capability, via }];
     }
-    const raw = requestedPath(path.value, kind);
+    const requested = requestedPath(path.value, kind, kvMountOf);
+    return requested ? [{ ...requested, capability, via }] : [];
+}
+
+/**
+ * The path Vault receives for what the template wrote, or undefined for an empty path (consul-template refuses it).
+ * consul-template trims spaces and slashes; reads and pkiCert parse the path as a URL, so ?version=N is a parameter.
+ */
+function requestedPath(written: string, kind: Kind, kvMountOf: KvMountOf): Pick<PathRequest, "path" | "createWhenMissing"> | undefined {
+    const trimmed = written.trim().replace(/^\/+|\/+$/g, "");
+    const raw = kind === "read" || kind === "pki" ? trimmed.replace(/[?#].*/, "") : trimmed;
     if (raw === "") {
-        return []; // consul-template refuses an empty path
+        return undefined;
     }
     const kv = kind === "pki" ? undefined : kvMountOf(raw);
     const mount = kv && (kv.mount.endsWith("/") ? kv.mount : `${kv.mount}/`);
     if (kind === "list") {
-        return [{ path: `${kv?.version === 2 ? shimKvV2ListPath(raw, mount!) : raw}/`, capability, via }];
+        return { path: `${kv?.version === 2 ? shimKvV2ListPath(raw, mount!) : raw}/` };
     }
-    const requested = kv?.version === 2 ? shimKvV2Path(raw, mount!) : raw;
-    return [{ path: requested, capability, via, ...(kind === "write" && kv ? { createWhenMissing: true as const } : {}) }];
-}
-
-/** The path as consul-template takes it: spaces and slashes trimmed; reads and pkiCert parse it as a URL, so ?version=N is a parameter. */
-function requestedPath(written: string, kind: Kind): string {
-    const trimmed = written.trim().replace(/^\/+|\/+$/g, "");
-    return kind === "read" || kind === "pki" ? trimmed.replace(/[?#].*/, "") : trimmed;
+    const path = kv?.version === 2 ? shimKvV2Path(raw, mount!, "") : raw;
+    return kind === "write" && kv ? { path, createWhenMissing: true } : { path };
 }
 
 const shown = (arg: Argument) => ("value" in arg ? JSON.stringify(arg.value) : arg.expression);
@@ -111,17 +119,14 @@ const shown = (arg: Argument) => ("value" in arg ? JSON.stringify(arg.value) : a
 /** A `key=value` parameter with its value left out: parameters may carry credentials. */
 const shownParameter = (arg: Argument) => ("value" in arg && arg.value.includes("=") ? `"${arg.value.split("=")[0]}=…"` : shown(arg));
 
-function secretBlockRequests(secret: NomadSecret, kvMountOf: KvMountOf): VaultRequest[] {
-    if (/[(){}]/.test(secret.Path)) {
-        return []; // Nomad refuses the path before asking Vault
+function secretBlockRequests(secret: NomadSecret, kvMountOf: KvMountOf): PathRequest[] {
+    // Nomad refuses a path with template delimiters or parentheses before asking Vault.
+    const requested = /[(){}]/.test(secret.Path) ? undefined : requestedPath(secret.Path, "read", kvMountOf);
+    if (requested === undefined) {
+        return [];
     }
-    const via = `secret block "${secret.Name}"`;
-    const warning = engineMismatch(secret, kvMountOf(requestedPath(secret.Path, "read")));
-    return templateRequests({ name: "secret", args: [{ value: secret.Path }] }, kvMountOf).map((request) => ({
-        ...(request as PathRequest),
-        via,
-        ...(warning ? { warning } : {}),
-    }));
+    const warning = engineMismatch(secret, kvMountOf(requested.path));
+    return [{ ...requested, capability: "read", via: `secret block "${secret.Name}"`, ...(warning ? { warning } : {}) }];
 }
 
 /** Nomad reads a kv engine's values at .Data and a kv_v2 engine's at .Data.data: on the other KV version they stay unset. */

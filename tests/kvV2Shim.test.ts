@@ -12,8 +12,12 @@ describe("KV v2 shims", () => {
                 assert.strictEqual(shimKvV2Path(row.path, row.mountPath, row.clientNamespace), row.expected);
             });
         }
-        it("takes no namespace when none is given", () => {
-            assert.strictEqual(shimKvV2Path("secret/foo", "secret/"), "secret/data/foo");
+        // Rows beyond upstream's table, for the branches it leaves untried.
+        it("inserts data/ after a namespaced mount given in full", () => {
+            assert.strictEqual(shimKvV2Path("a/b/c/secret/", "a/b/c/secret/", "a/b"), "a/b/c/secret/data");
+        });
+        it("keeps a mount path that is the namespace itself", () => {
+            assert.strictEqual(shimKvV2Path("a/b/foo", "a/b/", "a/b"), "a/b/data/foo");
         });
     });
 

@@ -40,7 +40,13 @@ describe("Vault requests of a task", () => {
         });
         it("takes a mount named without its trailing slash", () => {
             const mounts: KvMountOf = () => ({ mount: "secret", version: 2 });
-            assert.strictEqual(ofTemplate('{{ secret "secret/default/web/config" }}', mounts)[0].path, "secret/data/default/web/config");
+            assert.strictEqual(
+                ofTemplate('{{ secret "secret/data/default/web/config" }}', mounts)[0].path,
+                "secret/data/default/web/config",
+            );
+        });
+        it("trims spaces and every leading and trailing slash", () => {
+            assert.strictEqual(ofTemplate('{{ secret " //kv1/default/web/config// " }}')[0].path, "kv1/default/web/config");
         });
         it("reads a versioned KV v2 secret at its path, ?version=N being a parameter", () => {
             assert.strictEqual(ofTemplate('{{ secret "secret/default/web/config?version=2" }}')[0].path, "secret/data/default/web/config");
@@ -84,7 +90,10 @@ describe("Vault requests of a task", () => {
         it("keeps a ? in a written path: writes do not parse it as a URL", () => {
             assert.strictEqual(ofTemplate('{{ secret "transit/encrypt/web?x" "plaintext=aGk=" }}')[0].path, "transit/encrypt/web?x");
         });
-        it("shows a parameter that is not key=value as it is written", () => {
+        it("shows a parameter without = as it is written (consul-template refuses it)", () => {
+            assert.strictEqual(ofTemplate('{{ secret "pki/issue/nomad" "plain" }}')[0].via, 'template secret "pki/issue/nomad" "plain"');
+        });
+        it("shows a computed parameter as it is written", () => {
             assert.strictEqual(
                 ofTemplate('{{ secret "pki/issue/nomad" (printf "common_name=%s" .host) }}')[0].via,
                 'template secret "pki/issue/nomad" (printf "common_name=%s" .host)',
@@ -178,6 +187,15 @@ describe("Vault requests of a task", () => {
             assert.deepStrictEqual(ofSecret({ Path: "kv1/default/web/db" }), [
                 { path: "kv1/default/web/db", capability: "read", via: 'secret block "db"' },
             ]);
+        });
+        it("reads a versioned path at its path, ?version=N being a parameter", () => {
+            assert.strictEqual(
+                ofSecret({ Path: "secret/data/default/web/db?version=2", Config: { engine: "kv_v2" } })[0].path,
+                "secret/data/default/web/db",
+            );
+        });
+        it("ask nothing with an empty path (Nomad refuses the job)", () => {
+            assert.deepStrictEqual(ofSecret({ Path: "" }), []);
         });
         it("trims the leading slash, as Nomad's own provider test writes it", () => {
             assert.strictEqual(ofSecret({ Path: "/kv1/test/path" })[0].path, "kv1/test/path");
