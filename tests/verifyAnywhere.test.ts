@@ -11,7 +11,7 @@ import { runCluster } from "../verify/cli";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 import { FakeCluster, NOMAD_SETUP_VAULT, startFakeCluster, TERRAFORM_MODULE } from "./fakeCluster";
 import { documentedPolicy, nomadGate, vaultGate, VERIFY_NOMAD_TOKEN, VERIFY_VAULT_TOKEN } from "./fakePolicies";
-import { fakeServer } from "./fakeHttp";
+import { closedAddresses, fakeServer } from "./fakeHttp";
 import { KEYS, probeIdentity, startFakeStack, TLS, vaultApi, World } from "./fakeStack";
 
 interface Check {
@@ -260,6 +260,41 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
                 [2, "NOMAD_ADDR is not set: export it, or pass --nomad-addr <address>."],
             );
         });
+        it("names every missing variable at once, with exit code 2", async () => {
+            const result = await cli({ NOMAD_TOKEN: cluster.env.NOMAD_TOKEN });
+            assert.deepStrictEqual(
+                [result.code, JSON.parse(result.text).error],
+                [
+                    2,
+                    "VAULT_ADDR, VAULT_TOKEN and NOMAD_ADDR are not set: export them, or pass --vault-addr <address>, --vault-token <token> and --nomad-addr <address>.",
+                ],
+            );
+        });
+        for (const value of ["0", "1e2", "2.5", "many", "257"]) {
+            it(`refuses --concurrency ${value}, saying what it takes, with exit code 2`, async () => {
+                const result = await cli(cluster.env, ["--concurrency", value]);
+                assert.deepStrictEqual(
+                    [result.code, JSON.parse(result.text).error],
+                    [2, `--concurrency ${value}: want a whole number of requests at once, from 1 to 256 (default 16).`],
+                );
+            });
+        }
+        it("takes --concurrency 1 and 256", async () => {
+            const codes = [(await cli(cluster.env, ["--concurrency", "1"])).code, (await cli(cluster.env, ["--concurrency", "256"])).code];
+            assert.deepStrictEqual(codes, [0, 0]);
+        });
+        it("says what it could not read when Vault never answered, not that Vault has none", async () => {
+            const { expect } = JSON.parse((await cli({ ...cluster.env, VAULT_ADDR: (await closedAddresses(1))[0] })).text);
+            assert.deepStrictEqual(expect, [
+                "JWT mount jwt-nomad/ (the agents' jwt_auth_backend_path); JWT mounts in Vault: not read",
+                "role (none) (none: auth/jwt-nomad/config was not read; pass --role); bound_audiences []",
+                "policy (none) (no token policy of role (none) names an auth_jwt_ accessor)",
+                "audience vault.io (the agents' default_identity.aud)",
+                "declared role: none (drift is not checked; --expect role.json)",
+                "JWT mounts (sys/auth): not read (no answer (ECONNREFUSED))",
+                "auth/jwt-nomad/config: not read (no answer (ECONNREFUSED))",
+            ]);
+        });
         it("exits 1 when a check fails", async () => {
             world.vaultEnabled = false;
             assert.strictEqual((await cli(cluster.env)).code, 1);
@@ -382,6 +417,8 @@ describe("vaultnomad-verify: what the cluster does not say", () => {
 
     it("fails a mount without default_role, naming it, and checks the role given with --role", async () => {
         cluster.world.defaultRole = "";
+        // Its one job names the role, so no task of it needs the mount's default role.
+        cluster.world.jobs[0].Role = "nomad";
         const [without, withRole] = [await cli(cluster.env), await cli(cluster.env, ["--role", "nomad"])];
         assert.deepStrictEqual(
             [verdict(without, "audience").split(" | ")[0], verdict(withRole, "audience").slice(0, 5)],

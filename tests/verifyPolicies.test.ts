@@ -79,8 +79,10 @@ describe("verify: the templated policy as jobs meet it", function () {
 
     describe("capabilities", () => {
         const CAUSE =
-            "The job logs in, then reading the secret gets 403: it is not under <mount>/data/<namespace>/<job>/ (KV v2 needs the data/ segment), or the policies of the job's own role do not grant it.";
-        const FIX = "Move the secret under the job's path, or grant it in the policy of the role the job logs in with.";
+            "The job logs in, then reading the secret gets 403: it is not under a path the policies of the role it logs in with grant it (KV v2 needs the data/ segment).";
+        /** The fix, naming what each denied job may read. */
+        const FIX = (granted: string) =>
+            `Move each secret under a path its job may read (${granted}), or grant it in a policy of the role the job logs in with.`;
 
         it("passes when every job's role grants what its templates read, and Vault agrees for the probe", async () => {
             const result = await check("capabilities");
@@ -98,7 +100,7 @@ describe("verify: the templated policy as jobs meet it", function () {
                 "fail",
                 "denied: default/web: kv/data/default/mongo/config",
                 CAUSE,
-                FIX,
+                FIX("default/web: kv/data/default/web, kv/data/default/web/*"),
             ]);
         });
         it("names every path denied", async () => {
@@ -118,7 +120,7 @@ describe("verify: the templated policy as jobs meet it", function () {
                 "fail",
                 "denied: default/mongo: kv/data/default/mongo/config",
                 CAUSE,
-                FIX,
+                FIX("default/mongo: none, its role's policies grant no read"),
             ]);
         });
         it("judges a job that names the default role by the templated policy", async () => {
@@ -140,7 +142,7 @@ describe("verify: the templated policy as jobs meet it", function () {
                 "fail",
                 "denied: default/mongo-query: database/creds/mongo (role mongo-dynamic-secret)",
                 CAUSE,
-                FIX,
+                FIX("default/mongo-query (role mongo-dynamic-secret): database/creds/other"),
             ]);
         });
         it("fails a job whose own role has no policies (Vault reads back token_policies null)", async () => {
