@@ -5,7 +5,7 @@
 // (vault-plugin-auth-jwt path_login.go). Allocations are read only when some mount lacks a role
 // the Vault jobs ask for: then they tell which clients run such a task.
 import { json } from "./http";
-import { AgentVault, ClusterView, VaultJob } from "./viewTypes";
+import { AgentVault, AllocationStub, ClusterView, VaultJob } from "./viewTypes";
 
 /** Clients that ask alike: the same mount and create_from_role. */
 interface Asking {
@@ -42,12 +42,15 @@ export async function unservedLogins(view: ClusterView, found: AgentVault[], mou
     if (lacked.every((roles) => roles.size === 0)) {
         return [];
     }
-    const running = (await view.allocations()).filter((alloc) => ["pending", "running"].includes(alloc.ClientStatus));
+    const running = new Map<string, AllocationStub[]>();
+    for (const alloc of (await view.allocations()).filter((a) => ["pending", "running"].includes(a.ClientStatus))) {
+        running.set(alloc.NodeID, [...(running.get(alloc.NodeID) ?? []), alloc]);
+    }
     const problems: string[] = [];
     for (const client of clients) {
         const index = askings.findIndex((a) => a.path === client.jwtPath && a.role === client.role);
         const refused = new Map<string, Set<string>>();
-        for (const alloc of running.filter((a) => a.NodeID === client.node!.id)) {
+        for (const alloc of running.get(client.node!.id) ?? []) {
             const job = await view.vaultJobOf(alloc.Namespace, alloc.JobID);
             for (const task of job?.tasks.filter((t) => t.group === alloc.TaskGroup) ?? []) {
                 const role = askedRole(task, askings[index], defaults.get(client.jwtPath!)!);

@@ -1,6 +1,6 @@
 // The jobs whose tasks use Vault. Nomad's job list gives stubs, which say nothing of Vault, so each
 // job's spec is read once; a child of a periodic or parameterized job (stub ParentID) runs its
-// parent's spec and signs its identities with the parent's ID (structs.go GetIDforWorkloadIdentity),
+// parent's spec and signs its identities with the parent's ID (nomad/structs/structs.go, GetIDforWorkloadIdentity),
 // so it is judged as its parent and costs no read of its own.
 import { Reply, describe, json } from "./http";
 import { JobStub, JobTask, VaultJob } from "./viewTypes";
