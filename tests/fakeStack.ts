@@ -129,7 +129,7 @@ export interface World {
     otherAgents: string[];
     /** Server members that are no client node: their serf tags carry no HTTP address. */
     otherServers: string[];
-    /** The serf address of those servers by name ("127.0.0.1" when not named): verify looks for their HTTP API there. */
+    /** The serf address of server members by name (the fixture's 127.0.0.1 when not named): verify looks for their HTTP API there. */
     serverAddrs: Record<string, string>;
     /** Serf status of server members by name ("alive" when not named): "failed", "left", "leaving". */
     memberStatus: Record<string, string>;
@@ -167,6 +167,10 @@ export interface World {
         ParentID?: string;
         /** The client node its allocation runs on (client-<i>; client-0, the stack's own agent, when not named). */
         Node?: string;
+        /** A second group, whose one task ("sidecar") uses Vault with `Role` when given, and runs on `Node`. */
+        Sidecar?: { Group: string; Role?: string; Node?: string };
+        /** Registered after Nomad's job list was read: its allocations show, the list does not. */
+        NotListed?: boolean;
         Role?: string;
         Templates?: string[];
         Policies?: string[];
@@ -297,16 +301,21 @@ function allocationList(world: World): FakeReply {
     return served("nomad.job-allocations", ([alloc]) =>
         world.jobs
             .filter((job) => !job.Gone)
-            .map((job, i) => {
-                const node = Number((job.Node ?? "client-0").slice("client-".length));
+            .flatMap((job) => [
+                { job, group: alloc.TaskGroup, on: job.Node },
+                ...(job.Sidecar ? [{ job, group: job.Sidecar.Group, on: job.Sidecar.Node }] : []),
+            ])
+            .map(({ job, group, on = "client-0" }, i) => {
+                const node = Number(on.slice("client-".length));
                 return {
                     ...alloc,
                     ID: `${String(i).padStart(8, "0")}-${alloc.ID.slice(9)}`,
-                    Name: `${job.ID}.${alloc.TaskGroup}[0]`,
+                    Name: `${job.ID}.${group}[0]`,
                     Namespace: job.Namespace,
                     NodeID: nodeId(node),
                     NodeName: `client-${node}`,
                     JobID: job.ID,
+                    TaskGroup: group,
                     ClientStatus: status[job.ID]?.() ?? "running",
                     TaskStates: null,
                 };
@@ -358,11 +367,20 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 if (job.Identities) {
                     task.Identities = job.Identities.map((Name) => ({ ...task.Identities[0], Name }));
                 }
-                task.Templates = (job.Templates ?? []).map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t }));
+                // A task without templates: Go sends its nil list as null.
+                task.Templates = job.Templates ? job.Templates.map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t })) : null;
                 if (job.NoVault) {
                     // A task without a vault block: Nomad sends null, and the server adds no vault_ identity.
                     task.Vault = null;
                     task.Identities = null;
+                }
+                if (job.Sidecar) {
+                    const { Group, Role } = job.Sidecar;
+                    const sidecar = { ...task, Name: "sidecar", Templates: null, Vault: null, Identities: null };
+                    if (Role) {
+                        Object.assign(sidecar, { Vault: { ...task.Vault, Role }, Identities: task.Identities });
+                    }
+                    body.TaskGroups.push({ ...body.TaskGroups[0], Name: Group, Tasks: [sidecar] });
                 }
                 return body;
             });
@@ -404,8 +422,11 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
             case "/v1/agent/members":
                 return served("nomad.agent-members", (body) => {
                     const [self] = body.Members;
-                    body.Members.push(...world.otherServers.map((Name) => ({ ...self, Name, Addr: world.serverAddrs[Name] ?? self.Addr })));
-                    body.Members.forEach((m: { Name: string; Status: string }) => (m.Status = world.memberStatus[m.Name] ?? m.Status));
+                    body.Members.push(...world.otherServers.map((Name) => ({ ...self, Name })));
+                    body.Members.forEach((m: { Name: string; Status: string; Addr: string }) => {
+                        m.Status = world.memberStatus[m.Name] ?? m.Status;
+                        m.Addr = world.serverAddrs[m.Name] ?? m.Addr;
+                    });
                     return body;
                 });
             case "/v1/nodes":
@@ -422,7 +443,9 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                     return world.probeRegisterStatus === 200 ? served("nomad.jobs-register") : nomadError("nomad.error-permission-denied");
                 }
                 return served("nomad.jobs", ([stub]) =>
-                    world.jobs.map(({ ID, Namespace, ParentID = "" }) => ({ ...stub, ID, ParentID, Name: ID, Namespace })),
+                    world.jobs
+                        .filter((job) => !job.NotListed)
+                        .map(({ ID, Namespace, ParentID = "" }) => ({ ...stub, ID, ParentID, Name: ID, Namespace })),
                 );
             case "/v1/allocations":
                 return allocationList(world);

@@ -54,9 +54,9 @@ function fakeCluster() {
          * A server that is no client node: a member of the cluster at another loopback address with
          * the stack's HTTP port, whose /v1/agent/self names it `name`.
          */
-        async server(name: string, options: { jwks?: { keys: unknown[] } } = {}): Promise<string> {
+        async server(name: string, options: { jwks?: { keys: unknown[] }; world?: World } = {}): Promise<string> {
             let address = "";
-            const api = nomadApi(cluster.world, { server: true, jwks: options.jwks, address: () => address, name });
+            const api = nomadApi(options.world ?? cluster.world, { server: true, jwks: options.jwks, address: () => address, name });
             const server = await fakeServerBeside(cluster.stack.nomad.address, api);
             address = server.address;
             cluster.extra.push(server);
@@ -135,6 +135,42 @@ describe("verify agents: the agents the cluster advertises", function () {
             UNREACHED_CAUSE,
             UNREACHED_FIX,
         ]);
+    });
+    it("looks for a server at an IPv6 serf address in brackets", async () => {
+        cluster.world.otherServers = ["server-2.global"];
+        cluster.world.serverAddrs["server-2.global"] = "::1";
+        const port = new URL(self()).port;
+        assert.match(
+            (await run()).evidence,
+            new RegExp(`; not reached: server server-2\\.global \\(serf ::1:4648\\): http://\\[::1\\]:${port}[: ]`),
+        );
+    });
+    it("counts the agent verify was given once, though its serf address reaches it too", async () => {
+        let address = "";
+        const api = nomadApi(cluster.world, { server: true, address: () => address, name: "vaultnomad-dev.global" });
+        const sibling = await fakeServerBeside(self(), api);
+        address = sibling.address;
+        cluster.extra.push(sibling);
+        cluster.world.serverAddrs["vaultnomad-dev.global"] = new URL(sibling.address).hostname.replace(/^\[|\]$/g, "");
+        cluster.world.nodeStatus["client-0"] = "down";
+        assert.deepStrictEqual(verdict(await run()), ["pass", "1 agent(s), aud [vault.io]", undefined, undefined]);
+    });
+    it("names a server whose serf address answers, but not as an agent", async () => {
+        const sibling = await fakeServerBeside(self(), () => ({ status: 200, body: { message: "ok" } }));
+        cluster.extra.push(sibling);
+        cluster.world.otherServers = ["server-2.global"];
+        cluster.world.serverAddrs["server-2.global"] = new URL(sibling.address).hostname.replace(/^\[|\]$/g, "");
+        assert.strictEqual(
+            (await run()).evidence,
+            `1 agent(s), aud [vault.io]; not reached: server server-2.global (serf ${cluster.world.serverAddrs["server-2.global"]}:4648): ${sibling.address}: HTTP 200 {"message":"ok"}`,
+        );
+    });
+    it("names the stack's own agent when a proxy answers its agent/self with a JSON error", async () => {
+        const target = await cluster.nomadWith({ "/v1/agent/self": { status: 503, body: { message: "no healthy upstream" } } });
+        assert.strictEqual(
+            (await run(target)).evidence,
+            `0 agent(s), aud []; not reached: ${target.nomadAddress}: HTTP 503 {"message":"no healthy upstream"}`,
+        );
     });
     it("names a listed node whose full node is gone, with its short ID and Nomad's answer", async () => {
         cluster.world.otherAgents.push("127.0.0.1:1");
@@ -434,6 +470,83 @@ describe("verify audience: the servers' audience and the agents' JWT path agains
             cluster.world.jobs[1].Node = "client-1";
             cluster.world.mongoQueryStatus = "complete";
             assert.strictEqual((await run()).status, "pass");
+        });
+        it("leaves aside a client with Vault disabled: it logs no task in (the agents check names it)", async () => {
+            cluster.world.otherMounts = { "jwt-team": { defaultRole: "nomad-workloads", roles: [] } };
+            await cluster.agent({ server: false, world: { ...cluster.world, agentJwtPath: "jwt-team", vaultEnabled: false } });
+            onTeamClient({ Role: "api-reader" });
+            assert.strictEqual((await run()).status, "pass");
+        });
+        it("leaves aside a server that is no client node: it runs no task", async () => {
+            cluster.world.otherMounts = { "jwt-team": { defaultRole: "nomad-workloads", roles: [] } };
+            await cluster.server("server-2.global", { world: { ...cluster.world, agentJwtPath: "jwt-team" } });
+            onTeamClient({ Role: "api-reader", Node: "client-0" });
+            assert.strictEqual((await run()).status, "pass");
+        });
+        it("fails a client whose task is still pending: it logs in when it starts", async () => {
+            const client = await teamClient({ defaultRole: "team", roles: [] });
+            cluster.world.jobs[0].Node = "client-1";
+            cluster.world.mongoAlloc.ClientStatus = "pending";
+            assert.strictEqual(
+                (await run()).evidence,
+                `${client}: jwt_auth_backend_path "jwt-team": role "team" could not be found (default/mongo)`,
+            );
+        });
+        it("judges each client by its own create_from_role", async () => {
+            await teamClient({ defaultRole: "", roles: ["team-default"] }, (body) => (body.config.Vaults[0].Role = "team-default"));
+            const other = await cluster.agent({ server: false, world: { ...cluster.world, agentJwtPath: "jwt-team" } });
+            onTeamClient({});
+            cluster.world.jobs.push({ ID: "web", Namespace: "default", Node: "client-2" });
+            assert.strictEqual(
+                (await run()).evidence,
+                `${other}: jwt_auth_backend_path "jwt-team": no role for tasks without vault.role (auth/jwt-team/config has no default_role) (default/web)`,
+            );
+        });
+        it("names every job a client runs that asks for the role, and no job without Vault", async () => {
+            const client = await teamClient({ defaultRole: "nomad-workloads", roles: ["nomad-workloads"] });
+            onTeamClient({ Role: "api-reader" });
+            cluster.world.jobs.push(
+                { ID: "web", Namespace: "default", Role: "api-reader", Node: "client-1" },
+                { ID: "static", Namespace: "default", NoVault: true, Node: "client-1" },
+            );
+            assert.strictEqual(
+                (await run()).evidence,
+                `${client}: jwt_auth_backend_path "jwt-team": role "api-reader" could not be found (default/api, default/web)`,
+            );
+        });
+        it("judges the group a client runs, not the job's others", async () => {
+            await teamClient({ defaultRole: "nomad-workloads", roles: ["nomad-workloads"] });
+            onTeamClient({ Role: "api-reader", Node: "client-0", Sidecar: { Group: "cache", Node: "client-1" } });
+            assert.strictEqual((await run()).status, "pass");
+        });
+        it("fails a client running a group whose task asks for a role its mount lacks", async () => {
+            const client = await teamClient({ defaultRole: "nomad-workloads", roles: ["nomad-workloads"] });
+            onTeamClient({ Node: "client-0", Sidecar: { Group: "cache", Role: "api-reader", Node: "client-1" } });
+            assert.strictEqual(
+                (await run()).evidence,
+                `${client}: jwt_auth_backend_path "jwt-team": role "api-reader" could not be found (default/api)`,
+            );
+        });
+        it("leaves aside a job registered after Nomad's job list was read", async () => {
+            await teamClient({ defaultRole: "nomad-workloads", roles: ["nomad-workloads"] });
+            onTeamClient({ Role: "api-reader", Node: "client-0" });
+            cluster.world.jobs.push({ ID: "late", Namespace: "default", Role: "api-reader", Node: "client-1", NotListed: true });
+            assert.strictEqual((await run()).status, "pass");
+        });
+        it("names Nomad's answer when it cannot give its allocation list", async () => {
+            await teamClient({ defaultRole: "nomad-workloads", roles: ["nomad-workloads"] });
+            onTeamClient({ Role: "api-reader" });
+            const target = await cluster.nomadWith({
+                "/v1/allocations?namespace=*&task_states=false": plainText(500, "No cluster leader"),
+            });
+            await assert.rejects(run(target), {
+                message: "Nomad's allocation list (allocations?namespace=*&task_states=false): HTTP 500 No cluster leader",
+            });
+        });
+        it("names Nomad's answer when it cannot give its job list", async () => {
+            await teamClient({ defaultRole: "nomad-workloads", roles: ["nomad-workloads"] });
+            const target = await cluster.nomadWith({ "/v1/jobs?namespace=*": plainText(500, "No cluster leader") });
+            await assert.rejects(run(target), { message: "Nomad's job list (jobs?namespace=*): HTTP 500 No cluster leader" });
         });
         it("reads no allocation while every client's mount has every role the jobs ask for", async () => {
             await teamClient({ defaultRole: "nomad-workloads", roles: ["nomad-workloads", "mongo-dynamic-secret"] });

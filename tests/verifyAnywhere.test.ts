@@ -172,6 +172,14 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
                 /^fail: task api: role nomad's policies \[nomad-jobs\] grant no read on kv\/data\/default\/web\/config \|/,
             );
         });
+        it("names a role of the job's own without policies (token_policies null) as granting nothing", async () => {
+            world.jobs[0].Role = "api-reader";
+            world.jobRoles = { "api-reader": { policy: "", tokenPolicies: null } };
+            assert.match(
+                await job(),
+                /^fail: task api: role api-reader's policies \[\] grant no read on kv\/data\/default\/api\/config \|/,
+            );
+        });
         it("names a role the job asks for that Vault does not have", async () => {
             world.jobs[0].Role = "api";
             assert.match(await job(), /^fail: task api: role api: auth\/jwt\/role\/api HTTP 404/);

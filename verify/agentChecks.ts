@@ -218,7 +218,7 @@ export const audienceCheck: Check = {
                 "Set the same audience on both: pulumi config set audience <aud>, then `npm run stack -- up`.",
             );
         }
-        const unserved = await unservedLogins(view, found, mounts);
+        const unserved = await unservedLogins(view, found);
         if (unserved.length) {
             return fail(
                 unserved.join("; "),

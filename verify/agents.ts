@@ -40,8 +40,12 @@ async function clusterList<T>(reads: AgentReads, path: string, items: (body: any
 /** The agent/self an address answers with, when it answers as an agent. */
 const selfOf = (reply: Reply) => (reply.status === 200 ? json(reply) : undefined);
 
-/** An HTTP address at a serf address: the host (an IPv6 one in brackets) with the given scheme and port. */
-const httpAt = (scheme: string, host: string, port: string) => `${scheme}//${host.includes(":") ? `[${host}]` : host}:${port}`;
+/** The HTTP address at another host with the scheme and port of `address`. */
+function httpAt(address: string, host: string): string {
+    const url = new URL(address);
+    url.hostname = host.includes(":") ? `[${host}]` : host;
+    return url.origin;
+}
 
 /**
  * Every ready client node with its HTTPAddr; the nodes whose full node is gone are named. Every
@@ -67,10 +71,8 @@ async function clientNodes(t: Target, reads: AgentReads, stubs: Array<{ ID: stri
 
 /** The HTTP addresses of the alive servers that are no client node, each confirmed by its member name; the others, named. */
 async function serverAddresses(t: Target, reads: AgentReads, members: Member[], known: string[], selfName?: string) {
-    const url = new URL(t.nomadAddress);
-    const port = url.port || (url.protocol === "https:" ? "443" : "80");
     const servers = members.filter((m) => m.Status === "alive" && m.Name !== selfName);
-    const candidates = servers.map((m) => httpAt(url.protocol, m.Addr, port));
+    const candidates = servers.map((m) => httpAt(t.nomadAddress, m.Addr));
     const replies = await Promise.all(candidates.map((address) => reads.nomad("agent/self", address)));
     const addresses: string[] = [];
     const unknown: string[] = [];
@@ -98,7 +100,7 @@ export async function discoverAgents(t: Target, reads: AgentReads): Promise<Agen
     const known = [t.nomadAddress, ...clients.nodes.map((n) => n.address)];
     // A server that is also a client node is checked at that node's address; its member name is "<node>.<region>".
     const serverMembers = members.list.filter((m) => !clients.nodes.some((n) => m.Name.split(".")[0] === n.name));
-    const servers = await serverAddresses(t, reads, serverMembers, known, json(self)?.member?.Name);
+    const servers = await serverAddresses(t, reads, serverMembers, known, selfOf(self)?.member?.Name);
     const addresses = [...new Set([...known, ...servers.addresses])];
     const replies = await Promise.all(addresses.map((address) => reads.nomad("agent/self", address)));
     const found: AgentVault[] = [];
@@ -119,7 +121,7 @@ export async function discoverAgents(t: Target, reads: AgentReads): Promise<Agen
             audience: block.DefaultIdentity?.Audience ?? [],
             jwtPath: block.JWTAuthBackendPath,
             namespace: block.Namespace,
-            role: block.Role ?? "",
+            role: block.Role,
         });
     });
     return { found, unreachable };

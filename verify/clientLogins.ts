@@ -5,12 +5,12 @@
 // (vault-plugin-auth-jwt path_login.go). Allocations are read only when some mount lacks a role
 // the Vault jobs ask for: then they tell which clients run such a task.
 import { json } from "./http";
-import { AgentVault, AllocationStub, ClusterView, VaultJob } from "./viewTypes";
+import { AgentVault, ClusterView, VaultJob } from "./viewTypes";
 
 /** Clients that ask alike: the same mount and create_from_role. */
 interface Asking {
     readonly path: string;
-    readonly role: string;
+    readonly role?: string;
 }
 
 /** The role a task asks for on a client of `asking`, given the mount's default role ("" for none). */
@@ -24,12 +24,10 @@ async function lackedRoles(view: ClusterView, asking: Asking, jobs: VaultJob[], 
 }
 
 /** Each client whose mount lacks a role one of its running tasks asks for, with the role and the jobs. */
-export async function unservedLogins(view: ClusterView, found: AgentVault[], mounts: string[]): Promise<string[]> {
-    const clients = found.filter((a) => a.node && a.enabled && a.jwtPath && mounts.includes(a.jwtPath));
+export async function unservedLogins(view: ClusterView, found: AgentVault[]): Promise<string[]> {
+    // Agents that are no client node run no task; a client without Vault logs none in (the agents check names it).
+    const clients = found.filter((a) => a.node && a.enabled);
     const askings = [...new Map(clients.map((a) => [`${a.jwtPath}\n${a.role}`, { path: a.jwtPath!, role: a.role }])).values()];
-    if (!askings.length) {
-        return [];
-    }
     const jobs = await view.vaultJobs();
     const defaults = new Map(
         await Promise.all(
@@ -42,33 +40,34 @@ export async function unservedLogins(view: ClusterView, found: AgentVault[], mou
     if (lacked.every((roles) => roles.size === 0)) {
         return [];
     }
-    const running = new Map<string, AllocationStub[]>();
-    for (const alloc of (await view.allocations()).filter((a) => ["pending", "running"].includes(a.ClientStatus))) {
-        running.set(alloc.NodeID, [...(running.get(alloc.NodeID) ?? []), alloc]);
-    }
-    const problems: string[] = [];
-    for (const client of clients) {
+    const byNode = new Map(clients.map((client) => [client.node!.id, client]));
+    const refused = new Map<string, { client: AgentVault; role: string; jobs: Set<string> }>();
+    for (const alloc of await view.allocations()) {
+        const client = byNode.get(alloc.NodeID);
+        const job = client && ["pending", "running"].includes(alloc.ClientStatus) && (await view.vaultJobOf(alloc.Namespace, alloc.JobID));
+        if (!job) {
+            continue;
+        }
         const index = askings.findIndex((a) => a.path === client.jwtPath && a.role === client.role);
-        const refused = new Map<string, Set<string>>();
-        for (const alloc of running.get(client.node!.id) ?? []) {
-            const job = await view.vaultJobOf(alloc.Namespace, alloc.JobID);
-            for (const task of job?.tasks.filter((t) => t.group === alloc.TaskGroup) ?? []) {
-                const role = askedRole(task, askings[index], defaults.get(client.jwtPath!)!);
-                if (lacked[index].has(role)) {
-                    refused.set(role, (refused.get(role) ?? new Set()).add(`${job!.namespace}/${job!.id}`));
-                }
+        for (const task of job.tasks.filter((t) => t.group === alloc.TaskGroup)) {
+            const role = askedRole(task, askings[index], defaults.get(client.jwtPath!)!);
+            if (lacked[index].has(role)) {
+                const key = `${client.address}\n${role}`;
+                refused.set(key, refused.get(key) ?? { client, role, jobs: new Set() });
+                refused.get(key)!.jobs.add(`${job.namespace}/${job.id}`);
             }
         }
-        problems.push(
-            ...[...refused].map(
-                ([role, named]) =>
+    }
+    return clients.flatMap((client) =>
+        [...refused.values()]
+            .filter((r) => r.client === client)
+            .map(
+                ({ role, jobs: named }) =>
                     `${client.address}: jwt_auth_backend_path "${client.jwtPath}": ` +
                     (role
                         ? `role "${role}" could not be found`
                         : `no role for tasks without vault.role (auth/${client.jwtPath}/config has no default_role)`) +
                     ` (${[...named].join(", ")})`,
             ),
-        );
-    }
-    return problems;
+    );
 }

@@ -4,10 +4,10 @@
 import { policyStanzas } from "../policy/hcl";
 import { discoverAgents } from "./agents";
 import { nomad, nomadJwks, vault } from "./clients";
-import { json } from "./http";
+import { describe, json } from "./http";
 import { DEFAULT_CONCURRENCY, readLimit } from "./readLimit";
 import { Target } from "./types";
-import { readJobStubs, readVaultJob, specIndex } from "./vaultJobs";
+import { readVaultJob, specIndex } from "./vaultJobs";
 import { AllocationStub, ClusterView, JobStub, VaultJob } from "./viewTypes";
 
 export interface ViewSettings {
@@ -19,45 +19,79 @@ export interface ViewSettings {
 
 export function createClusterView(t: Target, settings: ViewSettings): ClusterView {
     const limited = readLimit(settings.concurrency ?? DEFAULT_CONCURRENCY, settings.deadline);
-    const kept = new Map<string, Promise<unknown>>();
-    /** The first call's promise for `key`, for every later call too. */
-    const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
-        if (!kept.has(key)) {
-            kept.set(key, read());
-        }
-        return kept.get(key) as Promise<T>;
+    const kept: Array<Map<string, Promise<unknown>>> = [];
+    /** `read`, made once per key: later calls with that key get the first call's promise, until forget(). */
+    const once = <T>(read: (key: string) => Promise<T>): ((key: string) => Promise<T>) => {
+        const made = new Map<string, Promise<T>>();
+        kept.push(made);
+        return (key) => {
+            if (!made.has(key)) {
+                made.set(key, read(key));
+            }
+            return made.get(key)!;
+        };
     };
+    const vaultRead = once((path) => limited((timeoutMs) => vault(t, path, { timeoutMs })));
+    const nomadRead = once((key) => {
+        const [address, path] = key.split("\n");
+        return limited((timeoutMs) => nomad(t, path, { address, timeoutMs }));
+    });
+    const policyText = once(async (name) => {
+        const reply = await vaultRead(`sys/policies/acl/${name}`);
+        const body = json(reply);
+        if (!body) {
+            throw new Error(`sys/policies/acl/${name}: ${describe(reply)}`);
+        }
+        // Vault's 404 for a policy it does not have is {"errors":[]}: no text.
+        return (body.data?.policy as string | undefined) ?? "";
+    });
+    const readGrants = once(async (name) => (await policyStanzas(await policyText(name))).filter((s) => s.capabilities.includes("read")));
+    const cells: Array<{ made?: Promise<unknown> }> = [];
+    /** `read`, made once: later calls get the first call's promise, until forget(). */
+    const whole = <T>(read: () => Promise<T>): (() => Promise<T>) => {
+        const cell: { made?: Promise<T> } = {};
+        cells.push(cell);
+        return () => (cell.made ??= read());
+    };
+    /** A list Nomad gives; an answer that is none names Nomad's answer. A refusal throws (Denied) before. */
+    const nomadList = async <T>(what: string, path: string): Promise<T[]> => {
+        const reply = await view.nomad(path);
+        const list = json<T[]>(reply);
+        if (!Array.isArray(list)) {
+            throw new Error(`Nomad's ${what} (${path}): ${describe(reply)}`);
+        }
+        return list;
+    };
+    const jobStubs = whole(() => nomadList<JobStub>("job list", "jobs?namespace=*"));
+    const specs = whole(async () => specIndex(await jobStubs()));
+    const vaultJob = once((key) => {
+        const [Namespace, ID] = key.split("\n");
+        return readVaultJob(view, { Namespace, ID });
+    });
+    const vaultJobOf = (stub: JobStub) => vaultJob(`${stub.Namespace}\n${stub.ID}`);
     const view: ClusterView = {
-        vault: (path) => once(`vault ${path}`, () => limited((timeoutMs) => vault(t, path, { timeoutMs }))),
-        nomad: (path, address = t.nomadAddress) =>
-            once(`nomad ${address} ${path}`, () => limited((timeoutMs) => nomad(t, path, { address, timeoutMs }))),
-        jwks: (address) => once(`jwks ${address}`, () => limited((timeoutMs) => nomadJwks(t, address, timeoutMs))),
-        policyText: (name) => once(`policy ${name}`, async () => json(await view.vault(`sys/policies/acl/${name}`))?.data?.policy ?? ""),
-        readGrants: (name) =>
-            once(`grants ${name}`, async () =>
-                (await policyStanzas(await view.policyText(name))).filter((s) => s.capabilities.includes("read")),
-            ),
-        agents: () => once("agents", () => discoverAgents(t, view)),
-        jobStubs: () => once("job stubs", () => readJobStubs(view)),
+        vault: vaultRead,
+        nomad: (path, address = t.nomadAddress) => nomadRead(`${address}\n${path}`),
+        jwks: once((address) => limited((timeoutMs) => nomadJwks(t, address, timeoutMs))),
+        policyText,
+        readGrants,
+        agents: whole(() => discoverAgents(t, view)),
+        jobStubs,
         job: (namespace, id) => view.nomad(`job/${encodeURIComponent(id)}?namespace=${encodeURIComponent(namespace)}`),
-        vaultJobs: () =>
-            once("vault jobs", async () => {
-                const [stubs, spec] = await Promise.all([view.jobStubs(), specs()]);
-                const jobs = await Promise.all(stubs.filter((s) => spec(s.Namespace, s.ID) === s).map(vaultJob));
-                return jobs.filter((job): job is VaultJob => job !== undefined);
-            }),
+        vaultJobs: whole(async () => {
+            const [stubs, spec] = await Promise.all([jobStubs(), specs()]);
+            const jobs = await Promise.all(stubs.filter((s) => spec(s.Namespace, s.ID) === s).map(vaultJobOf));
+            return jobs.filter((job): job is VaultJob => job !== undefined);
+        }),
         vaultJobOf: async (namespace, id) => {
             const stub = (await specs())(namespace, id);
-            return stub && vaultJob(stub);
+            return stub && vaultJobOf(stub);
         },
-        allocations: () =>
-            once("allocations", async () => {
-                const list = json<AllocationStub[]>(await view.nomad("allocations?namespace=*&task_states=false"));
-                return Array.isArray(list) ? list : [];
-            }),
-        forget: () => kept.clear(),
+        allocations: whole(() => nomadList<AllocationStub>("allocation list", "allocations?namespace=*&task_states=false")),
+        forget: () => {
+            kept.forEach((made) => made.clear());
+            cells.forEach((cell) => delete cell.made);
+        },
     };
-    const specs = () => once("specs", async () => specIndex(await view.jobStubs()));
-    const vaultJob = (stub: JobStub) => once(`vault job ${stub.Namespace}/${stub.ID}`, () => readVaultJob(view, stub));
     return view;
 }

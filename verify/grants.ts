@@ -5,25 +5,23 @@ import { describe, json } from "./http";
 import { Target } from "./types";
 import { ClusterView } from "./viewTypes";
 
-export interface RoleGrants {
-    /** The role's token policies; empty when the role cannot be read. */
-    readonly policies: string[];
-    /** Their read grants; undefined when the role cannot be read. */
-    readonly grants?: Stanza[];
-    /** Vault's answer when the role cannot be read. */
-    readonly missing?: string;
-}
+/** What a role's policies grant (its token policies and their read stanzas), or Vault's answer when the role cannot be read. */
+export type RoleGrants = { readonly policies: string[]; readonly grants: Stanza[] } | { readonly missing: string };
 
 /** The read grants of a role's token policies (the default policy grants no secret), each policy read once per run. */
 export async function roleGrants(t: Target, view: ClusterView, role: string): Promise<RoleGrants> {
     const reply = await view.vault(`auth/${t.jwtPath}/role/${role}`);
     if (reply.status !== 200) {
-        return { policies: [], missing: describe(reply) };
+        return { missing: describe(reply) };
     }
     // Vault reads back a role without policies as token_policies null.
     const policies: string[] = json(reply).data.token_policies ?? [];
-    const grants = await Promise.all(policies.filter((p) => p !== "default").map((name) => view.readGrants(name)));
-    return { policies, grants: grants.flat() };
+    return { policies, grants: await policyGrants(view, policies) };
+}
+
+/** The read grants of these policies; the default policy grants no secret and is not read. */
+export async function policyGrants(view: ClusterView, policies: string[]): Promise<Stanza[]> {
+    return (await Promise.all(policies.filter((p) => p !== "default").map((name) => view.readGrants(name)))).flat();
 }
 
 /** The paths `grants` let the job read, templated paths rendered for it: what a fix can name. */

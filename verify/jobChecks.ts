@@ -4,7 +4,7 @@
 // left over from the token workflow.
 import { decodeJwt } from "jose";
 import { vault } from "./clients";
-import { covers, grantedTo, roleGrants } from "./grants";
+import { covers, grantedTo, policyGrants } from "./grants";
 import { describe, json } from "./http";
 import { loginWith, revoke } from "./login";
 import { fail, pass, warn } from "./outcome";
@@ -108,8 +108,8 @@ async function walkTask(
         ]);
     }
     const paths = secretPaths(task);
-    const { policies, grants = [] } = await roleGrants(t, context.view, role);
-    const granted = grantedTo(grants, job.namespace, job.id);
+    const policies: string[] = roleData.token_policies ?? [];
+    const granted = grantedTo(await policyGrants(context.view, policies), job.namespace, job.id);
     const denied = paths.filter((p) => !covers(granted, p));
     if (denied.length) {
         problems.push([

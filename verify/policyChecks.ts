@@ -1,8 +1,9 @@
 // The templated policy as jobs meet it: the accessor it names, the paths it grants, and the job IDs
 // it keys on.
 import { decodeJwt } from "jose";
+import { Stanza } from "../policy/hcl";
 import { vault } from "./clients";
-import { covers, grantedTo, roleGrants, RoleGrants } from "./grants";
+import { covers, grantedTo, roleGrants } from "./grants";
 import { json } from "./http";
 import { loginWith, revoke } from "./login";
 import { fail, pass, skip, warn } from "./outcome";
@@ -47,22 +48,32 @@ function pathsByRole(t: Target, job: VaultJob): Map<string, string[]> {
     }, new Map<string, string[]>());
 }
 
-/** A secret a job cannot read with the role it logs in with, and what that role grants it. */
+/** What a role grants, as the capabilities check judges it: the read stanzas of its policies, or why the role cannot be read. */
+type Granted = { readonly grants: Stanza[] } | { readonly missing: string };
+
+/** A secret a job cannot read with the role it logs in with, and what that role grants. */
 interface Denial {
     readonly job: VaultJob;
     readonly path: string;
     /** A role of the job's own; undefined for the default role. */
     readonly role?: string;
-    readonly ofRole: RoleGrants;
+    readonly ofRole: Granted;
 }
+
+/** The paths a role lets the job read, rendered for it; undefined when the role cannot be read. */
+const grantedOf = (ofRole: Granted, job: VaultJob) => ("grants" in ofRole ? grantedTo(ofRole.grants, job.namespace, job.id) : undefined);
 
 /** What each job cannot read: first with the default role's templated policy, then with roles of their own. */
 async function denials(t: Target, view: ClusterView, jobs: VaultJob[]): Promise<Denial[]> {
     const roles = [...new Set(jobs.flatMap((job) => [...pathsByRole(t, job).keys()]))];
-    const byRole = new Map(
+    const byRole = new Map<string, Granted>(
         await Promise.all(
             roles.map(
-                async (role) => [role, role === t.defaultRole ? await defaultGrants(t, view) : await roleGrants(t, view, role)] as const,
+                async (role) =>
+                    [
+                        role,
+                        role === t.defaultRole ? { grants: await view.readGrants(t.policyName) } : await roleGrants(t, view, role),
+                    ] as const,
             ),
         ),
     );
@@ -72,32 +83,28 @@ async function denials(t: Target, view: ClusterView, jobs: VaultJob[]): Promise<
                 .filter(([role]) => (role !== t.defaultRole) === own)
                 .flatMap(([role, paths]) => {
                     const ofRole = byRole.get(role)!;
-                    const granted = grantedTo(ofRole.grants ?? [], job.namespace, job.id);
+                    const granted = grantedOf(ofRole, job);
                     return paths
-                        .filter((path) => !ofRole.grants || !covers(granted, path))
+                        .filter((path) => !granted || !covers(granted, path))
                         .map((path) => ({ job, path, ofRole, ...(own ? { role } : {}) }));
                 }),
         );
     return [...denied(false), ...denied(true)];
 }
-/** The default role as the capabilities check judges it: by its templated policy. */
-const defaultGrants = async (t: Target, view: ClusterView): Promise<RoleGrants> => ({
-    policies: [t.policyName],
-    grants: await view.readGrants(t.policyName),
-});
 
 /** A denial as evidence: the job, the path, and the role of its own (with Vault's answer when that role is missing). */
 const denialShown = (d: Denial) =>
-    `${d.job.namespace}/${d.job.id}: ${d.path}` + (d.role ? ` (role ${d.role}${d.ofRole.missing ? `: ${d.ofRole.missing}` : ""})` : "");
+    `${d.job.namespace}/${d.job.id}: ${d.path}` +
+    (d.role ? ` (role ${d.role}${"missing" in d.ofRole ? `: ${d.ofRole.missing}` : ""})` : "");
 
 /** What each denied job may read, concretely: the fix names the paths to move its secrets under. */
 function grantsShown(t: Target, denied: Denial[]): string {
     const lines = denied.map(({ job, role, ofRole }) => {
         const name = `${job.namespace}/${job.id}`;
-        if (!ofRole.grants) {
+        const granted = grantedOf(ofRole, job);
+        if (!granted) {
             return `${name}: role ${role} is missing at ${t.jwtPath}/`;
         }
-        const granted = grantedTo(ofRole.grants, job.namespace, job.id);
         return `${name}${role ? ` (role ${role})` : ""}: ${granted.length ? granted.join(", ") : "none, its role's policies grant no read"}`;
     });
     return [...new Set(lines)].join("; ");

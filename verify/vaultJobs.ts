@@ -2,45 +2,35 @@
 // job's spec is read once; a child of a periodic or parameterized job (stub ParentID) runs its
 // parent's spec and signs its identities with the parent's ID (nomad/structs/structs.go, GetIDforWorkloadIdentity),
 // so it is judged as its parent and costs no read of its own.
-import { Reply, describe, json } from "./http";
+import { json, Reply } from "./http";
 import { JobStub, JobTask, VaultJob } from "./viewTypes";
 
-/** The reads the job view makes: memoized and bounded by the run's view. */
+/** The read the job view makes: memoized and bounded by the run's view. */
 export interface JobReads {
-    nomad(path: string): Promise<Reply>;
     job(namespace: string, id: string): Promise<Reply>;
 }
 
 /** The `secret "…"` paths a task's templates read. */
 export const secretPaths = (task: JobTask) =>
-    (task.Templates ?? []).flatMap((tmpl) => [...String(tmpl.EmbeddedTmpl ?? "").matchAll(/secret "([^"]+)"/g)].map((m) => m[1]));
+    (task.Templates ?? []).flatMap((tmpl) => [...tmpl.EmbeddedTmpl.matchAll(/secret "([^"]+)"/g)].map((m) => m[1]));
 
 const key = (namespace: string, id: string) => `${namespace}/${id}`;
-
-/** Nomad's job list in every namespace; a refusal throws (Denied), any other failure names Nomad's answer. */
-export async function readJobStubs(reads: JobReads): Promise<JobStub[]> {
-    const reply = await reads.nomad("jobs?namespace=*");
-    const list = json<JobStub[]>(reply);
-    if (!Array.isArray(list)) {
-        throw new Error(`Nomad's job list (jobs?namespace=*): ${describe(reply)}`);
-    }
-    return list;
-}
 
 /** For a listed job, the listed job whose spec it runs: its parent when the parent is listed too, else itself. */
 export function specIndex(stubs: JobStub[]): (namespace: string, id: string) => JobStub | undefined {
     const listed = new Map(stubs.map((stub) => [key(stub.Namespace, stub.ID), stub]));
     return (namespace, id) => {
         const stub = listed.get(key(namespace, id));
-        return (stub?.ParentID && listed.get(key(namespace, stub.ParentID))) || stub;
+        // An allocation's job registered after the list was read has no stub to go by.
+        return stub && ((stub.ParentID && listed.get(key(namespace, stub.ParentID))) || stub);
     };
 }
 
 /** The job as a Vault job: its tasks with a vault block; undefined when it has none, or is gone since the list (404). */
 export async function readVaultJob(reads: JobReads, stub: JobStub): Promise<VaultJob | undefined> {
     const job = json(await reads.job(stub.Namespace, stub.ID));
-    const tasks = ((job?.TaskGroups ?? []) as Array<{ Name: string; Tasks?: JobTask[] | null }>).flatMap((g) =>
-        (g.Tasks ?? []).filter((task) => task.Vault).map((task) => ({ ...task, group: g.Name })),
+    const tasks = ((job?.TaskGroups ?? []) as Array<{ Name: string; Tasks: JobTask[] }>).flatMap((g) =>
+        g.Tasks.filter((task) => task.Vault).map((task) => ({ ...task, group: g.Name })),
     );
     return tasks.length ? { id: stub.ID, namespace: stub.Namespace, tasks } : undefined;
 }

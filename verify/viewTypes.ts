@@ -15,8 +15,8 @@ export interface AgentVault {
     readonly jwtPath?: string;
     /** The Vault Enterprise namespace the agent logs tasks in to ("" for none). */
     readonly namespace: string;
-    /** vault.create_from_role: the role of a task whose vault block names none ("" for none). */
-    readonly role: string;
+    /** vault.create_from_role: the role of a task whose vault block names none (absent or "" for none). */
+    readonly role?: string;
 }
 
 export interface Agents {
@@ -30,7 +30,7 @@ export interface JobTask {
     readonly Name: string;
     readonly Vault: { Role?: string; Cluster?: string; Policies?: string[] | null };
     readonly Identities?: Array<{ Name: string; Audience?: string[] }> | null;
-    readonly Templates?: Array<{ EmbeddedTmpl?: string }> | null;
+    readonly Templates?: Array<{ EmbeddedTmpl: string }> | null;
 }
 
 /** A job whose tasks use Vault: its tasks with a vault block, each with its group. */
