@@ -237,6 +237,17 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
                 /^fail: Vault refuses verify's token: it lacks read on sys\/auth \|/,
             );
         });
+        it("says the policy was not found because not every token policy could be read, naming the one refused", async () => {
+            const withoutPolicies = documentedPolicy("vault").replace(/path "sys\/policies\/acl\/\+" \{[^}]*\}/, "");
+            const { expect } = JSON.parse((await readOnly(withoutPolicies, documentedPolicy("nomad"))).text);
+            assert.deepStrictEqual(
+                [expect[2], expect[expect.length - 1]],
+                [
+                    "policy (none) (not every token policy of role nomad-workloads was read)",
+                    "sys/policies/acl/nomad-workloads: not read (the token lacks read on sys/policies/acl/nomad-workloads)",
+                ],
+            );
+        });
         it("the fake Nomad refuses what the policy does not grant, and verify names the capability", async () => {
             const withoutAgent = documentedPolicy("nomad").replace(/agent \{[^}]*\}/, "");
             assert.match(
@@ -439,6 +450,17 @@ describe("vaultnomad-verify: what the cluster does not say", () => {
         assert.deepStrictEqual(
             ["accessor-drift", "capabilities"].map((id) => verdict(run, id).split(":")[0]),
             ["skip", "skip"],
+        );
+    });
+    it("says a role given with --role that Vault does not have was not read, rather than that it binds nothing", async () => {
+        const { expect } = JSON.parse((await cli(cluster.env, ["--role", "nope"])).text);
+        assert.deepStrictEqual(
+            [expect[1], expect[2], expect[expect.length - 1]],
+            [
+                "role nope (--role); bound_audiences not read",
+                "policy (none) (role nope was not read)",
+                'auth/jwt/role/nope: not read (HTTP 404 {"errors":[]})',
+            ],
         );
     });
     it("takes the JWT mount from --auth-path over the agents'", async () => {
