@@ -20,7 +20,7 @@ import { PreflightError } from "./preflight";
 import { review } from "./review";
 import { preflightStack, preflightTools } from "./stackChecks";
 import { describeLocks, stackLocks } from "./stateLocks";
-import { VerifyFailed, verifyStack, withJsonErrors } from "./verifyCommand";
+import { VerifyFailed, verifySettings, verifyStack, withJsonErrors } from "./verifyCommand";
 
 export type { Driver } from "./driver";
 export { parseAge } from "./review";
@@ -57,6 +57,7 @@ Options:
   --skip-reachability     external stacks: do not check that Vault and Nomad answer first
   --wait <duration>       verify: retry failing checks this long, such as 30s (default: once)
   --probe                 verify: run a short probe job for a real workload identity
+  --concurrency <n>       verify: requests in flight at once, 1 to 256 (default 16)
   --json                  one JSON document on stdout (results or the error); progress on stderr
   -h, --help              this text
 
@@ -76,6 +77,7 @@ const OPTIONS = {
     "skip-reachability": { type: "boolean" },
     wait: { type: "string" },
     probe: { type: "boolean" },
+    concurrency: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
 } as const;
@@ -126,12 +128,14 @@ async function dispatch(command: string, subcommand: string | undefined, options
             return shellExports(driver);
         case "review":
             return review(subcommand, options, driver);
-        case "verify":
+        case "verify": {
+            const settings = verifySettings(options);
             await withJsonErrors(options, stackName, driver, async () => {
                 await preflightTools(driver);
-                await verifyStack(await selectExisting(stackName, driver), options, driver);
+                await verifyStack(await selectExisting(stackName, driver), options, settings, driver);
             });
             return undefined;
+        }
         default:
             throw new UsageError(`unknown command: ${command}`);
     }

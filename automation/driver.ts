@@ -42,6 +42,7 @@ export type Options = {
     force?: boolean;
     wait?: string;
     probe?: boolean;
+    concurrency?: string;
     json?: boolean;
 };
 

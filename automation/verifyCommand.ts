@@ -4,9 +4,11 @@ import { vaultRoleFields } from "../components/workloadRole";
 import { OUTPUT } from "../program/outputs";
 import { loadSettings } from "../settings";
 import { request } from "../verify/http";
+import { concurrencyOf, concurrencyUsage } from "../verify/readLimit";
 import { runAndPrint } from "../verify/report";
+import { RunSettings } from "../verify/run";
 import { Target } from "../verify/types";
-import { Driver, MissingStackError, Options } from "./driver";
+import { Driver, MissingStackError, Options, UsageError } from "./driver";
 import { parseAge } from "./review";
 import { DriverStack } from "./stacks";
 
@@ -14,10 +16,18 @@ export { runAndPrint };
 
 export class VerifyFailed extends Error {}
 
-export async function verifyStack(stack: DriverStack, options: Options, driver: Driver): Promise<void> {
+/** verify's --wait and --concurrency, checked before anything runs. */
+export function verifySettings(options: Options): RunSettings {
+    const concurrency = options.concurrency === undefined ? undefined : concurrencyOf(options.concurrency);
+    if (options.concurrency !== undefined && concurrency === undefined) {
+        throw new UsageError(concurrencyUsage(options.concurrency));
+    }
+    return { waitMs: options.wait === undefined ? 0 : parseAge(options.wait), concurrency };
+}
+
+export async function verifyStack(stack: DriverStack, options: Options, settings: RunSettings, driver: Driver): Promise<void> {
     const target = await verifyTarget(stack, options);
-    const waitMs = options.wait === undefined ? 0 : parseAge(options.wait);
-    const results = await runAndPrint(stack.name, target, { json: !!options.json, waitMs }, driver.out);
+    const results = await runAndPrint(stack.name, target, { json: !!options.json, ...settings }, driver.out);
     if (results.some((r) => r.status === "fail")) {
         throw new VerifyFailed();
     }

@@ -7,6 +7,7 @@ import { PROJECT_ROOT, runProgram } from "../tools/programRecorder";
 import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, waves } from "./graph";
 import { requiredGraph } from "./requiredGraph";
 import { BenchResults, benchTable } from "./table";
+import { verifyAtScale } from "./verifyScale";
 
 interface Latencies {
     defaultSeconds: number;
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
             nodeModulesMB: round(directorySize(path.join(PROJECT_ROOT, "node_modules")) / 2 ** 20),
             packages: Object.keys(lock.packages).filter((key) => key !== "").length,
         },
+        verifyAtScale: await verifyAtScale(),
     };
 
     console.log(benchTable(results));

@@ -1,5 +1,7 @@
 // The rows `npm run bench` prints, from its results: shared by the bench and the README's
 // Performance block (`npm run docs`), so the two cannot disagree.
+import type { VerifyScaleFigures } from "./verifyScale";
+
 export interface BenchResults {
     date: string;
     node: string;
@@ -24,6 +26,32 @@ export interface BenchResults {
     };
     testSuiteSeconds: number | null;
     install: { nodeModulesMB: number; packages: number };
+    /** vaultnomad-verify on a large cluster behind fakes (bench/verifyScale.ts). */
+    verifyAtScale?: VerifyScaleFigures;
+}
+
+/** Counts by kind, as "kind n, …". */
+const byKind = (counts: Record<string, number>) =>
+    Object.entries(counts)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(", ");
+
+function verifyRows(figures: VerifyScaleFigures): Array<[string, string]> {
+    const { cluster: c, concurrent, sequential } = figures;
+    return [
+        [
+            `verify at scale (fakes, ${figures.latencyMs} ms per request)`,
+            `${c.clientNodes} client nodes, ${c.servers} servers, ${c.jobs} jobs in ${c.namespaces} namespaces ` +
+                `(${c.jobsUsingVault} using Vault, ${c.childJobs} children of periodic jobs), ${c.roles} roles`,
+        ],
+        [`  --concurrency ${concurrent.concurrency} (default), s (requests)`, `${concurrent.wallSeconds} (${concurrent.requests.total})`],
+        [
+            `  --concurrency ${sequential.concurrency}, s (requests)`,
+            `${sequential.wallSeconds} (${sequential.requests.total}); same verdicts: ${figures.sameVerdicts ? "yes" : "NO"}`,
+        ],
+        ["  Nomad requests", byKind(concurrent.requests.nomad)],
+        ["  Vault requests", byKind(concurrent.requests.vault)],
+    ];
 }
 
 export function benchRows(results: BenchResults): Array<[string, string]> {
@@ -44,6 +72,7 @@ export function benchRows(results: BenchResults): Array<[string, string]> {
         ],
         ["test suite, s", results.testSuiteSeconds === null ? "skipped" : String(results.testSuiteSeconds)],
         ["node_modules, MB (packages)", `${results.install.nodeModulesMB} (${results.install.packages})`],
+        ...(results.verifyAtScale ? verifyRows(results.verifyAtScale) : []),
     ];
 }
 

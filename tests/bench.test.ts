@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, reachability, waves } from "../bench/graph";
 import { requiredGraph } from "../bench/requiredGraph";
+import { jobCounts, LARGE } from "./scaleCluster";
 import { PROJECT_ROOT, runProgram } from "../tools/programRecorder";
 
 const graph = (edges: Record<string, string[]>): Graph => new Map(Object.entries(edges));
@@ -97,5 +98,21 @@ describe("bench: the program's graph", function () {
             .filter(([step, { seconds, source }]) => !program.has(step) || !(seconds > 0) || !source)
             .map(([step]) => step);
         assert.deepStrictEqual(bad, []);
+    });
+});
+
+describe("bench: verify at scale", () => {
+    it("measures the cluster it names: 1,000 client nodes, 3 servers, 5,000 jobs in several namespaces, 50 roles", () => {
+        assert.deepStrictEqual(
+            [LARGE.clientNodes, LARGE.otherServers + 1, jobCounts(LARGE).total, LARGE.namespaces.length > 1, LARGE.roles],
+            [1000, 3, 5000, true, 50],
+        );
+    });
+    it("has jobs without Vault and children of periodic jobs among them", () => {
+        const counts = jobCounts(LARGE);
+        assert.deepStrictEqual(
+            [counts.withoutVault > 0, counts.children > 0, counts.usingVault + counts.children + counts.withoutVault],
+            [true, true, 5000],
+        );
     });
 });

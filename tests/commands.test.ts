@@ -4,6 +4,7 @@ import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import { EXIT } from "../automation/exitCodes";
 import { Probes } from "../automation/preflight";
 import { portsForSlot, slotOfPorts, stackNameForBranch } from "../automation/reviewStacks";
+import { verifySettings } from "../automation/verifyCommand";
 import { drive, fakeGit, healthyProbes, reviewConfig } from "./driverHarness";
 import { automationError, FakeStacks, hoursAgo } from "./fakeStackStore";
 
@@ -258,6 +259,17 @@ describe("stack driver", () => {
                 [code, /^FAIL  vault-health .*http:\/\/127\.0\.0\.1:9: no answer/m.test(out), out.includes("hvs.x")],
                 [EXIT.failed, true, false],
             );
+        });
+        it("refuses a --concurrency that is not a whole number from 1 to 256, before anything runs (exit 2)", async () => {
+            const stacks = new FakeStacks().add("dev");
+            const { code, err } = await drive(["verify", "--concurrency", "0"], { stacks });
+            assert.deepStrictEqual(
+                [code, err.split("\n")[0], stacks.calls],
+                [EXIT.usage, "--concurrency 0: want a whole number of requests at once, from 1 to 256 (default 16).", []],
+            );
+        });
+        it("hands --concurrency and --wait to the run", () => {
+            assert.deepStrictEqual(verifySettings({ concurrency: "4", wait: "30s" }), { concurrency: 4, waitMs: 30_000 });
         });
         it("says to run up first when the stack has no outputs", async () => {
             const { code, err } = await drive(["verify"], { stacks: new FakeStacks().add("dev") });

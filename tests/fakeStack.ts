@@ -16,7 +16,7 @@ import { PROBE_JOB } from "../verify/probe";
 import { Check, Target } from "../verify/types";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 import { readFixture, served } from "./apiFixtures";
-import { FakeReply, FakeRequest, FakeServer, FakeTls, fakeServer } from "./fakeHttp";
+import { FakeReply, FakeRequest, FakeServer, FakeServerOptions, FakeTls, fakeServer } from "./fakeHttp";
 
 export const VAULT_TOKEN = "hvs.root";
 export const NOMAD_TOKEN = readFixture("nomad.acl-token-self").body.SecretID as string;
@@ -127,8 +127,10 @@ export interface World {
     agentVaultNamespace: string;
     /** More client nodes: their HTTPAddr ("127.0.0.1:<port>"), found through /v1/node/:id. */
     otherAgents: string[];
-    /** Server members that are no client node: they advertise no HTTP address. */
+    /** Server members that are no client node: their serf tags carry no HTTP address. */
     otherServers: string[];
+    /** The serf address of server members by name (the fixture's 127.0.0.1 when not named): verify looks for their HTTP API there. */
+    serverAddrs: Record<string, string>;
     /** Serf status of server members by name ("alive" when not named): "failed", "left", "leaving". */
     memberStatus: Record<string, string>;
     /** Status of client nodes by name (client-<i>; "ready" when not named): "down", "initializing", "disconnected". */
@@ -161,6 +163,14 @@ export interface World {
     jobs: Array<{
         ID: string;
         Namespace: string;
+        /** The periodic or parameterized job this one was launched from (Nomad's ParentID). */
+        ParentID?: string;
+        /** The client node its allocation runs on (client-<i>; client-0, the stack's own agent, when not named). */
+        Node?: string;
+        /** A second group, whose one task ("sidecar") uses Vault with `Role` when given, and runs on `Node`. */
+        Sidecar?: { Group: string; Role?: string; Node?: string };
+        /** Registered after Nomad's job list was read: its allocations show, the list does not. */
+        NotListed?: boolean;
         Role?: string;
         Templates?: string[];
         Policies?: string[];
@@ -181,6 +191,8 @@ export interface World {
      * role); `tokenPolicies` as Vault reads them back, when not that one policy (null: a role without any).
      */
     jobRoles: Record<string, { policy: string; tokenPolicies?: string[] | null }>;
+    /** JWT mounts besides `mount`, with their config's default_role and the roles they hold. */
+    otherMounts: Record<string, { defaultRole: string; roles: string[] }>;
     /** The kids Vault holds from an earlier fetch, when its cache is stale; otherwise it fetches world.jwks. */
     vaultCachedKids?: string[];
     mongoQueryStatus: string;
@@ -214,6 +226,7 @@ export const healthyWorld = (): World => ({
     agentVaultNamespace: "",
     otherAgents: [],
     otherServers: [],
+    serverAddrs: {},
     memberStatus: {},
     nodeStatus: {},
     goneNodes: [],
@@ -240,6 +253,7 @@ export const healthyWorld = (): World => ({
     mongoAlloc: { ClientStatus: "running", Healthy: true },
     unplacedJobs: [],
     jobRoles: { "mongo-dynamic-secret": { policy: renderGrants([{ path: MONGO_CREDS_PATH, capabilities: ["read"] }]) } },
+    otherMounts: {},
     mongoQueryStatus: "complete",
     mongoQueryOutput: QUERY_OUTPUT,
     credsStatus: 200,
@@ -257,7 +271,59 @@ const text = (status: number, body: string): FakeReply => ({ status, body, conte
 const nodeId = (i: number) => `${String(i).padStart(8, "0")}-9a8e-4f7b-b6c5-d4e3f2a1b0c9`;
 const nomadError = (name: "nomad.error-permission-denied" | "nomad.error-no-leader") => served(name);
 
-export function nomadApi(world: World, agent: { server: boolean; address: () => string; jwks?: { keys: unknown[] } }) {
+type WorldJob = World["jobs"][number];
+
+/** The world's jobs by namespace and ID, built again when the list changes: a cluster of thousands is read job by job. */
+const jobIndexes = new WeakMap<WorldJob[], { length: number; byKey: Map<string, WorldJob> }>();
+function jobIndex(jobs: WorldJob[]): Map<string, WorldJob> {
+    const kept = jobIndexes.get(jobs);
+    if (kept?.length === jobs.length) {
+        return kept.byKey;
+    }
+    const byKey = new Map(jobs.map((job) => [`${job.Namespace}/${job.ID}`, job]));
+    jobIndexes.set(jobs, { length: jobs.length, byKey });
+    return byKey;
+}
+
+/** The job a /v1/job/:id request names (its ID path-encoded, as a child job's "parent/periodic-…"), in the request's namespace. */
+function requestedJob(world: World, req: FakeRequest, route: string): WorldJob | undefined {
+    const id = /^\/v1\/job\/([^/]+)$/.exec(route)?.[1];
+    const namespace = new URL(req.url, "http://fake").searchParams.get("namespace") ?? "default";
+    return id === undefined ? undefined : jobIndex(world.jobs).get(`${namespace}/${decodeURIComponent(id)}`);
+}
+
+/** The allocations Nomad lists (/v1/allocations): one per job, on its node, as the job's group (AllocListStub). */
+function allocationList(world: World): FakeReply {
+    const status: Record<string, () => string> = {
+        mongo: () => world.mongoAlloc.ClientStatus,
+        "mongo-query": () => world.mongoQueryStatus,
+    };
+    return served("nomad.job-allocations", ([alloc]) =>
+        world.jobs
+            .filter((job) => !job.Gone)
+            .flatMap((job) => [
+                { job, group: alloc.TaskGroup, on: job.Node },
+                ...(job.Sidecar ? [{ job, group: job.Sidecar.Group, on: job.Sidecar.Node }] : []),
+            ])
+            .map(({ job, group, on = "client-0" }, i) => {
+                const node = Number(on.slice("client-".length));
+                return {
+                    ...alloc,
+                    ID: `${String(i).padStart(8, "0")}-${alloc.ID.slice(9)}`,
+                    Name: `${job.ID}.${group}[0]`,
+                    Namespace: job.Namespace,
+                    NodeID: nodeId(node),
+                    NodeName: `client-${node}`,
+                    JobID: job.ID,
+                    TaskGroup: group,
+                    ClientStatus: status[job.ID]?.() ?? "running",
+                    TaskStates: null,
+                };
+            }),
+    );
+}
+
+export function nomadApi(world: World, agent: { server: boolean; address: () => string; jwks?: { keys: unknown[] }; name?: string }) {
     const hostPort = () => agent.address().replace(/^https?:\/\//, "");
     return (req: FakeRequest): FakeReply => {
         const route = req.url.split("?")[0];
@@ -280,14 +346,14 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
         } else if (req.headers["x-nomad-token"] !== NOMAD_TOKEN && route.startsWith("/v1/")) {
             return nomadError("nomad.error-permission-denied");
         }
-        const job = world.jobs.find((j) => route === `/v1/job/${j.ID}` && req.url.includes(`namespace=${j.Namespace}`));
+        const job = requestedJob(world, req, route);
         if (job?.Gone) {
             return text(404, "job not found");
         }
         if (job) {
             return served("nomad.job", (body) => {
                 const task = body.TaskGroups[0].Tasks[0];
-                Object.assign(body, { ID: job.ID, Name: job.ID, Namespace: job.Namespace });
+                Object.assign(body, { ID: job.ID, ParentID: job.ParentID ?? "", Name: job.ID, Namespace: job.Namespace });
                 // The tutorial's jobs keep the fixture's task (mongo); others name their task after the job.
                 task.Name = job.ID.startsWith("mongo") ? task.Name : job.ID;
                 task.Vault.Role = job.Role ?? "";
@@ -301,16 +367,26 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 if (job.Identities) {
                     task.Identities = job.Identities.map((Name) => ({ ...task.Identities[0], Name }));
                 }
-                task.Templates = (job.Templates ?? []).map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t }));
+                // A task without templates: Go sends its nil list as null.
+                task.Templates = job.Templates ? job.Templates.map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t })) : null;
                 if (job.NoVault) {
                     // A task without a vault block: Nomad sends null, and the server adds no vault_ identity.
                     task.Vault = null;
                     task.Identities = null;
                 }
+                if (job.Sidecar) {
+                    const { Group, Role } = job.Sidecar;
+                    const sidecar = { ...task, Name: "sidecar", Templates: null, Vault: null, Identities: null };
+                    if (Role) {
+                        Object.assign(sidecar, { Vault: { ...task.Vault, Role }, Identities: task.Identities });
+                    }
+                    body.TaskGroups.push({ ...body.TaskGroups[0], Name: Group, Tasks: [sidecar] });
+                }
                 return body;
             });
         }
-        const node = [hostPort(), ...world.otherAgents].findIndex((_, i) => route === `/v1/node/${nodeId(i)}`);
+        const asked = /^\/v1\/node\/(\d{8})-9a8e-4f7b-b6c5-d4e3f2a1b0c9$/.exec(route);
+        const node = asked && Number(asked[1]) <= world.otherAgents.length ? Number(asked[1]) : -1;
         if (node >= 0 && !world.goneNodes.includes(`client-${node}`)) {
             return served("nomad.node", (body) => ({
                 ...body,
@@ -339,14 +415,18 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                     });
                     vault.DefaultIdentity = world.agentAudience.length ? { ...vault.DefaultIdentity, Audience: world.agentAudience } : null;
                     body.config.Server.Enabled = agent.server;
-                    body.member.Name = agent.address() === world.selfAddress ? body.member.Name : `agent-${hostPort()}.global`;
+                    body.member.Name =
+                        agent.name ?? (agent.address() === world.selfAddress ? body.member.Name : `agent-${hostPort()}.global`);
                     return body;
                 });
             case "/v1/agent/members":
                 return served("nomad.agent-members", (body) => {
                     const [self] = body.Members;
-                    body.Members.push(...world.otherServers.map((Name, i) => ({ ...self, Name, Addr: `10.0.0.${i + 2}` })));
-                    body.Members.forEach((m: { Name: string; Status: string }) => (m.Status = world.memberStatus[m.Name] ?? m.Status));
+                    body.Members.push(...world.otherServers.map((Name) => ({ ...self, Name })));
+                    body.Members.forEach((m: { Name: string; Status: string; Addr: string }) => {
+                        m.Status = world.memberStatus[m.Name] ?? m.Status;
+                        m.Addr = world.serverAddrs[m.Name] ?? m.Addr;
+                    });
                     return body;
                 });
             case "/v1/nodes":
@@ -362,7 +442,13 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 if (req.method === "POST") {
                     return world.probeRegisterStatus === 200 ? served("nomad.jobs-register") : nomadError("nomad.error-permission-denied");
                 }
-                return served("nomad.jobs", ([stub]) => world.jobs.map(({ ID, Namespace }) => ({ ...stub, ID, Name: ID, Namespace })));
+                return served("nomad.jobs", ([stub]) =>
+                    world.jobs
+                        .filter((job) => !job.NotListed)
+                        .map(({ ID, Namespace, ParentID = "" }) => ({ ...stub, ID, ParentID, Name: ID, Namespace })),
+                );
+            case "/v1/allocations":
+                return allocationList(world);
             case `/v1/job/${PROBE_JOB}`:
                 return served("nomad.job-deregister");
             case `/v1/job/${PROBE_JOB}/allocations`:
@@ -507,6 +593,16 @@ export function vaultApi(world: World, jwksUrl: () => string) {
                 ? served("vault.jwt-role", (body) => ({ ...body, data: { ...body.data, token_policies: tokenPolicies } }))
                 : served("vault.policy-acl", (body) => ({ ...body, data: { ...body.data, name, policy } }));
         }
+        const other = Object.entries(world.otherMounts).find(([m]) => req.url.startsWith(`/v1/auth/${m}/`));
+        if (other) {
+            const [mount, { defaultRole, roles }] = other;
+            if (req.url === `/v1/auth/${mount}/config`) {
+                return served("vault.jwt-config", (body) => ({ ...body, data: { ...body.data, default_role: defaultRole } }));
+            }
+            return roles.some((role) => req.url === `/v1/auth/${mount}/role/${role}`)
+                ? served("vault.jwt-role")
+                : served("vault.error-not-found");
+        }
         switch (req.url) {
             case `/v1/auth/${world.mount}/config`:
                 return served("vault.jwt-config", (body) => ({
@@ -524,7 +620,19 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             case "/v1/sys/auth":
                 return served("vault.sys-auth", (body) => {
                     const { "jwt-nomad/": jwt, ...others } = body.data;
-                    return { ...body, data: { [`${world.mount}/`]: jwt, ...others } };
+                    const mounts: Record<string, unknown> = { [`${world.mount}/`]: jwt, ...others };
+                    Object.keys(world.otherMounts).forEach(
+                        (m, i) => (mounts[`${m}/`] = { ...jwt, accessor: `auth_jwt_0e${i}`, uuid: `${i}${jwt.uuid.slice(1)}` }),
+                    );
+                    // A Go map: its keys come back sorted.
+                    return {
+                        ...body,
+                        data: Object.fromEntries(
+                            Object.keys(mounts)
+                                .sort()
+                                .map((m) => [m, mounts[m]]),
+                        ),
+                    };
                 });
             case `/v1/sys/policies/acl/${world.policyName}`:
                 return served("vault.policy-acl", (body) => ({
@@ -565,6 +673,7 @@ function nomadNeeds(method: string, route: string): string | undefined {
         ["GET", /^\/v1\/agent\//, "agent:read"],
         ["GET", /^\/v1\/nodes?(\/|$)/, "node:read"],
         ["GET", /^\/v1\/jobs$/, "list-jobs"],
+        ["GET", /^\/v1\/allocations$/, "read-job"],
         ["POST", /^\/v1\/jobs$/, "submit-job"],
         ["DELETE", /^\/v1\/job\//, "submit-job"],
         ["GET", /^\/v1\/job\//, "read-job"],
@@ -587,17 +696,20 @@ export interface FakeStack {
 export interface FakeStackOptions {
     /** An existing cluster: Nomad over HTTPS demanding a client certificate; verify cannot see from Vault's side. */
     readonly external?: boolean;
+    /** The network between verify and the stack: each answer's latency, and a count of requests in flight. */
+    readonly network?: Pick<FakeServerOptions, "latencyMs" | "inFlight">;
 }
 
 export async function startFakeStack(options: FakeStackOptions = {}): Promise<FakeStack> {
     const world = healthyWorld();
     const tls: FakeTls | undefined = options.external ? { cert: TLS.serverCert, key: TLS.serverKey, ca: TLS.ca } : undefined;
     let nomadAddress = "";
-    const nomad = await fakeServer((req) => nomadApi(world, { server: true, address: () => nomadAddress })(req), tls);
+    const nomadHandler = nomadApi(world, { server: true, address: () => nomadAddress });
+    const nomad = await fakeServer(nomadHandler, tls, options.network);
     nomadAddress = nomad.address;
     world.selfAddress = nomad.address;
     const vaultHandler = vaultApi(world, () => `${nomad.address}/.well-known/jwks.json`);
-    const vault = await fakeServer((req) => vaultHandler(req));
+    const vault = await fakeServer(vaultHandler, undefined, options.network);
     return {
         world,
         nomad,

@@ -11,7 +11,7 @@ import { runCluster } from "../verify/cli";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 import { FakeCluster, NOMAD_SETUP_VAULT, startFakeCluster, TERRAFORM_MODULE } from "./fakeCluster";
 import { documentedPolicy, nomadGate, vaultGate, VERIFY_NOMAD_TOKEN, VERIFY_VAULT_TOKEN } from "./fakePolicies";
-import { fakeServer } from "./fakeHttp";
+import { closedAddresses, fakeServer } from "./fakeHttp";
 import { KEYS, probeIdentity, startFakeStack, TLS, vaultApi, World } from "./fakeStack";
 
 interface Check {
@@ -172,6 +172,14 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
                 /^fail: task api: role nomad's policies \[nomad-jobs\] grant no read on kv\/data\/default\/web\/config \|/,
             );
         });
+        it("names a role of the job's own without policies (token_policies null) as granting nothing", async () => {
+            world.jobs[0].Role = "api-reader";
+            world.jobRoles = { "api-reader": { policy: "", tokenPolicies: null } };
+            assert.match(
+                await job(),
+                /^fail: task api: role api-reader's policies \[\] grant no read on kv\/data\/default\/api\/config \|/,
+            );
+        });
         it("names a role the job asks for that Vault does not have", async () => {
             world.jobs[0].Role = "api";
             assert.match(await job(), /^fail: task api: role api: auth\/jwt\/role\/api HTTP 404/);
@@ -229,6 +237,17 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
                 /^fail: Vault refuses verify's token: it lacks read on sys\/auth \|/,
             );
         });
+        it("says the policy was not found because not every token policy could be read, naming the one refused", async () => {
+            const withoutPolicies = documentedPolicy("vault").replace(/path "sys\/policies\/acl\/\+" \{[^}]*\}/, "");
+            const { expect } = JSON.parse((await readOnly(withoutPolicies, documentedPolicy("nomad"))).text);
+            assert.deepStrictEqual(
+                [expect[2], expect[expect.length - 1]],
+                [
+                    "policy (none) (not every token policy of role nomad-workloads was read)",
+                    "sys/policies/acl/nomad-workloads: not read (the token lacks read on sys/policies/acl/nomad-workloads)",
+                ],
+            );
+        });
         it("the fake Nomad refuses what the policy does not grant, and verify names the capability", async () => {
             const withoutAgent = documentedPolicy("nomad").replace(/agent \{[^}]*\}/, "");
             assert.match(
@@ -259,6 +278,41 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
                 [result.code, JSON.parse(result.text).error],
                 [2, "NOMAD_ADDR is not set: export it, or pass --nomad-addr <address>."],
             );
+        });
+        it("names every missing variable at once, with exit code 2", async () => {
+            const result = await cli({ NOMAD_TOKEN: cluster.env.NOMAD_TOKEN });
+            assert.deepStrictEqual(
+                [result.code, JSON.parse(result.text).error],
+                [
+                    2,
+                    "VAULT_ADDR, VAULT_TOKEN and NOMAD_ADDR are not set: export them, or pass --vault-addr <address>, --vault-token <token> and --nomad-addr <address>.",
+                ],
+            );
+        });
+        for (const value of ["0", "1e2", "2.5", "many", "257"]) {
+            it(`refuses --concurrency ${value}, saying what it takes, with exit code 2`, async () => {
+                const result = await cli(cluster.env, ["--concurrency", value]);
+                assert.deepStrictEqual(
+                    [result.code, JSON.parse(result.text).error],
+                    [2, `--concurrency ${value}: want a whole number of requests at once, from 1 to 256 (default 16).`],
+                );
+            });
+        }
+        it("takes --concurrency 1 and 256", async () => {
+            const codes = [(await cli(cluster.env, ["--concurrency", "1"])).code, (await cli(cluster.env, ["--concurrency", "256"])).code];
+            assert.deepStrictEqual(codes, [0, 0]);
+        });
+        it("says what it could not read when Vault never answered, not that Vault has none", async () => {
+            const { expect } = JSON.parse((await cli({ ...cluster.env, VAULT_ADDR: (await closedAddresses(1))[0] })).text);
+            assert.deepStrictEqual(expect, [
+                "JWT mount jwt-nomad/ (the agents' jwt_auth_backend_path); JWT mounts in Vault: not read",
+                "role (none) (none: auth/jwt-nomad/config was not read; pass --role); bound_audiences []",
+                "policy (none) (no token policy of role (none) names an auth_jwt_ accessor)",
+                "audience vault.io (the agents' default_identity.aud)",
+                "declared role: none (drift is not checked; --expect role.json)",
+                "JWT mounts (sys/auth): not read (no answer (ECONNREFUSED))",
+                "auth/jwt-nomad/config: not read (no answer (ECONNREFUSED))",
+            ]);
         });
         it("exits 1 when a check fails", async () => {
             world.vaultEnabled = false;
@@ -382,6 +436,8 @@ describe("vaultnomad-verify: what the cluster does not say", () => {
 
     it("fails a mount without default_role, naming it, and checks the role given with --role", async () => {
         cluster.world.defaultRole = "";
+        // Its one job names the role, so no task of it needs the mount's default role.
+        cluster.world.jobs[0].Role = "nomad";
         const [without, withRole] = [await cli(cluster.env), await cli(cluster.env, ["--role", "nomad"])];
         assert.deepStrictEqual(
             [verdict(without, "audience").split(" | ")[0], verdict(withRole, "audience").slice(0, 5)],
@@ -394,6 +450,17 @@ describe("vaultnomad-verify: what the cluster does not say", () => {
         assert.deepStrictEqual(
             ["accessor-drift", "capabilities"].map((id) => verdict(run, id).split(":")[0]),
             ["skip", "skip"],
+        );
+    });
+    it("says a role given with --role that Vault does not have was not read, rather than that it binds nothing", async () => {
+        const { expect } = JSON.parse((await cli(cluster.env, ["--role", "nope"])).text);
+        assert.deepStrictEqual(
+            [expect[1], expect[2], expect[expect.length - 1]],
+            [
+                "role nope (--role); bound_audiences not read",
+                "policy (none) (role nope was not read)",
+                'auth/jwt/role/nope: not read (HTTP 404 {"errors":[]})',
+            ],
         );
     });
     it("takes the JWT mount from --auth-path over the agents'", async () => {

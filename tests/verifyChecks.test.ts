@@ -4,6 +4,7 @@
 // one World field, or points the target at an address where nothing listens or something else does.
 import * as assert from "assert";
 import { dbCreds, mongoHealthy, mongoQuery, nomadLeader, nomadToken, vaultHealth } from "../verify/checks";
+import { runView } from "../verify/run";
 import { Check, Outcome, Target } from "../verify/types";
 import { readFixture } from "./apiFixtures";
 import { closedAddresses, FakeReply, FakeServer, fakeServer } from "./fakeHttp";
@@ -31,7 +32,10 @@ describe("verify: each check's outcomes", function () {
     });
     after(() => other.close());
 
-    const run = (check: Check, change: Partial<Target> = {}): Promise<Outcome> => check.run({ ...stack.target(), ...change }, {});
+    const run = (check: Check, change: Partial<Target> = {}): Promise<Outcome> => {
+        const t = { ...stack.target(), ...change };
+        return check.run(t, { view: runView(t) });
+    };
     const vaultAt = () => stack.vault.address;
     const nomadAt = () => stack.nomad.address;
 
@@ -114,6 +118,14 @@ describe("verify: each check's outcomes", function () {
                 heals: true,
             });
         });
+        it("names a port Node's fetch refuses to connect to (VAULT_ADDR=http://127.0.0.1:1) as such, not as Vault not running", async () => {
+            assert.deepStrictEqual(await run(vaultHealth, { vaultAddress: "http://127.0.0.1:1" }), {
+                status: "fail",
+                evidence: "http://127.0.0.1:1: no answer (bad port)",
+                cause: "Node.js's fetch refuses to connect to port 1, whatever listens there: it is one of the Fetch standard's blocked \"bad ports\". Nothing was asked of the server.",
+                fix: "Point verify at Vault's API address and port (the stack's vaultAddress output, or VAULT_ADDR; Vault listens on 8200 unless configured otherwise).",
+            });
+        });
         it("fails, not passes, a server that answers 200 but not as Vault; waiting does not heal it", async () => {
             otherReply = { status: 200, body: "<html><body>Welcome</body></html>", contentType: "text/html" };
             assert.deepStrictEqual(await run(vaultHealth, { vaultAddress: other.address }), {
@@ -149,6 +161,14 @@ describe("verify: each check's outcomes", function () {
                 cause: "The Nomad server has not elected a leader (still starting, or its raft state is broken).",
                 fix: FIX,
                 heals: true,
+            });
+        });
+        it("names a port Node's fetch refuses to connect to as such, not as an agent not running", async () => {
+            assert.deepStrictEqual(await run(nomadLeader, { nomadAddress: "http://127.0.0.1:6000" }), {
+                status: "fail",
+                evidence: "http://127.0.0.1:6000/v1/status/leader: no answer (bad port)",
+                cause: "Node.js's fetch refuses to connect to port 6000, whatever listens there: it is one of the Fetch standard's blocked \"bad ports\". Nothing was asked of the server.",
+                fix: "Point verify at Nomad's HTTP API address and port (the stack's nomadAddress output, or NOMAD_ADDR; Nomad listens on 4646 unless configured otherwise).",
             });
         });
         it("fails when nothing listens at Nomad's address, as an agent not running; waiting heals it", async () => {

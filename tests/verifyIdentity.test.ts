@@ -5,6 +5,7 @@
 // does not reach (another cluster's, none) are run on their own, with the probe's identity handed in.
 import * as assert from "assert";
 import { declaredStateCheck, identityCheck, loginCheck, NO_PROBE } from "../verify/identityChecks";
+import { runView } from "../verify/run";
 import { Outcome, RunContext, Target } from "../verify/types";
 import { readFixture } from "./apiFixtures";
 import { closedAddresses, FakeServer, fakeServer } from "./fakeHttp";
@@ -43,8 +44,9 @@ const DRIFT = {
 const BAD_GATEWAY = "<html><body><h1>502 Bad Gateway</h1></body></html>";
 const CLOCKS_AGREE = "Vault's clock agrees with this machine's";
 
-/** A run's context whose probe hands over `jwt` (or fails the test if a check asks for one). */
-const handing = (jwt?: string): RunContext => ({
+/** A run's context on `t` whose probe hands over `jwt` (or fails the test if a check asks for one). */
+const handing = (t: Target, jwt?: string): RunContext => ({
+    view: runView(t),
     probe: { identity: async () => (jwt ? { jwt } : assert.fail("the check ran the probe")) },
 });
 
@@ -76,7 +78,7 @@ describe("verify: the probe's identity, check by check", function () {
             assert.deepStrictEqual([result.status, result.evidence, result.runWith], ["skip", "no probe identity", NO_PROBE]);
         });
         it("is skipped without a Nomad token, before any probe job runs", async () => {
-            assert.deepStrictEqual(await identityCheck.run({ ...target(), nomadToken: "" }, handing()), {
+            assert.deepStrictEqual(await identityCheck.run({ ...target(), nomadToken: "" }, handing(target())), {
                 status: "skip",
                 evidence: "no Nomad token to run the probe job with",
                 runWith: "NOMAD_TOKEN=<management token> in the environment",
@@ -218,7 +220,7 @@ describe("verify: the probe's identity, check by check", function () {
             other = await fakeServer((req) => nomadApi(otherWorld, { server: true, address: () => other.address })(req));
         });
         after(() => other.close());
-        const run = (jwt: string) => identityCheck.run(target(), handing(jwt));
+        const run = (jwt: string) => identityCheck.run(target(), handing(target(), jwt));
 
         it("fails an identity that jwks_url's keys do not verify, though the stack's Nomad serves its kid", async () => {
             shared.world.jwksUrl = `${other.address}/.well-known/jwks.json`;
@@ -275,7 +277,7 @@ describe("verify: the probe's identity, check by check", function () {
 
     describe("declared-state", () => {
         it("says drift was not checked, and what would check it", async () => {
-            assert.deepStrictEqual(await declaredStateCheck.run(target(), {}), {
+            assert.deepStrictEqual(await declaredStateCheck.run(target(), { view: runView(target()) }), {
                 status: "skip",
                 evidence: "no declared state: drift of the role is not checked",
                 runWith: "--expect role.json (the role as you declared it, in Vault's field names), or verify a stack of this program",
@@ -338,7 +340,7 @@ describe("verify: the probe's identity, check by check", function () {
         });
         it("fails a login that Vault does not answer, as a failure that waiting heals", async () => {
             const gone: Target = { ...target(), vaultAddress: nowhere, declaredRole: undefined };
-            const result: Outcome = await loginCheck.run(gone, handing(probeIdentity()));
+            const result: Outcome = await loginCheck.run(gone, handing(gone, probeIdentity()));
             assert.deepStrictEqual(result, {
                 status: "fail",
                 evidence: "login: no answer (ECONNREFUSED)",
@@ -353,7 +355,8 @@ describe("verify: the probe's identity, check by check", function () {
                 req.url === "/v1/auth/token/lookup-self" ? { status: 502, body: BAD_GATEWAY, contentType: "text/html" } : vaultHandler(req),
             );
             try {
-                const result = await loginCheck.run({ ...target(), vaultAddress: proxy.address }, handing(probeIdentity()));
+                const behind = { ...target(), vaultAddress: proxy.address };
+                const result = await loginCheck.run(behind, handing(behind, probeIdentity()));
                 assert.deepStrictEqual(
                     [result, proxy.requests.filter((r) => r.url === "/v1/auth/token/revoke-self").length],
                     [
@@ -372,7 +375,7 @@ describe("verify: the probe's identity, check by check", function () {
             }
         });
         it("is skipped without --probe, saying what runs it", async () => {
-            assert.deepStrictEqual(await loginCheck.run(target(), {}), {
+            assert.deepStrictEqual(await loginCheck.run(target(), { view: runView(target()) }), {
                 status: "skip",
                 evidence: "no probe identity",
                 runWith: NO_PROBE,
@@ -388,7 +391,7 @@ describe("verify: the identity against a Nomad over mutual TLS", function () {
     it("fetches jwks_url with the CA of the auth config when this machine has none for Nomad", async () => {
         shared.world.jwksCaPem = TLS.ca;
         const t: Target = { ...shared.stack.target(), nomadCaPem: undefined, vaultToken: VAULT_TOKEN };
-        assert.deepStrictEqual(await identityCheck.run(t, handing(probeIdentity(KEYS.rogue))), {
+        assert.deepStrictEqual(await identityCheck.run(t, handing(t, probeIdentity(KEYS.rogue))), {
             status: "fail",
             evidence: `kid ${KEYS.rogue.kid} is not among the JWKS's ${SERVED} (${shared.stack.nomad.address}/.well-known/jwks.json)`,
             ...UNKNOWN_KID,

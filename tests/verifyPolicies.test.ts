@@ -79,8 +79,10 @@ describe("verify: the templated policy as jobs meet it", function () {
 
     describe("capabilities", () => {
         const CAUSE =
-            "The job logs in, then reading the secret gets 403: it is not under <mount>/data/<namespace>/<job>/ (KV v2 needs the data/ segment), or the policies of the job's own role do not grant it.";
-        const FIX = "Move the secret under the job's path, or grant it in the policy of the role the job logs in with.";
+            "The job logs in, then reading the secret gets 403: it is not under a path the policies of the role it logs in with grant it (KV v2 needs the data/ segment).";
+        /** The fix, naming what each denied job may read. */
+        const FIX = (granted: string) =>
+            `Move each secret under a path its job may read (${granted}), or grant it in a policy of the role the job logs in with.`;
 
         it("passes when every job's role grants what its templates read, and Vault agrees for the probe", async () => {
             const result = await check("capabilities");
@@ -98,7 +100,7 @@ describe("verify: the templated policy as jobs meet it", function () {
                 "fail",
                 "denied: default/web: kv/data/default/mongo/config",
                 CAUSE,
-                FIX,
+                FIX("default/web: kv/data/default/web, kv/data/default/web/*"),
             ]);
         });
         it("names every path denied", async () => {
@@ -118,7 +120,7 @@ describe("verify: the templated policy as jobs meet it", function () {
                 "fail",
                 "denied: default/mongo: kv/data/default/mongo/config",
                 CAUSE,
-                FIX,
+                FIX("default/mongo: none, its role's policies grant no read"),
             ]);
         });
         it("judges a job that names the default role by the templated policy", async () => {
@@ -140,7 +142,7 @@ describe("verify: the templated policy as jobs meet it", function () {
                 "fail",
                 "denied: default/mongo-query: database/creds/mongo (role mongo-dynamic-secret)",
                 CAUSE,
-                FIX,
+                FIX("default/mongo-query (role mongo-dynamic-secret): database/creds/other"),
             ]);
         });
         it("fails a job whose own role has no policies (Vault reads back token_policies null)", async () => {
@@ -167,6 +169,40 @@ describe("verify: the templated policy as jobs meet it", function () {
         it("fails every default-role job when Vault has no such policy", async () => {
             const result = await check("capabilities", { policyName: "gone" });
             assert.deepStrictEqual([result.status, result.evidence], ["fail", "denied: default/mongo: kv/data/default/mongo/config"]);
+        });
+        it("names, in the fix, what each denied job may read", async () => {
+            world.jobs.push(
+                { ID: "web", Namespace: "default", Templates: ['{{with secret "kv/data/default/mongo/config"}}{{end}}'] },
+                { ID: "api", Namespace: "team", Templates: ['{{with secret "kv/data/team/web/config"}}{{end}}'] },
+            );
+            assert.strictEqual(
+                (await check("capabilities")).fix,
+                FIX("default/web: kv/data/default/web, kv/data/default/web/*; team/api: kv/data/team/api, kv/data/team/api/*"),
+            );
+        });
+        it("names, in the fix, a job's own role that Vault does not have", async () => {
+            world.jobRoles = {};
+            assert.strictEqual(
+                (await check("capabilities")).fix,
+                FIX("default/mongo-query: role mongo-dynamic-secret is missing at jwt-nomad/"),
+            );
+        });
+        it("reads no default policy for a role that lists it: it grants no secret", async () => {
+            world.jobRoles["mongo-dynamic-secret"].tokenPolicies = ["default", "mongo-dynamic-secret"];
+            await check("capabilities");
+            assert.deepStrictEqual(
+                stack.vault.requests.filter((r) => r.url === "/v1/sys/policies/acl/default"),
+                [],
+            );
+        });
+        it("counts a job one of whose tasks logs in with a role of its own among those with a role of their own", async () => {
+            world.jobs.push({
+                ID: "web",
+                Namespace: "default",
+                Templates: ['{{with secret "kv/data/default/web/config"}}{{end}}'],
+                Sidecar: { Group: "cache", Role: "mongo-dynamic-secret" },
+            });
+            assert.match((await check("capabilities")).evidence, /^1 job\(s\) using the default role and 2 with a role of their own /);
         });
         it("fails a job whose own role Vault does not have, with Vault's answer", async () => {
             world.jobRoles = {};
@@ -264,6 +300,15 @@ describe("verify: the templated policy as jobs meet it", function () {
         it("passes a task that has other identities beside vault_default", async () => {
             world.jobs.push({ ID: "api", Namespace: "default", Identities: ["consul-service_api", "vault_default"] });
             assert.strictEqual((await check("collisions")).status, "pass");
+        });
+        it("names every task of a job without a Vault identity", async () => {
+            world.jobs.push({
+                ID: "api",
+                Namespace: "default",
+                NoIdentity: true,
+                Sidecar: { Group: "cache", Role: "mongo-dynamic-secret" },
+            });
+            assert.strictEqual((await check("collisions")).evidence, "default/api: task(s) api, sidecar have no vault_default identity");
         });
         it("names every job without a Vault identity", async () => {
             world.jobs.push({ ID: "api", Namespace: "default", NoIdentity: true }, { ID: "web", Namespace: "team", NoIdentity: true });

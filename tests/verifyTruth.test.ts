@@ -144,6 +144,33 @@ describe("verify against real-shape answers", function () {
         it("ends with 'All checks passed' only when every check ran and passed", async () => {
             assert.strictEqual(formatSummary(await verify(target())), "All checks passed.");
         });
+        it("says it passed with warnings, naming the checks, when agents could not be reached", async () => {
+            world.otherServers = ["server-2.global"];
+            assert.strictEqual(formatSummary(await verify(target())), "Passed with 1 warning(s) (agents).");
+        });
+        it("names the warnings beside the skipped checks, and beside the failures", async () => {
+            world.otherServers = ["server-2.global"];
+            const skipped = formatSummary(await verify({ ...target(), probe: undefined }));
+            world.sealed = true;
+            const failed = formatSummary(await verify({ ...target(), probe: undefined }));
+            assert.deepStrictEqual(
+                [skipped.split(";")[0], failed.split(";")[0]],
+                [
+                    "Passed with 1 warning(s) (agents), but 2 check(s) skipped (identity, login-and-role)",
+                    "1 check(s) failed. 1 warning(s) (agents). 7 check(s) skipped (audience, jwks-from-vault, identity, login-and-role, accessor-drift, capabilities, db-creds).",
+                ],
+            );
+        });
+        it("offers an option only for the checks it runs, not for those a failed check holds back", async () => {
+            world.sealed = true;
+            const results = await verify({ ...target(), nomadToken: "", probe: undefined });
+            assert.strictEqual(
+                formatSummary(results),
+                "1 check(s) failed. 12 check(s) skipped (nomad-token, agents, audience, jwks-from-vault, identity, login-and-role, " +
+                    "accessor-drift, capabilities, collisions, mongo-healthy, mongo-query, db-creds); " +
+                    "to run nomad-token, agents, collisions, mongo-healthy, mongo-query: NOMAD_TOKEN=<management token> in the environment.",
+            );
+        });
     });
 
     describe("6: agents from what the cluster advertises", () => {
@@ -152,14 +179,14 @@ describe("verify against real-shape answers", function () {
             const agents = await check("agents");
             assert.deepStrictEqual([agents.status, agents.evidence], ["pass", "1 agent(s), aud [vault.io]"]);
         });
-        it("names a server that advertises no HTTP address", async () => {
+        it("looks for a server that is no client node at its serf address, and names what answered there", async () => {
             world.otherServers = ["server-2.global"];
             const agents = await check("agents");
             assert.deepStrictEqual(
                 [agents.status, agents.evidence],
                 [
                     "warn",
-                    "1 agent(s), aud [vault.io]; not reached: server server-2.global (serf 10.0.0.2:4648): advertises no HTTP address",
+                    `1 agent(s), aud [vault.io]; not reached: server server-2.global (serf 127.0.0.1:4648): ${stack.nomad.address} answers as vaultnomad-dev.global`,
                 ],
             );
         });

@@ -1,102 +1,33 @@
 // The Nomad agents against Vault: their Vault blocks, the audience and mount they use, and the
 // keys they serve as Vault fetches them (../shared/reference/field-notes.md, part A).
 import { OUTPUT } from "../program/outputs";
-import { nomad, nomadJwks, vault } from "./clients";
 import { describe, heals, json } from "./http";
+import { unservedLogins } from "./clientLogins";
 import { probeIdentity } from "./identityChecks";
 import { loginWith, refusedLogin, revoke } from "./login";
 import { fail, pass, skip, warn } from "./outcome";
 import { Check, Outcome, RunContext, Target } from "./types";
+import { ClusterView } from "./viewTypes";
 
-interface AgentVault {
-    readonly address: string;
-    readonly server: boolean;
-    readonly enabled: boolean;
-    readonly audience: string[];
-    readonly jwtPath?: string;
-    /** The Vault Enterprise namespace the agent logs tasks in to ("" for none). */
-    readonly namespace: string;
+/** The kids of a key set, sorted and joined; "" for anything that is not one. */
+const kids = (keys: unknown) =>
+    Array.isArray(keys)
+        ? keys
+              .map((key: { kid?: string }) => key.kid)
+              .sort()
+              .join(", ")
+        : "";
+
+/** The servers' key sets, each as its kids, in the order of the agents. */
+async function servedKids(view: ClusterView): Promise<Array<{ address: string; kids: string }>> {
+    const servers = (await view.agents()).found.filter((a) => a.server);
+    const replies = await Promise.all(servers.map((server) => view.jwks(server.address)));
+    return servers.map((server, i) => ({ address: server.address, kids: kids(json(replies[i])?.keys) }));
 }
 
-interface Member {
-    readonly Name: string;
-    readonly Addr: string;
-    readonly Port: number;
-    readonly Status: string;
-}
-
-/** A list the cluster gives (`/v1/agent/members`, `/v1/nodes`); one it cannot give is named in `unknown`, for the agents it hides. */
-async function clusterList<T>(t: Target, path: string, items: (body: any) => unknown, unknown: string[]): Promise<T[]> {
-    const reply = await nomad(t, path);
-    const list = items(json(reply) ?? {});
-    if (Array.isArray(list)) {
-        return list;
-    }
-    unknown.push(`${path}: ${describe(reply)}`);
-    return [];
-}
-
-/**
- * The HTTP addresses the cluster advertises: the stack's own agent, every ready client node's
- * HTTPAddr (only the full node from /v1/node/:id carries it, not the /v1/nodes stub), and the
- * servers that are also client nodes. A server that is no node advertises no HTTP address (its serf
- * tags carry RPC only, nomad/server.go): it is named as not reachable. Every serf member is a server
- * (Status.Members); a failed or departed one is no agent to check, nor is a node that is not ready.
- */
-async function advertised(t: Target): Promise<{ addresses: string[]; unknown: string[] }> {
-    const scheme = new URL(t.nomadAddress).protocol;
-    const self = json(await nomad(t, "agent/self"));
-    const unknown: string[] = [];
-    const members = await clusterList<Member>(t, "agent/members", (body) => body.Members, unknown);
-    const stubs = await clusterList<{ ID: string; Name: string; Status: string }>(t, "nodes", (body) => body, unknown);
-    const nodes: Array<{ name: string; address: string }> = [];
-    for (const stub of stubs.filter((n) => n.Status === "ready")) {
-        const reply = await nomad(t, `node/${encodeURIComponent(stub.ID)}`);
-        const httpAddr: string | undefined = json(reply)?.HTTPAddr;
-        if (httpAddr) {
-            nodes.push({ name: stub.Name, address: `${scheme}//${httpAddr}` });
-        } else {
-            unknown.push(`client ${stub.Name} (node ${stub.ID.slice(0, 8)}): ${describe(reply)}`);
-        }
-    }
-    const selfName: string | undefined = self?.member.Name;
-    for (const m of members) {
-        if (m.Status === "alive" && m.Name !== selfName && !nodes.some((n) => m.Name.split(".")[0] === n.name)) {
-            unknown.push(`server ${m.Name} (serf ${m.Addr}:${m.Port}): advertises no HTTP address`);
-        }
-    }
-    return { addresses: [...new Set([t.nomadAddress, ...nodes.map((n) => n.address)])], unknown };
-}
-
-/** The default Vault block of an agent's config (/v1/agent/self): Nomad names an unnamed block "default"; before 1.7 there is no Vaults list. */
-export function defaultVaultBlock(config: { Vaults?: Array<Record<string, any>> }): Record<string, any> | undefined {
-    return config.Vaults?.find((v) => v.Name === "default");
-}
-
-/** Every agent of the cluster, as its /v1/agent/self describes its default Vault block. */
-export async function agents(t: Target): Promise<{ found: AgentVault[]; unreachable: string[] }> {
-    const { addresses, unknown } = await advertised(t);
-    const found: AgentVault[] = [];
-    const unreachable = [...unknown];
-    for (const address of addresses) {
-        const reply = await nomad(t, "agent/self", { address });
-        const self = reply.status === 200 ? json(reply) : undefined;
-        if (!self) {
-            unreachable.push(`${address}: ${describe(reply)}`);
-            continue;
-        }
-        const block = defaultVaultBlock(self.config) ?? {};
-        found.push({
-            address,
-            server: !!self.config.Server.Enabled,
-            enabled: !!block.Enabled,
-            audience: block.DefaultIdentity?.Audience ?? [],
-            jwtPath: block.JWTAuthBackendPath,
-            namespace: block.Namespace,
-        });
-    }
-    return { found, unreachable };
-}
+const DIVERGED_CAUSE =
+    'Servers disagree on their keyring: identities signed by some fail with "failed to verify id token signature", now and then.';
+const DIVERGED_FIX = "Compare `nomad operator root keyring list` on every server; wait for replication, or rotate the key again.";
 
 /**
  * Where verify cannot fetch from Vault's position, Vault's own login with a fresh identity is the
@@ -114,7 +45,7 @@ async function jwksByLogin(t: Target, context: RunContext, jwksUrl: string): Pro
         await revoke(t, login.token);
         return pass(`${jwksUrl}: Vault verified a fresh identity with the keys it fetched (the probe's login succeeded)`);
     }
-    return refusedLogin(t, jwt, login, "Vault refused the probe's login");
+    return refusedLogin(t, context.view, jwt, login, "Vault refused the probe's login");
 }
 
 export const jwksFromVault: Check = {
@@ -122,7 +53,7 @@ export const jwksFromVault: Check = {
     title: "Vault can fetch Nomad's JWKS from where it runs",
     needs: ["vault-health"],
     async run(t, context) {
-        const config = await vault(t, `auth/${t.jwtPath}/config`);
+        const config = await context.view.vault(`auth/${t.jwtPath}/config`);
         const jwksUrl: string | undefined = json(config)?.data?.jwks_url;
         const staticKeys: unknown = json(config)?.data?.jwt_validation_pubkeys;
         if (!jwksUrl && Array.isArray(staticKeys) && staticKeys.length) {
@@ -137,6 +68,15 @@ export const jwksFromVault: Check = {
             );
         }
         if (!t.fetchFromVault) {
+            // Vault's own fetch is out of reach from here, but the servers must still agree among themselves.
+            const served = await servedKids(context.view);
+            if (new Set(served.map((s) => s.kids)).size > 1) {
+                return fail(
+                    `servers serve different keys: ${served.map((s) => `${s.address} serves [${s.kids}]`).join("; ")}`,
+                    DIVERGED_CAUSE,
+                    DIVERGED_FIX,
+                );
+            }
             return jwksByLogin(t, context, jwksUrl);
         }
         const reply = await t.fetchFromVault(jwksUrl);
@@ -145,29 +85,16 @@ export const jwksFromVault: Check = {
         const keySet = reply.status === 200 && Array.isArray(keys);
         if (keySet && keys.length > 0) {
             // Every server must serve the same keys, or identities signed by one fail on Vault.
-            const kids = (k: unknown) =>
-                Array.isArray(k)
-                    ? k
-                          .map((key: { kid?: string }) => key.kid)
-                          .sort()
-                          .join(", ")
-                    : "";
-            const servers = (await agents(t)).found.filter((a) => a.server);
-            const diverging = [];
-            for (const server of servers) {
-                const served = kids(json(await nomadJwks(t, server.address))?.keys);
-                if (served !== kids(keys)) {
-                    diverging.push(`${server.address} serves [${served}]`);
-                }
-            }
+            const served = await servedKids(context.view);
+            const diverging = served.filter((s) => s.kids !== kids(keys));
             if (diverging.length) {
                 return fail(
-                    `Vault's JWKS has [${kids(keys)}]; ${diverging.join("; ")}`,
-                    'Servers disagree on their keyring: identities signed by some fail with "failed to verify id token signature", now and then.',
-                    "Compare `nomad operator root keyring list` on every server; wait for replication, or rotate the key again.",
+                    `Vault's JWKS has [${kids(keys)}]; ${diverging.map((s) => `${s.address} serves [${s.kids}]`).join("; ")}`,
+                    DIVERGED_CAUSE,
+                    DIVERGED_FIX,
                 );
             }
-            return pass(`${jwksUrl}: ${keys.length} key(s), the same on ${servers.length} server(s)`);
+            return pass(`${jwksUrl}: ${keys.length} key(s), the same on ${served.length} server(s)`);
         }
         // Only a request that got no answer has an error (Reply.error).
         if (/CERTIFICATE_REQUIRED|certificate required/i.test(String(reply.error))) {
@@ -207,8 +134,8 @@ export const agentsCheck: Check = {
     id: "agents",
     title: "Every Nomad agent has Vault enabled, servers a default identity, all one audience",
     needs: ["nomad-token"],
-    async run(t) {
-        const { found, unreachable } = await agents(t);
+    async run(t, context) {
+        const { found, unreachable } = await context.view.agents();
         const disabled = found.filter((a) => !a.enabled).map((a) => a.address);
         const noIdentity = found.filter((a) => a.server && a.audience.length === 0).map((a) => a.address);
         // Servers sign the identities (default_identity is a server-only field); a client's is unused.
@@ -251,10 +178,10 @@ export const audienceCheck: Check = {
     id: "audience",
     title: "Agents' audience and JWT path match the default role and a JWT mount",
     needs: ["vault-health", "nomad-token"],
-    async run(t) {
+    async run(t, { view }) {
         // The mount first: without it, the role's absence says nothing of its cause.
-        const mounts = Object.keys(json(await vault(t, "sys/auth"))?.data ?? {}).map((m) => m.replace(/\/$/, ""));
-        const { found } = await agents(t);
+        const mounts = Object.keys(json(await view.vault("sys/auth"))?.data ?? {}).map((m) => m.replace(/\/$/, ""));
+        const { found } = await view.agents();
         const wrongPath = found.filter((a) => a.jwtPath && !mounts.includes(a.jwtPath));
         if (wrongPath.length || !mounts.includes(t.jwtPath)) {
             return fail(
@@ -273,7 +200,7 @@ export const audienceCheck: Check = {
                 `Set default_role on auth/${t.jwtPath}/config, or give every job a vault.role (and verify --role <name>).`,
             );
         }
-        const role = await vault(t, `auth/${t.jwtPath}/role/${t.defaultRole}`);
+        const role = await view.vault(`auth/${t.jwtPath}/role/${t.defaultRole}`);
         if (role.status !== 200) {
             return fail(
                 `auth/${t.jwtPath}/role/${t.defaultRole}: ${describe(role)}`,
@@ -289,6 +216,14 @@ export const audienceCheck: Check = {
                 `agent default_identity.aud [${aud.join(", ")}], role ${t.defaultRole} bound_audiences [${bound.join(", ")}]`,
                 'Logins fail with "audience claim does not match any expected audience" (older Vault: "aud claim does not match any bound audience"): the agent and the role disagree.',
                 "Set the same audience on both: pulumi config set audience <aud>, then `npm run stack -- up`.",
+            );
+        }
+        const unserved = await unservedLogins(view, found);
+        if (unserved.length) {
+            return fail(
+                unserved.join("; "),
+                'Those clients log their tasks in at that mount, where Vault refuses them with "role … could not be found" (or "missing role" when neither the task\'s vault.role, the client\'s vault.create_from_role nor the mount\'s default_role names one).',
+                `Create the role at that mount (or set its config's default_role), or set those clients' vault.jwt_auth_backend_path to the mount that has it (${t.jwtPath}).`,
             );
         }
         return pass(`aud [${aud.join(", ")}] bound by ${t.defaultRole}; JWT path ${t.jwtPath}/ mounted`);

@@ -1,10 +1,14 @@
 // The checks of `verify`, in the order of the login chain. Each failure names its likely cause and
 // the fix; the causes are those users hit (../shared/reference/field-notes.md, part A).
 import { nomad, vault } from "./clients";
-import { describe, heals, json } from "./http";
+import { blockedPort, describe, heals, json } from "./http";
 import { allocations, lastEvent } from "./nomadState";
 import { fail, pass, skip, warn } from "./outcome";
 import { Check } from "./types";
+
+/** Why nothing answered at a port Node's fetch will not connect to: not the server's state. */
+const portRefused = (address: string) =>
+    `Node.js's fetch refuses to connect to port ${new URL(address).port}, whatever listens there: it is one of the Fetch standard's blocked "bad ports". Nothing was asked of the server.`;
 
 export const vaultHealth: Check = {
     id: "vault-health",
@@ -12,6 +16,13 @@ export const vaultHealth: Check = {
     needs: [],
     async run(t) {
         const reply = await vault(t, "sys/health", { anonymous: true });
+        if (blockedPort(reply)) {
+            return fail(
+                `${t.vaultAddress}: ${describe(reply)}`,
+                portRefused(t.vaultAddress),
+                "Point verify at Vault's API address and port (the stack's vaultAddress output, or VAULT_ADDR; Vault listens on 8200 unless configured otherwise).",
+            );
+        }
         if (reply.status === 0) {
             return fail(
                 `${t.vaultAddress}: ${describe(reply)}`,
@@ -66,6 +77,13 @@ export const nomadLeader: Check = {
         const leader = json<string>(reply);
         if (leader) {
             return pass(`leader ${leader}`);
+        }
+        if (blockedPort(reply)) {
+            return fail(
+                `${t.nomadAddress}/v1/status/leader: ${describe(reply)}`,
+                portRefused(t.nomadAddress),
+                "Point verify at Nomad's HTTP API address and port (the stack's nomadAddress output, or NOMAD_ADDR; Nomad listens on 4646 unless configured otherwise).",
+            );
         }
         return fail(
             `${t.nomadAddress}/v1/status/leader: ${describe(reply)}`,

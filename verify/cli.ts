@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { Connection, discoverTarget, Narrowing } from "./discover";
+import { concurrencyOf, concurrencyUsage, DEFAULT_CONCURRENCY } from "./readLimit";
 import { runAndPrint } from "./report";
 import { durationSeconds } from "./roleMeaning";
 
@@ -49,6 +50,7 @@ Narrowing and checks:
   --expect <role.json>     the role as you declared it (Vault's field names): checks drift against it
   --probe                  run a short probe job for a real workload identity (needs submit-job)
   --wait <duration>        retry failures that waiting can heal, this long (such as 30s)
+  --concurrency <n>        requests in flight at once, 1 to 256 (default ${DEFAULT_CONCURRENCY})
   --json                   one JSON document on stdout (verify/result.schema.json)
   -h, --help               this text
 
@@ -64,6 +66,7 @@ const OPTIONS = {
     expect: { type: "string" },
     probe: { type: "boolean" },
     wait: { type: "string" },
+    concurrency: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
 } as const;
@@ -85,10 +88,13 @@ export async function runCluster(argv: string[], io: CliIo): Promise<number> {
         }
         const setting = (flag: keyof typeof CONNECTION_FLAGS) =>
             ((values as Record<string, unknown>)[flag] as string | undefined) || io.env[CONNECTION_FLAGS[flag]] || undefined;
-        const { target, expectations } = await discoverTarget(connection(setting), narrowing(values));
-        const waitMs = values.wait === undefined ? 0 : waitSeconds(values.wait) * 1000;
+        const settings = {
+            waitMs: values.wait === undefined ? 0 : waitSeconds(values.wait) * 1000,
+            concurrency: values.concurrency === undefined ? undefined : concurrency(values.concurrency),
+        };
+        const { target, expectations, view } = await discoverTarget(connection(setting), narrowing(values), settings);
         const label = `cluster ${target.vaultAddress} ${target.nomadAddress}`;
-        const results = await runAndPrint(label, target, { json: !!values.json, waitMs, expectations }, io.out);
+        const results = await runAndPrint(label, target, { json: !!values.json, ...settings, expectations, view }, io.out);
         return results.some((r) => r.status === "fail") ? EXIT.failed : EXIT.ok;
     } catch (err) {
         const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
@@ -102,14 +108,25 @@ export async function runCluster(argv: string[], io: CliIo): Promise<number> {
     }
 }
 
+/** What each required setting is, as its flag's argument. */
+const REQUIRED = { "vault-addr": "<address>", "vault-token": "<token>", "nomad-addr": "<address>" } as const;
+
+/** All the required settings that are missing, named at once. */
+function missingSettings(setting: (flag: keyof typeof CONNECTION_FLAGS) => string | undefined): string | undefined {
+    const missing = (Object.keys(REQUIRED) as Array<keyof typeof REQUIRED>).filter((flag) => !setting(flag));
+    const list = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}` : items[0]);
+    return missing.length
+        ? `${list(missing.map((flag) => CONNECTION_FLAGS[flag]))} ${missing.length > 1 ? "are" : "is"} not set: ` +
+              `export ${missing.length > 1 ? "them" : "it"}, or pass ${list(missing.map((flag) => `--${flag} ${REQUIRED[flag]}`))}.`
+        : undefined;
+}
+
 function connection(setting: (flag: keyof typeof CONNECTION_FLAGS) => string | undefined): Connection {
-    const required = (flag: "vault-addr" | "nomad-addr") => {
-        const value = setting(flag);
-        if (!value) {
-            throw new UsageError(`${CONNECTION_FLAGS[flag]} is not set: export it, or pass --${flag} <address>.`);
-        }
-        return value.replace(/\/+$/, "");
-    };
+    const missing = missingSettings(setting);
+    if (missing) {
+        throw new UsageError(missing);
+    }
+    const address = (flag: "vault-addr" | "nomad-addr") => setting(flag)!.replace(/\/+$/, "");
     const pem = (flag: keyof typeof CONNECTION_FLAGS) => {
         const file = setting(flag);
         try {
@@ -120,14 +137,14 @@ function connection(setting: (flag: keyof typeof CONNECTION_FLAGS) => string | u
     };
     const yes = (flag: keyof typeof CONNECTION_FLAGS) => /^(1|true|yes)$/i.test(setting(flag) ?? "");
     return {
-        vaultAddress: required("vault-addr"),
-        vaultToken: setting("vault-token") ?? "",
+        vaultAddress: address("vault-addr"),
+        vaultToken: setting("vault-token")!,
         vaultNamespace: setting("vault-namespace"),
         vaultCaPem: pem("vault-cacert"),
         vaultClientCertPem: pem("vault-client-cert"),
         vaultClientKeyPem: pem("vault-client-key"),
         vaultSkipVerify: yes("vault-skip-verify"),
-        nomadAddress: required("nomad-addr"),
+        nomadAddress: address("nomad-addr"),
         nomadToken: setting("nomad-token") ?? "",
         nomadRegion: setting("nomad-region"),
         nomadNamespace: setting("nomad-namespace"),
@@ -167,6 +184,14 @@ function declaredRole(file: string): Record<string, unknown> {
         throw new UsageError(`--expect ${file}: want a JSON object of the role's fields, such as {"bound_audiences": ["vault.io"], …}.`);
     }
     return role;
+}
+
+function concurrency(text: string): number {
+    const value = concurrencyOf(text);
+    if (value === undefined) {
+        throw new UsageError(concurrencyUsage(text));
+    }
+    return value;
 }
 
 function waitSeconds(text: string): number {

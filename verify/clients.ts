@@ -11,6 +11,7 @@ export interface VaultCall {
     readonly body?: unknown;
     /** Calls such as sys/health and login need no token. */
     readonly anonymous?: boolean;
+    readonly timeoutMs?: number;
 }
 
 /**
@@ -49,6 +50,7 @@ export async function vault(t: Target, path: string, call: VaultCall = {}): Prom
         method: call.method,
         body: call.body,
         headers,
+        timeoutMs: call.timeoutMs,
         ca: t.vaultCaPem,
         cert: t.vaultClientCertPem,
         key: t.vaultClientKeyPem,
@@ -86,6 +88,7 @@ function nomadCapability(route: string): string | undefined {
         [/^agent\//, "agent:read"],
         [/^nodes?(\/|$)/, "node:read"],
         [/^jobs$/, "namespace list-jobs"],
+        [/^allocations$/, "namespace read-job"],
         [/^job\//, "namespace read-job"],
         [/^client\/fs\/logs\//, "namespace read-logs"],
     ];
@@ -112,6 +115,6 @@ export async function nomad(t: Target, path: string, call: NomadCall = {}): Prom
 }
 
 /** A Nomad agent's JWKS (served without a token). */
-export function nomadJwks(t: Target, address: string): Promise<Reply> {
-    return request(`${address}/.well-known/jwks.json`, nomadTls(t));
+export function nomadJwks(t: Target, address: string, timeoutMs?: number): Promise<Reply> {
+    return request(`${address}/.well-known/jwks.json`, { ...nomadTls(t), timeoutMs });
 }

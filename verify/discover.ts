@@ -1,10 +1,12 @@
 // The target of a cluster this program did not set up: what verify expects is read from the cluster
 // itself (the JWT mounts, the agents' vault block, the mount's default role, the policies it grants),
 // narrowed by --auth-path, --role, --audience and --job. Each expectation says where it came from.
-import { defaultVaultBlock } from "./agentChecks";
-import { Denied, nomad, vault } from "./clients";
-import { json } from "./http";
+import { defaultVaultBlock } from "./agents";
+import { Denied } from "./clients";
+import { describe, json, Reply } from "./http";
+import { runView, RunSettings } from "./run";
 import { Target } from "./types";
+import { ClusterView } from "./viewTypes";
 
 /** How to reach Vault and Nomad: the usual environment variables, or the same as flags. */
 export type Connection = Pick<
@@ -39,6 +41,16 @@ export interface Discovered {
     readonly target: Target;
     /** What verify expects and where each came from, one line each. */
     readonly expectations: string[];
+    /** What was read of the cluster, for the run to go on from. */
+    readonly view: ClusterView;
+}
+
+/** The body of an answer that is one (200), or an error naming what came instead. */
+function answered(reply: Reply): any {
+    if (reply.status !== 200) {
+        throw new Error(describe(reply));
+    }
+    return json(reply);
 }
 
 /** One reading of the cluster; a refused or failed read leaves it undefined and says why. */
@@ -53,7 +65,7 @@ async function read<T>(notes: string[], what: string, fetch: () => Promise<T | u
     }
 }
 
-export async function discoverTarget(connection: Connection, narrowing: Narrowing = {}): Promise<Discovered> {
+export async function discoverTarget(connection: Connection, narrowing: Narrowing = {}, settings: RunSettings = {}): Promise<Discovered> {
     const base: Target = {
         ...connection,
         nomadNamespace: narrowing.job?.namespace ?? connection.nomadNamespace ?? "default",
@@ -65,13 +77,14 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
         declaredRole: narrowing.expect,
         job: narrowing.job,
     };
+    const view = runView(base, settings);
     const notes: string[] = [];
     const mounts = await read(notes, "JWT mounts (sys/auth)", async () => {
-        const table = json(await vault(base, "sys/auth"))?.data as Record<string, { type: string; accessor: string }> | undefined;
-        return table && Object.entries(table).flatMap(([path, m]) => (m.type === "jwt" ? [path.replace(/\/$/, "")] : []));
+        const table = answered(await view.vault("sys/auth"))?.data as Record<string, { type: string; accessor: string }>;
+        return Object.entries(table ?? {}).flatMap(([path, m]) => (m.type === "jwt" ? [path.replace(/\/$/, "")] : []));
     });
     const agentVault = await read(notes, "the agents' vault block (agent/self)", async () => {
-        const self = json(await nomad(base, "agent/self"));
+        const self = answered(await view.nomad("agent/self"));
         return (self?.config && defaultVaultBlock(self.config)) as
             { JWTAuthBackendPath?: string; DefaultIdentity?: { Audience?: string[] } } | undefined;
     });
@@ -82,17 +95,23 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
         ["jwt-nomad", "Nomad's default jwt_auth_backend_path"],
     );
     const target = { ...base, jwtPath };
-    const config = await read(notes, `auth/${jwtPath}/config`, async () => json(await vault(target, `auth/${jwtPath}/config`))?.data);
+    const config = await read(notes, `auth/${jwtPath}/config`, async () => answered(await view.vault(`auth/${jwtPath}/config`))?.data);
     const [role, roleFrom] = first(
         [narrowing.role, "--role"],
         [config?.default_role, `default_role of auth/${jwtPath}/config`],
-        ["", `none: auth/${jwtPath}/config has no default_role, so jobs without vault.role cannot log in; pass --role`],
+        [
+            "",
+            config
+                ? `none: auth/${jwtPath}/config has no default_role, so jobs without vault.role cannot log in; pass --role`
+                : `none: auth/${jwtPath}/config was not read; pass --role`,
+        ],
     );
     const roleData = role
-        ? await read(notes, `auth/${jwtPath}/role/${role}`, async () => json(await vault(target, `auth/${jwtPath}/role/${role}`))?.data)
+        ? await read(notes, `auth/${jwtPath}/role/${role}`, async () => answered(await view.vault(`auth/${jwtPath}/role/${role}`))?.data)
         : undefined;
     const bound: string[] = roleData?.bound_audiences ?? [];
-    const policyName = await templatedPolicy(target, roleData?.token_policies ?? [], notes);
+    const policy = await templatedPolicy(view, roleData?.token_policies ?? [], notes);
+    const policyName = policy.name;
     const [audience, audienceFrom] = first(
         [narrowing.audience, "--audience"],
         [agentVault?.DefaultIdentity?.Audience?.[0], "the agents' default_identity.aud"],
@@ -106,10 +125,11 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
             policyName: policyName ?? "",
             probe: narrowing.probe ? { audience } : undefined,
         },
+        view,
         expectations: [
-            `JWT mount ${jwtPath}/ (${pathFrom}); JWT mounts in Vault: [${(mounts ?? []).join(", ")}]`,
-            `role ${role || "(none)"} (${roleFrom}); bound_audiences [${bound.join(", ")}]`,
-            `policy ${policyName ?? "(none)"} (${policyName ? `the templated policy among role ${role}'s token_policies` : `no token policy of role ${role || "(none)"} names an auth_jwt_ accessor`})`,
+            `JWT mount ${jwtPath}/ (${pathFrom}); JWT mounts in Vault: ${mounts ? `[${mounts.join(", ")}]` : "not read"}`,
+            `role ${role || "(none)"} (${roleFrom}); bound_audiences ${role && !roleData ? "not read" : `[${bound.join(", ")}]`}`,
+            `policy ${policyName ?? "(none)"} (${policyWhy(role, roleData, policy)})`,
             `audience ${audience} (${audienceFrom})`,
             ...(narrowing.job ? [`job ${narrowing.job.namespace}/${narrowing.job.id} (--job)`] : []),
             narrowing.expect ? "declared role: --expect" : "declared role: none (drift is not checked; --expect role.json)",
@@ -125,17 +145,32 @@ function first(...candidates: Array<[string | undefined, string]>): [string, str
     return [value ?? "", from];
 }
 
-/** The first of the role's token policies whose text names an auth_jwt_* accessor. */
-async function templatedPolicy(t: Target, policies: string[], notes: string[]): Promise<string | undefined> {
+/** The first of the role's token policies whose text names an auth_jwt_* accessor, and whether every policy before it was read. */
+async function templatedPolicy(view: ClusterView, policies: string[], notes: string[]): Promise<{ name?: string; unread: boolean }> {
+    let unread = false;
     for (const name of policies.filter((p) => p !== "default")) {
         const text = await read(
             notes,
             `sys/policies/acl/${name}`,
-            async () => json(await vault(t, `sys/policies/acl/${name}`))?.data?.policy,
+            async () => answered(await view.vault(`sys/policies/acl/${name}`))?.data?.policy,
         );
         if (/auth_jwt_\w+/.test(text ?? "")) {
-            return name;
+            return { name, unread };
         }
+        unread ||= text === undefined;
     }
-    return undefined;
+    return { unread };
+}
+
+/** Where the policy came from, or why there is none. */
+function policyWhy(role: string, roleData: unknown, policy: { name?: string; unread: boolean }): string {
+    if (policy.name) {
+        return `the templated policy among role ${role}'s token_policies`;
+    }
+    if (role && !roleData) {
+        return `role ${role} was not read`;
+    }
+    return policy.unread
+        ? `not every token policy of role ${role} was read`
+        : `no token policy of role ${role || "(none)"} names an auth_jwt_ accessor`;
 }

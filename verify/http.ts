@@ -38,8 +38,9 @@ export async function request(url: string, options: HttpOptions = {}): Promise<R
         });
         return { status: response.status, body: await response.text(), date: response.headers.get("date") ?? undefined };
     } catch (err) {
-        const cause = (err as { cause?: { code?: string } }).cause;
-        return { status: 0, body: "", error: cause?.code ?? (err as Error).name ?? String(err) };
+        // Node's fetch names most failures by code; a port it will not connect to only by message ("bad port").
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        return { status: 0, body: "", error: cause?.code ?? (cause?.message || undefined) ?? (err as Error).name ?? String(err) };
     }
 }
 
@@ -57,6 +58,12 @@ export function describe(reply: Reply): string {
         ? `no answer (${reply.error})`
         : `HTTP ${reply.status}${reply.body ? ` ${reply.body.trim().slice(0, 160)}` : ""}`;
 }
+
+/**
+ * Whether nothing answered because Node's fetch refused the port itself: the Fetch standard's "bad
+ * ports" (1, 7, 9, 21, 22, 25, …, 6000, …), which no server behind them changes.
+ */
+export const blockedPort = (reply: Reply) => reply.status === 0 && reply.error === "bad port";
 
 /** Whether waiting can heal this answer: nothing listening yet, a timeout, 5xx (sealed, no leader), 429 (standby). */
 export function heals(reply: Reply): boolean {

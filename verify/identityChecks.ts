@@ -1,11 +1,12 @@
 // A real workload identity, from the probe step, and the login it makes.
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, JSONWebKeySet } from "jose";
-import { nomadJwks, nomadTls, vault } from "./clients";
+import { nomadTls, vault } from "./clients";
 import { describe, heals, json, Reply, request } from "./http";
 import { jwtMethod, loginWith, refusedLogin, revoke } from "./login";
 import { fail, pass, skip } from "./outcome";
 import { leftoverFields, roleDrift, shown } from "./roleMeaning";
 import { Check, Outcome, RunContext, Target } from "./types";
+import { ClusterView } from "./viewTypes";
 import { roleLeeways, timeRefusal, vaultNow } from "./vaultClock";
 
 export const NO_PROBE = "verify --probe (runs a short probe job for a real identity)";
@@ -27,11 +28,15 @@ export async function probeIdentity(t: Target, context: RunContext): Promise<str
  * Vault's CA for it, else the stack's Nomad. A config of static keys has jwks_url "", which fetches
  * nothing: the identity is then held against Nomad's keys, which the static ones should be.
  */
-async function keySet(t: Target, config: Record<string, any>): Promise<{ jwks: JSONWebKeySet; from: string } | undefined> {
+async function keySet(
+    t: Target,
+    view: ClusterView,
+    config: Record<string, any>,
+): Promise<{ jwks: JSONWebKeySet; from: string } | undefined> {
     const tls = { ...nomadTls(t), ...(config.jwks_ca_pem ? { ca: config.jwks_ca_pem } : {}) };
     const sources: Array<[string, () => Promise<Reply>]> = [
         [config.jwks_url, () => request(config.jwks_url, tls)],
-        [`${t.nomadAddress}/.well-known/jwks.json`, () => nomadJwks(t, t.nomadAddress)],
+        [`${t.nomadAddress}/.well-known/jwks.json`, () => view.jwks(t.nomadAddress)],
     ];
     for (const [from, fetchKeys] of sources) {
         const keys = json(await fetchKeys())?.keys;
@@ -61,7 +66,7 @@ export const identityCheck: Check = {
                 "Check the probe job's logs.",
             );
         }
-        const { config, role, roleReply } = await jwtMethod(t);
+        const { config, role, roleReply } = await jwtMethod(t, context.view);
         if (roleReply.status !== 200) {
             return fail(
                 `auth/${t.jwtPath}/role/${t.defaultRole}: ${describe(roleReply)}`,
@@ -72,7 +77,7 @@ export const identityCheck: Check = {
         }
         const now = await vaultNow(t);
         const leeways = roleLeeways(role);
-        const keys = await keySet(t, config);
+        const keys = await keySet(t, context.view, config);
         if (keys) {
             try {
                 // Signature and key only: times are judged below, as Vault judges them.
@@ -161,7 +166,7 @@ export const loginCheck: Check = {
     needs: ["identity"],
     async run(t, context) {
         // The identity check, which this one needs, has found the role: here it is compared.
-        const { role } = await jwtMethod(t);
+        const { role } = await jwtMethod(t, context.view);
         const drift = t.declaredRole
             ? driftFrom(role, t.declaredRole, t.source === "cluster" ? "--expect declares" : "the stack declares")
             : [];
@@ -179,7 +184,7 @@ export const loginCheck: Check = {
         const login = await loginWith(t, jwt);
         if (!login.token) {
             // The identity check passed: this machine's fetch of the JWKS has the identity's kid.
-            return refusedLogin(t, jwt, login, "login", { kidServedHere: true });
+            return refusedLogin(t, context.view, jwt, login, "login", { kidServedHere: true });
         }
         const lookupReply = await vault(t, "auth/token/lookup-self", { token: login.token });
         await revoke(t, login.token);

@@ -3,25 +3,16 @@
 // its templates' secret paths against what the role's policies grant for this job, and vault.policies
 // left over from the token workflow.
 import { decodeJwt } from "jose";
-import { policyStanzas, renderForJob, Stanza, vaultPathMatches } from "../policy/hcl";
-import { nomad, vault } from "./clients";
+import { vault } from "./clients";
+import { covers, grantedTo, policyGrants } from "./grants";
 import { describe, json } from "./http";
 import { loginWith, revoke } from "./login";
 import { fail, pass, warn } from "./outcome";
 import { Check, RunContext, Target } from "./types";
+import { secretPaths } from "./vaultJobs";
+import { JobTask } from "./viewTypes";
 
 type Problem = readonly [evidence: string, cause: string, fix: string];
-
-interface JobTask {
-    readonly Name: string;
-    readonly Vault: { Role?: string; Cluster?: string; Policies?: string[] | null };
-    readonly Identities?: Array<{ Name: string; Audience?: string[] }> | null;
-    readonly Templates?: Array<{ EmbeddedTmpl?: string }> | null;
-}
-
-/** The `secret "…"` paths a task's templates read. */
-export const secretPaths = (task: JobTask) =>
-    (task.Templates ?? []).flatMap((tmpl) => [...String(tmpl.EmbeddedTmpl ?? "").matchAll(/secret "([^"]+)"/g)].map((m) => m[1]));
 
 /** Vault's bound_claims against the claims Nomad puts in this task's identity; the unmet ones, as evidence. */
 function unmetClaims(role: Record<string, any>, claims: Record<string, string>): string[] {
@@ -42,25 +33,6 @@ function unmetClaims(role: Record<string, any>, claims: Record<string, string>):
             ? []
             : [`${claim} [${values.join(", ")}], the identity's is "${have}"`];
     });
-}
-
-/** The stanzas of a policy's text that grant read. */
-export async function readGrants(text: string): Promise<Stanza[]> {
-    return (await policyStanzas(text)).filter((s) => s.capabilities.includes("read"));
-}
-
-/** Whether `grants` let the job read `path` (templated paths rendered with its namespace and ID). */
-export function grantsRead(grants: Stanza[], namespace: string, id: string): (path: string) => boolean {
-    return (path) => grants.some((s) => vaultPathMatches(renderForJob(s.path, namespace, id), path));
-}
-
-/** Whether the role's policies grant read on `path` for the job. */
-export async function readableFor(t: Target, policies: string[], namespace: string, id: string): Promise<(path: string) => boolean> {
-    const grants: Stanza[] = [];
-    for (const name of policies.filter((p) => p !== "default")) {
-        grants.push(...(await readGrants(json(await vault(t, `sys/policies/acl/${name}`))?.data?.policy ?? "")));
-    }
-    return grantsRead(grants, namespace, id);
 }
 
 /**
@@ -108,7 +80,7 @@ async function walkTask(
         ]);
         return { problems };
     }
-    const roleReply = await vault(t, `auth/${t.jwtPath}/role/${role}`);
+    const roleReply = await context.view.vault(`auth/${t.jwtPath}/role/${role}`);
     if (roleReply.status !== 200) {
         problems.push([
             `task ${task.Name}: role ${role}: auth/${t.jwtPath}/role/${role} ${describe(roleReply)}`,
@@ -137,13 +109,15 @@ async function walkTask(
     }
     const paths = secretPaths(task);
     const policies: string[] = roleData.token_policies ?? [];
-    const readable = await readableFor(t, policies, job.namespace, job.id);
-    const denied = paths.filter((p) => !readable(p));
+    const granted = grantedTo(await policyGrants(context.view, policies), job.namespace, job.id);
+    const denied = paths.filter((p) => !covers(granted, p));
     if (denied.length) {
         problems.push([
             `task ${task.Name}: role ${role}'s policies [${policies.join(", ")}] grant no read on ${denied.join(", ")}`,
-            `The job logs in, then its template's read gets 403: the templated policy grants <mount>/data/${job.namespace}/${job.id}/… (KV v2 needs the data/ segment).`,
-            "Move the secret under the path the policy grants this job, or grant it in a policy of the role.",
+            `The job logs in, then its template's read gets 403: the role's policies grant this job read on ${granted.join(", ") || "no path"} only (KV v2 needs the data/ segment).`,
+            granted.length
+                ? `Move the secret under a path the role grants this job (${granted.join(", ")}), or grant it in a policy of role ${role}.`
+                : `Grant the secret in a policy of role ${role}.`,
         ]);
     }
     const vaultSays = !denied.length && !unmet.length ? await confirmed(t, context, role, paths, job) : undefined;
@@ -166,7 +140,7 @@ export const jobCheck: Check = {
     async run(t, context) {
         const job = t.job!;
         const name = `${job.namespace}/${job.id}`;
-        const reply = await nomad(t, `job/${encodeURIComponent(job.id)}?namespace=${encodeURIComponent(job.namespace)}`);
+        const reply = await context.view.job(job.namespace, job.id);
         if (reply.status !== 200) {
             return fail(
                 `job ${name}: ${describe(reply)}`,

@@ -5,6 +5,7 @@ import { describe, heals, json, Reply, vaultErrors } from "./http";
 import { diagnoseRefusal, LoginContext } from "./loginRefusal";
 import { fail } from "./outcome";
 import { Outcome, Target } from "./types";
+import { ClusterView } from "./viewTypes";
 
 export interface Login {
     readonly reply: Reply;
@@ -23,15 +24,20 @@ export async function loginWith(t: Target, jwt: string, role = t.defaultRole): P
 export const revoke = (t: Target, token: string) => vault(t, "auth/token/revoke-self", { method: "POST", token });
 
 /** The JWT method's config and the default role, as `data`; empty objects where Vault has none. */
-export async function jwtMethod(t: Target): Promise<{ config: Record<string, any>; role: Record<string, any>; roleReply: Reply }> {
-    const roleReply = await vault(t, `auth/${t.jwtPath}/role/${t.defaultRole}`);
-    const config = json(await vault(t, `auth/${t.jwtPath}/config`))?.data ?? {};
-    return { config, role: json(roleReply)?.data ?? {}, roleReply };
+export async function jwtMethod(
+    t: Target,
+    view: ClusterView,
+): Promise<{ config: Record<string, any>; role: Record<string, any>; roleReply: Reply }> {
+    const [roleReply, configReply] = await Promise.all([
+        view.vault(`auth/${t.jwtPath}/role/${t.defaultRole}`),
+        view.vault(`auth/${t.jwtPath}/config`),
+    ]);
+    return { config: json(configReply)?.data ?? {}, role: json(roleReply)?.data ?? {}, roleReply };
 }
 
 /** What a refusal of this identity is read against. */
-export async function loginContext(t: Target, jwt: string): Promise<LoginContext> {
-    const { config, role } = await jwtMethod(t);
+export async function loginContext(t: Target, view: ClusterView, jwt: string): Promise<LoginContext> {
+    const { config, role } = await jwtMethod(t, view);
     const safe = <T>(read: () => T): T | undefined => {
         try {
             return read();
@@ -55,12 +61,13 @@ export async function loginContext(t: Target, jwt: string): Promise<LoginContext
  */
 export async function refusedLogin(
     t: Target,
+    view: ClusterView,
     jwt: string,
     login: Login,
     label: string,
     known: Partial<LoginContext> = {},
 ): Promise<Outcome> {
-    const diagnosis = diagnoseRefusal(login.refusal, { ...(await loginContext(t, jwt)), ...known });
+    const diagnosis = diagnoseRefusal(login.refusal, { ...(await loginContext(t, view, jwt)), ...known });
     const refusal = login.reply.status === 0 ? describe(login.reply) : `HTTP ${login.reply.status} ${login.refusal}`;
     return fail(`${label}: ${refusal}`, diagnosis.cause, diagnosis.fix, heals(login.reply));
 }

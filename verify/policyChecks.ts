@@ -1,33 +1,30 @@
 // The templated policy as jobs meet it: the accessor it names, the paths it grants, and the job IDs
 // it keys on.
 import { decodeJwt } from "jose";
-import { nomad, vault } from "./clients";
-import { describe, json } from "./http";
-import { grantsRead, readableFor, readGrants, secretPaths } from "./jobChecks";
+import { Stanza } from "../policy/hcl";
+import { vault } from "./clients";
+import { covers, grantedTo, roleGrants } from "./grants";
+import { json } from "./http";
 import { loginWith, revoke } from "./login";
 import { fail, pass, skip, warn } from "./outcome";
 import { Check, RunContext, Target } from "./types";
+import { secretPaths } from "./vaultJobs";
+import { ClusterView, VaultJob } from "./viewTypes";
 
 /** A cluster's role may grant no templated policy (static policies per job): nothing to render then. */
 const NO_TEMPLATED_POLICY = () =>
     skip("no templated policy: none of the role's token_policies names an auth_jwt_ accessor", "--role <a role whose policy is templated>");
 
-/** The `data` of a Vault read; empty when Vault has nothing there (its `{"errors":[]}`). */
-const vaultData = async (t: Target, path: string): Promise<Record<string, any>> => json(await vault(t, path)).data ?? {};
-
-/** An ACL policy's text; empty when Vault has no such policy. */
-const policyText = async (t: Target, name: string): Promise<string> => (await vaultData(t, `sys/policies/acl/${name}`)).policy ?? "";
-
 export const accessorCheck: Check = {
     id: "accessor-drift",
     title: "The templated policy names the JWT mount's current accessor",
     needs: ["vault-health"],
-    async run(t) {
+    async run(t, { view }) {
         if (!t.policyName) {
             return NO_TEMPLATED_POLICY();
         }
-        const mount = (await vaultData(t, "sys/auth"))[`${t.jwtPath}/`];
-        const named = [...new Set((await policyText(t, t.policyName)).match(/auth_jwt_\w+/g))];
+        const mount = (json(await view.vault("sys/auth")).data ?? {})[`${t.jwtPath}/`];
+        const named = [...new Set((await view.policyText(t.policyName)).match(/auth_jwt_\w+/g))];
         if (!mount) {
             return fail(`no auth mount ${t.jwtPath}/`, "The JWT auth method is gone.", "npm run stack -- up");
         }
@@ -43,58 +40,74 @@ export const accessorCheck: Check = {
     },
 };
 
-/** Jobs that use Vault, and the secret paths their templates read, by the role each task logs in with. */
-async function vaultJobs(
-    t: Target,
-): Promise<
-    Array<{ id: string; namespace: string; pathsByRole: Map<string, string[]>; policies: string[]; withoutIdentity: Map<string, string[]> }>
-> {
-    const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*"))!;
-    const jobs = [];
-    for (const { ID, Namespace } of list) {
-        // Undefined when the job was deregistered since the list (Nomad's 404 "job not found").
-        const job = json(await nomad(t, `job/${encodeURIComponent(ID)}?namespace=${Namespace}`));
-        const tasks = (job?.TaskGroups ?? []).flatMap((g: any) => g.Tasks).filter((task: any) => task.Vault);
-        if (tasks.length) {
-            jobs.push({
-                id: ID,
-                namespace: Namespace,
-                pathsByRole: tasks.reduce((byRole: Map<string, string[]>, task: any) => {
-                    const role: string = task.Vault.Role || t.defaultRole;
-                    return byRole.set(role, [...(byRole.get(role) ?? []), ...secretPaths(task)]);
-                }, new Map<string, string[]>()),
-                policies: tasks.flatMap((task: any) => task.Vault.Policies ?? []),
-                // The server sets the vault block's cluster ("default" unless named) and adds a
-                // vault_<cluster> identity at submission; jobs submitted before default_identity was
-                // configured have none (as `nomad setup vault -check` reports). By identity: its tasks.
-                withoutIdentity: tasks.reduce((missing: Map<string, string[]>, task: any) => {
-                    const identity = `vault_${task.Vault.Cluster}`;
-                    return task.Identities?.some((i: any) => i.Name === identity)
-                        ? missing
-                        : missing.set(identity, [...(missing.get(identity) ?? []), task.Name]);
-                }, new Map<string, string[]>()),
-            });
-        }
-    }
-    return jobs;
+/** The roles a job's tasks log in with (the default role for a task that names none), each with the secret paths they read. */
+function pathsByRole(t: Target, job: VaultJob): Map<string, string[]> {
+    return job.tasks.reduce((byRole, task) => {
+        const role = task.Vault.Role || t.defaultRole;
+        return byRole.set(role, [...(byRole.get(role) ?? []), ...secretPaths(task)]);
+    }, new Map<string, string[]>());
 }
 
-/** What each job cannot read with the policies of a role of its own (not the default role). */
-async function deniedToOwnRoles(t: Target, jobs: Awaited<ReturnType<typeof vaultJobs>>): Promise<string[]> {
-    const denied: string[] = [];
-    for (const job of jobs) {
-        for (const [role, paths] of [...job.pathsByRole].filter(([role]) => role !== t.defaultRole)) {
-            const reply = await vault(t, `auth/${t.jwtPath}/role/${role}`);
-            if (reply.status !== 200) {
-                denied.push(...paths.map((p) => `${job.namespace}/${job.id}: ${p} (role ${role}: ${describe(reply)})`));
-                continue;
-            }
-            // Vault reads back a role without policies as token_policies null.
-            const readable = await readableFor(t, json(reply).data.token_policies ?? [], job.namespace, job.id);
-            denied.push(...paths.filter((p) => !readable(p)).map((p) => `${job.namespace}/${job.id}: ${p} (role ${role})`));
+/** What a role grants, as the capabilities check judges it: the read stanzas of its policies, or why the role cannot be read. */
+type Granted = { readonly grants: Stanza[] } | { readonly missing: string };
+
+/** A secret a job cannot read with the role it logs in with, and what that role grants. */
+interface Denial {
+    readonly job: VaultJob;
+    readonly path: string;
+    /** A role of the job's own; undefined for the default role. */
+    readonly role?: string;
+    readonly ofRole: Granted;
+}
+
+/** The paths a role lets the job read, rendered for it; undefined when the role cannot be read. */
+const grantedOf = (ofRole: Granted, job: VaultJob) => ("grants" in ofRole ? grantedTo(ofRole.grants, job.namespace, job.id) : undefined);
+
+/** What each job cannot read: first with the default role's templated policy, then with roles of their own. */
+async function denials(t: Target, view: ClusterView, jobs: VaultJob[]): Promise<Denial[]> {
+    const roles = [...new Set(jobs.flatMap((job) => [...pathsByRole(t, job).keys()]))];
+    const byRole = new Map<string, Granted>(
+        await Promise.all(
+            roles.map(
+                async (role) =>
+                    [
+                        role,
+                        role === t.defaultRole ? { grants: await view.readGrants(t.policyName) } : await roleGrants(t, view, role),
+                    ] as const,
+            ),
+        ),
+    );
+    const denied = (own: boolean) =>
+        jobs.flatMap((job) =>
+            [...pathsByRole(t, job)]
+                .filter(([role]) => (role !== t.defaultRole) === own)
+                .flatMap(([role, paths]) => {
+                    const ofRole = byRole.get(role)!;
+                    const granted = grantedOf(ofRole, job);
+                    return paths
+                        .filter((path) => !granted || !covers(granted, path))
+                        .map((path) => ({ job, path, ofRole, ...(own ? { role } : {}) }));
+                }),
+        );
+    return [...denied(false), ...denied(true)];
+}
+
+/** A denial as evidence: the job, the path, and the role of its own (with Vault's answer when that role is missing). */
+const denialShown = (d: Denial) =>
+    `${d.job.namespace}/${d.job.id}: ${d.path}` +
+    (d.role ? ` (role ${d.role}${"missing" in d.ofRole ? `: ${d.ofRole.missing}` : ""})` : "");
+
+/** What each denied job may read, concretely: the fix names the paths to move its secrets under. */
+function grantsShown(t: Target, denied: Denial[]): string {
+    const lines = denied.map(({ job, role, ofRole }) => {
+        const name = `${job.namespace}/${job.id}`;
+        const granted = grantedOf(ofRole, job);
+        if (!granted) {
+            return `${name}: role ${role} is missing at ${t.jwtPath}/`;
         }
-    }
-    return denied;
+        return `${name}${role ? ` (role ${role})` : ""}: ${granted.length ? granted.join(", ") : "none, its role's policies grant no read"}`;
+    });
+    return [...new Set(lines)].join("; ");
 }
 
 export const capabilitiesCheck: Check = {
@@ -105,22 +118,16 @@ export const capabilitiesCheck: Check = {
         if (!t.policyName) {
             return NO_TEMPLATED_POLICY();
         }
-        const readable = await readGrants(await policyText(t, t.policyName));
-        const denied: string[] = [];
-        const jobs = await vaultJobs(t);
-        for (const job of jobs) {
-            const granted = grantsRead(readable, job.namespace, job.id);
-            const paths = job.pathsByRole.get(t.defaultRole) ?? [];
-            denied.push(...paths.filter((p) => !granted(p)).map((p) => `${job.namespace}/${job.id}: ${p}`));
-        }
-        denied.push(...(await deniedToOwnRoles(t, jobs)));
+        const jobs = await context.view.vaultJobs();
+        const denied = await denials(t, context.view, jobs);
         if (denied.length) {
             return fail(
-                `denied: ${denied.join("; ")}`,
-                "The job logs in, then reading the secret gets 403: it is not under <mount>/data/<namespace>/<job>/ (KV v2 needs the data/ segment), or the policies of the job's own role do not grant it.",
-                "Move the secret under the job's path, or grant it in the policy of the role the job logs in with.",
+                `denied: ${denied.map(denialShown).join("; ")}`,
+                "The job logs in, then reading the secret gets 403: it is not under a path the policies of the role it logs in with grant it (KV v2 needs the data/ segment).",
+                `Move each secret under a path its job may read (${grantsShown(t, denied)}), or grant it in a policy of the role the job logs in with.`,
             );
         }
+        const readable = await context.view.readGrants(t.policyName);
         const confirmed = await confirmWithVault(t, context, readable[0]?.path.split("/")[0]);
         if (confirmed && !confirmed.ok) {
             return fail(
@@ -129,7 +136,7 @@ export const capabilitiesCheck: Check = {
                 "Check the role's claim_mappings and the accessor-drift check.",
             );
         }
-        const ownRoles = jobs.filter((job) => [...job.pathsByRole.keys()].some((role) => role !== t.defaultRole)).length;
+        const ownRoles = jobs.filter((job) => [...pathsByRole(t, job).keys()].some((role) => role !== t.defaultRole)).length;
         return pass(
             `${jobs.length - ownRoles} job(s) using the default role and ${ownRoles} with a role of their own can read what their templates read` +
                 (confirmed ? `; Vault grants the probe read on ${confirmed.path}` : ""),
@@ -164,12 +171,32 @@ async function confirmWithVault(t: Target, context: RunContext, kvMount: string 
     return { ok: capabilities.includes("read") || capabilities.includes("root"), path, capabilities };
 }
 
+/** vault.policies left in a job's tasks from the token workflow. */
+const legacyPolicies = (job: VaultJob) => job.tasks.flatMap((task) => task.Vault.Policies ?? []);
+
+/**
+ * The server sets the vault block's cluster ("default" unless named) and adds a vault_<cluster>
+ * identity at submission; jobs submitted before default_identity was configured have none (as
+ * `nomad setup vault -check` reports). By identity: the tasks without it.
+ */
+const withoutIdentity = (job: VaultJob) =>
+    job.tasks.reduce((missing, task) => {
+        const identity = `vault_${task.Vault.Cluster}`;
+        return task.Identities?.some((i) => i.Name === identity)
+            ? missing
+            : missing.set(identity, [...(missing.get(identity) ?? []), task.Name]);
+    }, new Map<string, string[]>());
+
 export const collisionsCheck: Check = {
     id: "collisions",
     title: "No job ID in several namespaces; no vault.policies left over",
     needs: ["nomad-token"],
-    async run(t) {
-        const jobs = await vaultJobs(t);
+    async run(_t, { view }) {
+        const jobs = (await view.vaultJobs()).map((job) => ({
+            ...job,
+            policies: legacyPolicies(job),
+            withoutIdentity: withoutIdentity(job),
+        }));
         const byId = new Map<string, string[]>();
         jobs.forEach((j) => byId.set(j.id, [...(byId.get(j.id) ?? []), j.namespace]));
         const shared = [...byId].filter(([, namespaces]) => namespaces.length > 1);

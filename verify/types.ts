@@ -1,6 +1,7 @@
 // The shapes verify works with: what it checks (Target), what a check returns (Outcome), and the
 // steps a check receives (RunContext). Kept apart so that no check module imports another.
 import { Reply } from "./http";
+import { ClusterView } from "./viewTypes";
 
 export interface Target {
     readonly vaultAddress: string;
@@ -81,6 +82,8 @@ export interface Probe {
 export interface RunContext {
     /** Undefined when verify runs without --probe. */
     readonly probe?: Probe;
+    /** The cluster as this run reads it: each thing read once, shared by the checks. */
+    readonly view: ClusterView;
 }
 
 export interface Check {
