@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BenchResults, performanceBlock } from "../bench/table";
 import { POLICIES } from "../policy/policies";
+import { CONFIG_KEYS } from "../settings/keys";
 import { PERFORMANCE_END, PERFORMANCE_START, POLICY_END, POLICY_START, policyTable, replaceBetween } from "../tools/configDocs";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 
@@ -25,6 +26,10 @@ describe("README and docs", () => {
             ["npm ci", "npm test"].filter((command) => !read(".ci/run").includes(command)),
             [],
         );
+    });
+    it("name the default images where they say how to remove them", () => {
+        const images = [CONFIG_KEYS.vaultImage, CONFIG_KEYS.nomadImage, CONFIG_KEYS.mongoImage].map((key) => key.default).join(" ");
+        assert.ok(readme.includes(`docker image rm ${images}`), `README.md lacks \`docker image rm ${images}\``);
     });
     it("generate the Performance block from bench/results.json (npm run docs)", () => {
         const results: BenchResults = JSON.parse(read("bench/results.json"));
