@@ -2,10 +2,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { BenchResults, performanceBlock } from "../bench/table";
+import { BenchResults } from "../bench/table";
 import { POLICIES } from "../policy/policies";
 import { CONFIG_KEYS } from "../settings/keys";
-import { PERFORMANCE_END, PERFORMANCE_START, POLICY_END, POLICY_START, policyTable, replaceBetween } from "../tools/configDocs";
+import { POLICY_END, POLICY_START, policyTable, replaceBetween } from "../tools/configDocs";
+import { withPerformance } from "../tools/docFiles";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
@@ -33,7 +34,7 @@ describe("README and docs", () => {
     });
     it("generate the Performance block from bench/results.json (npm run docs)", () => {
         const results: BenchResults = JSON.parse(read("bench/results.json"));
-        assert.strictEqual(replaceBetween(readme, PERFORMANCE_START, PERFORMANCE_END, performanceBlock(results)), readme);
+        assert.strictEqual(withPerformance(readme, results), readme);
     });
     it("list every rule of the policy pack in docs/policy-pack.md (npm run docs)", () => {
         const doc = read("docs/policy-pack.md");
