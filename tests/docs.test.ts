@@ -40,6 +40,17 @@ describe("README and docs", () => {
         const doc = read("docs/policy-pack.md");
         assert.strictEqual(replaceBetween(doc, POLICY_START, POLICY_END, policyTable(POLICIES)), doc);
     });
+    it("ship the full text of the licence package.json declares, Apache-2.0", () => {
+        const licence = read("LICENSE");
+        assert.deepStrictEqual(
+            [
+                JSON.parse(read("package.json")).license,
+                licence.includes("Apache License\n                           Version 2.0, January 2004"),
+                licence.includes("END OF TERMS AND CONDITIONS"),
+            ],
+            ["Apache-2.0", true, true],
+        );
+    });
     it("link only to docs files that exist", () => {
         const links = [...readme.matchAll(/\]\((docs\/[\w.-]+\.md)(#[\w-]+)?\)/g)].map((m) => m[1]);
         assert.deepStrictEqual(
