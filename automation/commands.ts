@@ -142,7 +142,7 @@ async function dispatch(command: string, subcommand: string | undefined, options
 }
 
 async function operate(operation: Exclude<Operation, "destroy">, stackName: string, options: Options, driver: Driver): Promise<unknown> {
-    await preflightTools(driver);
+    await preflightTools(driver, "demo");
     const stack =
         operation === "up" || operation === "preview"
             ? await driver.stacks.createOrSelect(stackName)

@@ -27,7 +27,7 @@ export type DestroyResult = OperationSummary | { readonly stack: string; readonl
  * containers no longer run is offered a state-only removal instead; an external stack never is.
  */
 export async function destroyStack(name: string, options: Options, driver: Driver, remove: boolean): Promise<DestroyResult> {
-    await preflightTools(driver);
+    await preflightTools(driver, "demo");
     const stack = await selectExisting(name, driver);
     const mode = await preflightStack(stack, "destroy", driver, options);
     const plan = mode === "demo" ? await forgetPlan(stack, driver) : undefined;

@@ -40,6 +40,27 @@ export interface Probes {
 
 export type ContainerState = "running" | "stopped" | "missing";
 
+/** Runs every check, then fails once, naming each that failed: a newcomer fixes them all in one go. */
+export async function allChecks(checks: Array<() => void | Promise<void>>): Promise<void> {
+    const problems: string[] = [];
+    for (const check of checks) {
+        try {
+            await check();
+        } catch (err) {
+            if (!(err instanceof PreflightError)) {
+                throw err;
+            }
+            problems.push(err.message);
+        }
+    }
+    if (problems.length > 1) {
+        throw new PreflightError(`${problems.length} things are missing:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+    if (problems.length === 1) {
+        throw new PreflightError(problems[0]);
+    }
+}
+
 export function checkNode(probes: Probes): void {
     if (compareVersions(probes.nodeVersion, MIN_NODE_VERSION) < 0) {
         throw new PreflightError(
@@ -49,7 +70,11 @@ export function checkNode(probes: Probes): void {
 }
 
 export async function checkPulumi(probes: Probes): Promise<void> {
-    const version = await probes.pulumiVersion();
+    checkPulumiVersion(await probes.pulumiVersion());
+}
+
+/** The CLI's version as `Probes.pulumiVersion` gives it: undefined when there is none. */
+export function checkPulumiVersion(version: string | undefined): void {
     if (version === undefined) {
         throw new PreflightError("The Pulumi CLI is not on the PATH. Install it (https://www.pulumi.com/docs/install/) and try again.");
     }

@@ -5,7 +5,7 @@ import { parseDuration } from "../settings";
 import { destroyStack } from "./destroy";
 import { Driver, Options, progress, run, UsageError } from "./driver";
 import { withFileLock } from "./fileLock";
-import { checkDocker, PreflightError } from "./preflight";
+import { PreflightError } from "./preflight";
 import { reviewPrune } from "./reviewPrune";
 import { allocateSlot, isReviewStack, portsForSlot, portsOf, ReviewPorts, slotOfPorts, stackNameForBranch } from "./reviewStacks";
 import { DriverStack } from "./stacks";
@@ -49,9 +49,8 @@ async function reviewUp(options: Options, driver: Driver): Promise<unknown> {
             `The work tree has uncommitted changes, which the review stack of ${branch} would deploy unrecorded. Commit them, or pass --allow-dirty.`,
         );
     }
-    await preflightTools(driver);
     // A review stack is a demo stack: with no Docker engine, nothing is created.
-    await checkDocker(driver.probes);
+    await preflightTools(driver, "always");
     const name = stackNameForBranch(branch);
     const isNew = !(await driver.stacks.list()).some((summary) => summary.name === name);
     const stack = await driver.stacks.createOrSelect(name);

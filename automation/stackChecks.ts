@@ -3,7 +3,7 @@
 import { ConfigMap } from "@pulumi/pulumi/automation";
 import { fq } from "../settings/keys";
 import { Driver, Operation, Options } from "./driver";
-import { checkAnswers, checkDocker, checkNode, checkPortsFree, checkPulumi, PreflightError } from "./preflight";
+import { allChecks, checkAnswers, checkDocker, checkNode, checkPortsFree, checkPulumiVersion, PreflightError } from "./preflight";
 import { portsOf } from "./reviewStacks";
 import { DriverStack } from "./stacks";
 
@@ -13,10 +13,25 @@ export function modeOf(config: ConfigMap): Mode {
     return config[fq("mode")]?.value === "external" ? "external" : "demo";
 }
 
-/** What every command needs: Node.js and the Pulumi CLI. */
-export async function preflightTools(driver: Driver): Promise<void> {
-    checkNode(driver.probes);
-    await checkPulumi(driver.probes);
+/**
+ * Whether a command needs the Docker engine: "always" (review stacks), "demo" (only for demo stacks,
+ * whose mode is read from the stack, so after this check) or "never".
+ */
+export type DockerNeed = "always" | "demo" | "never";
+
+/**
+ * What a command needs before it can read a stack: Node.js, the Pulumi CLI and, as `docker` says, the
+ * Docker engine; every missing one is named at once. Without the CLI no stack's mode can be read, so a
+ * command that needs Docker for demo stacks checks it here too rather than on the next attempt.
+ */
+export async function preflightTools(driver: Driver, docker: DockerNeed = "never"): Promise<void> {
+    const pulumiVersion = await driver.probes.pulumiVersion();
+    const checkDockerToo = docker === "always" || (docker === "demo" && pulumiVersion === undefined);
+    await allChecks([
+        () => checkNode(driver.probes),
+        () => checkPulumiVersion(pulumiVersion),
+        ...(checkDockerToo ? [() => checkDocker(driver.probes)] : []),
+    ]);
 }
 
 /** The checks the stack's mode asks for before `operation`; returns the mode. */

@@ -46,7 +46,8 @@ export async function withJsonErrors(options: Options, stackName: string, driver
     }
 }
 
-async function verifyTarget(stack: DriverStack, options: Options): Promise<Target> {
+/** What verify checks: the stack's addresses and tokens from its outputs, its names from its config. */
+export async function verifyTarget(stack: DriverStack, options: Options): Promise<Target> {
     const outputs = await stack.outputs();
     const config = await stack.getAllConfig();
     // The stack's own settings, as the program read them (names, audience, period).

@@ -1,11 +1,13 @@
 // `npm run bench`: how much of the graph runs in parallel, what that means for `up`, and how fast
-// the inner loop is. Prints a table and writes bench/results.json. No Docker, no Pulumi CLI.
-import { execFileSync } from "child_process";
+// the inner loop is. Prints a table, writes bench/results.json and the README's Performance block.
+// No Docker, no Pulumi CLI.
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT, runProgram } from "../tools/programRecorder";
 import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, waves } from "./graph";
+import { recordResults } from "./record";
 import { requiredGraph } from "./requiredGraph";
+import { testSuiteSeconds } from "./suiteTiming";
 import { BenchResults, benchTable } from "./table";
 import { verifyAtScale } from "./verifyScale";
 
@@ -69,12 +71,6 @@ function directorySize(dir: string): number {
     return bytes;
 }
 
-function testSuiteSeconds(): number {
-    const started = Date.now();
-    execFileSync(path.join(PROJECT_ROOT, "node_modules/.bin/mocha"), ["--reporter", "dot"], { cwd: PROJECT_ROOT, stdio: "ignore" });
-    return (Date.now() - started) / 1000;
-}
-
 async function main(): Promise<void> {
     const latencies: Latencies = JSON.parse(fs.readFileSync(path.join(__dirname, "latencies.json"), "utf8"));
     const seconds = (node: string) => latencies.steps[node]?.seconds ?? latencies.defaultSeconds;
@@ -133,11 +129,11 @@ async function main(): Promise<void> {
     };
 
     console.log(benchTable(results));
-    fs.writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-    console.log("\nwritten: bench/results.json");
+    console.log("");
+    recordResults(results).forEach((line) => console.log(line));
 }
 
 main().catch((err) => {
-    console.error(err);
+    console.error(err instanceof Error ? err.message : err);
     process.exit(1);
 });

@@ -47,9 +47,15 @@ export class VaultDevServer extends pulumi.ComponentResource {
                 image: image.imageId,
                 // Host networking: Vault reaches Nomad's JWKS and MongoDB at 127.0.0.1, as in the tutorial.
                 networkMode: "host",
+                // Vault 1.19.17+, 1.21.6+ and 2.0.1 to 2.1 images give the vault binary the cap_ipc_lock
+                // file capability, and the kernel refuses to run it in a container without IPC_LOCK. 2.2
+                // drops it; the dev server never locks memory, so on other images it changes nothing.
                 capabilities: { adds: ["IPC_LOCK"] },
+                // Vault 2 images start as `vault`, which cannot read the root token file; the entrypoint
+                // reads it as root and starts Vault as `vault`.
+                user: "root",
                 entrypoints: ["/bin/sh", ENTRYPOINT_FILE],
-                command: [String(args.port)],
+                command: [String(args.port), TOKEN_FILE],
                 uploads: [
                     { file: ENTRYPOINT_FILE, content: readProjectFile("components/assets/vault-dev-entrypoint.sh"), executable: true },
                     { file: TOKEN_FILE, content: this.rootToken, permissions: "0400" },

@@ -1,5 +1,5 @@
 // The checks on configuration values; each adds a problem that names its key and the fix.
-import { ConfigKey, fq } from "./keys";
+import { CONFIG_KEYS, ConfigKey, fq } from "./keys";
 import { PORT_KEYS } from "./ports";
 
 export type Values = Record<ConfigKey, string | number | boolean>;
@@ -34,7 +34,7 @@ export function checkVersions(vaultImage: string, nomadImage: string, problems: 
     const vault = imageVersion(vaultImage);
     if (vault && vault.join(".") === "1.16.1") {
         problems.push(
-            `${fq("vaultImage")}: Vault 1.16.1 rejects Nomad's JWKS ("unexpected signature algorithm"); use another version such as 1.18.1.`,
+            `${fq("vaultImage")}: Vault 1.16.1 rejects Nomad's JWKS ("unexpected signature algorithm"); use another version, such as the default ${CONFIG_KEYS.vaultImage.default}.`,
         );
     } else if (vault && (vault[0] < 1 || (vault[0] === 1 && vault[1] < 12))) {
         problems.push(`${fq("vaultImage")}: Vault ${vault.join(".")} is older than 1.12, the first version this flow supports.`);

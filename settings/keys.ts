@@ -26,8 +26,9 @@ export const CONFIG_KEYS = {
         description: 'Where Vault and Nomad run: "demo" (containers on this host) or "external" (existing clusters).',
     },
 
-    vaultImage: { kind: "string", default: "hashicorp/vault:1.18.1", scope: "demo", description: "Vault image (pinned tag or digest)." },
-    nomadImage: { kind: "string", default: "hashicorp/nomad:1.10.0", scope: "demo", description: "Nomad image, 1.10 or later." },
+    // The newest releases whose image tags were confirmed upstream (docs/design.md, Default images).
+    vaultImage: { kind: "string", default: "hashicorp/vault:2.0.4", scope: "demo", description: "Vault image (pinned tag or digest)." },
+    nomadImage: { kind: "string", default: "hashicorp/nomad:2.0.5", scope: "demo", description: "Nomad image, 1.10 or later." },
     mongoImage: { kind: "string", default: "mongo:7", scope: "demo", description: "Image of the mongo and mongo-query jobs." },
     vaultPort: {
         kind: "integer",

@@ -1,7 +1,12 @@
 // The bench's graph arithmetic on small hand-built graphs, and its view of the real program.
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { recordResults } from "../bench/record";
+import { failureReport, TEST_FILES, testSuiteSeconds } from "../bench/suiteTiming";
+import { BenchResults, performanceBlock } from "../bench/table";
+import { withPerformance } from "../tools/docFiles";
 import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, reachability, waves } from "../bench/graph";
 import { requiredGraph } from "../bench/requiredGraph";
 import { jobCounts, LARGE } from "./scaleCluster";
@@ -113,6 +118,67 @@ describe("bench: verify at scale", () => {
         assert.deepStrictEqual(
             [counts.withoutVault > 0, counts.children > 0, counts.usingVault + counts.children + counts.withoutVault],
             [true, true, 5000],
+        );
+    });
+});
+
+describe("bench: what it leaves behind", () => {
+    const results: BenchResults = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "bench/results.json"), "utf8"));
+    const rerun: BenchResults = { ...results, date: "2031-01-02T03:04:05.000Z", testSuiteSeconds: 99.9 };
+    let root: string;
+
+    beforeEach(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "vaultnomad-bench-"));
+        fs.mkdirSync(path.join(root, "bench"));
+        fs.copyFileSync(path.join(PROJECT_ROOT, "README.md"), path.join(root, "README.md"));
+    });
+    afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    it("writes bench/results.json", () => {
+        recordResults(rerun, root);
+        assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(root, "bench/results.json"), "utf8")), rerun);
+    });
+    it("writes the README's Performance block from the same figures, so the docs test agrees at once", () => {
+        recordResults(rerun, root);
+        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+        assert.deepStrictEqual([readme.includes(performanceBlock(rerun)), withPerformance(readme, rerun) === readme], [true, true]);
+    });
+    it("says which files it wrote", () => {
+        assert.deepStrictEqual(recordResults(rerun, root), ["bench/results.json: written", "README.md: updated"]);
+    });
+});
+
+describe("bench: the test suite's time", () => {
+    it("is the wall time of one run", () => {
+        const clock = [1_000, 22_500];
+        assert.strictEqual(
+            testSuiteSeconds(
+                () => undefined,
+                () => clock.shift()!,
+            ),
+            21.5,
+        );
+    });
+    it("is an error carrying mocha's report of the failures when the suite fails", () => {
+        const mochaFailed = Object.assign(new Error("Command failed: node_modules/.bin/mocha --reporter dot tests/**/*.test.ts"), {
+            stdout: "  ....!\n\n  1 failing\n\n  1) settings\n       reports an empty image once:\n     AssertionError: expected 2.0.5\n",
+            stderr: "",
+        });
+        assert.throws(
+            () =>
+                testSuiteSeconds(() => {
+                    throw mochaFailed;
+                }),
+            /The test suite failed[^]*1\) settings\n\s+reports an empty image once:\n\s+AssertionError: expected 2\.0\.5$/,
+        );
+    });
+    it("shows the error itself when mocha printed nothing (it could not start)", () => {
+        assert.match(failureReport(new Error("spawn node_modules/.bin/mocha ENOENT")), /^spawn node_modules\/\.bin\/mocha ENOENT$/);
+    });
+    it("runs the files npm test runs", () => {
+        assert.match(
+            JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts.test,
+            new RegExp(`mocha "${TEST_FILES.replace(/\*/g, "\\*")}"`),
         );
     });
 });

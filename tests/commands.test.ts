@@ -143,6 +143,46 @@ describe("stack driver", () => {
             const { code, err } = await drive(["up"], { stacks, probes: { ...healthyProbes, pulumiVersion: async () => undefined } });
             assert.deepStrictEqual([code, /Pulumi CLI is not on the PATH/.test(err), stacks.calls], [EXIT.preflight, true, []]);
         });
+        describe("names every missing prerequisite at once", () => {
+            const bareMachine: Probes = {
+                ...healthyProbes,
+                nodeVersion: "v20.20.2",
+                pulumiVersion: async () => undefined,
+                dockerPing: async () => Promise.reject(new Error("ENOENT")),
+            };
+            const missing = (err: string) =>
+                [
+                    /^Preflight: 3 things are missing:/,
+                    /Node\.js v20\.20\.2 is too old/,
+                    /Pulumi CLI is not on the PATH/,
+                    /Docker engine at .* does not answer/,
+                ]
+                    .filter((pattern) => !pattern.test(err))
+                    .map(String);
+
+            for (const command of [["up"], ["preview"], ["refresh"], ["destroy"], ["review", "up"]]) {
+                it(`for ${command.join(" ")}: Node.js, the Pulumi CLI and the Docker engine (exit 3)`, async () => {
+                    const stacks = new FakeStacks().add("dev");
+                    const { code, err } = await drive(command, { stacks, probes: bareMachine });
+                    assert.deepStrictEqual([code, missing(err), stacks.calls], [EXIT.preflight, [], []]);
+                });
+            }
+            it("leaves out the Docker engine for a command that does not need it", async () => {
+                const { code, err } = await drive(["outputs"], { probes: bareMachine });
+                assert.deepStrictEqual(
+                    [code, /^Preflight: 2 things are missing:/.test(err), /Docker/.test(err)],
+                    [EXIT.preflight, true, false],
+                );
+            });
+            it("says a single missing prerequisite as it is, without a list", async () => {
+                const probes = { ...healthyProbes, pulumiVersion: async () => undefined };
+                const { err } = await drive(["up"], { probes });
+                assert.strictEqual(
+                    err,
+                    "Preflight: The Pulumi CLI is not on the PATH. Install it (https://www.pulumi.com/docs/install/) and try again.",
+                );
+            });
+        });
         it("stops when the Docker engine does not answer (exit 3)", async () => {
             const probes = { ...healthyProbes, dockerPing: async () => Promise.reject(new Error("ENOENT")) };
             const { code, err } = await drive(["destroy"], { stacks: new FakeStacks().add("dev"), probes });

@@ -1,7 +1,11 @@
 // What the two agents' containers need to work, and to be replaced and destroyed cleanly.
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramRun, runProgram } from "../tools/programRecorder";
+import { PROJECT_ROOT, ProgramRun, runProgram } from "../tools/programRecorder";
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -32,15 +36,16 @@ describe("containers", function () {
     it("call Nomad healthy once it serves a signing key in its JWKS", () => {
         assert.match(nomad().healthcheck.tests[1], /wget -qO- http:\/\/127\.0\.0\.1:4646\/\.well-known\/jwks\.json \| grep -q '"kid"'/);
     });
-    it("let Vault lock memory (IPC_LOCK)", () => {
+    it("let Vault run from images whose binary carries the cap_ipc_lock file capability (IPC_LOCK)", () => {
         assert.deepStrictEqual(vault().capabilities, { adds: ["IPC_LOCK"] });
     });
-    it("start Vault in dev mode on 127.0.0.1 and the configured port", () => {
-        const script = vault().uploads.find((u: any) => u.file === vault().entrypoints[1]).content;
-        assert.deepStrictEqual(
-            [vault().command, /vault server -dev -dev-listen-address="127\.0\.0\.1:\$1"/.test(script)],
-            [["8200"], true],
-        );
+    it("start Vault's container as root, which alone may read the token file (Vault 2 images start as vault)", () => {
+        assert.strictEqual(vault().user, "root");
+    });
+    it("give Vault's entrypoint the configured port and the uploaded token file, readable by root only", () => {
+        const [port, tokenFile] = vault().command;
+        const token = vault().uploads.find((u: any) => u.file === tokenFile);
+        assert.deepStrictEqual([port, token?.permissions], ["8200", "0400"]);
     });
     it("start Nomad as a dev agent with the uploaded configuration", () => {
         const configFile = nomad().uploads[0].file;
@@ -65,5 +70,46 @@ describe("containers", function () {
         for (const image of run.ofType("docker:index/remoteImage:RemoteImage")) {
             assert.strictEqual(image.inputs!.keepLocally, true, image.name);
         }
+    });
+});
+
+// The entrypoint as the container runs it, with stubs for the image's vault and su-exec.
+describe("the Vault dev server's entrypoint", () => {
+    const script = path.join(PROJECT_ROOT, "components/assets/vault-dev-entrypoint.sh");
+    let dir: string;
+    let tokenFile: string;
+
+    /** A PATH with `cat`, a `vault` that prints how it was started, and optionally `su-exec`. */
+    function stubPath(withSuExec: boolean): string {
+        const bin = fs.mkdtempSync(path.join(dir, "bin-"));
+        fs.symlinkSync(execFileSync("/bin/sh", ["-c", "command -v cat"], { encoding: "utf8" }).trim(), path.join(bin, "cat"));
+        fs.writeFileSync(path.join(bin, "vault"), '#!/bin/sh\necho "vault $* token=$VAULT_DEV_ROOT_TOKEN_ID"\n', { mode: 0o755 });
+        if (withSuExec) {
+            fs.writeFileSync(path.join(bin, "su-exec"), '#!/bin/sh\necho "as $1"\nshift\nexec "$@"\n', { mode: 0o755 });
+        }
+        return bin;
+    }
+    const start = (bin: string, file = tokenFile) =>
+        execFileSync("/bin/sh", [script, "8200", file], { env: { PATH: bin }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-entrypoint-"));
+        tokenFile = path.join(dir, "root-token");
+        fs.writeFileSync(tokenFile, "s3cr3t-root", { mode: 0o400 });
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("starts a dev server on 127.0.0.1 and the port, as the vault user, with the token from the file", () => {
+        assert.strictEqual(start(stubPath(true)), "as vault\nvault server -dev -dev-listen-address=127.0.0.1:8200 token=s3cr3t-root\n");
+    });
+    it("starts the dev server as the container's user where the image has no su-exec", () => {
+        assert.strictEqual(start(stubPath(false)), "vault server -dev -dev-listen-address=127.0.0.1:8200 token=s3cr3t-root\n");
+    });
+    it("stops before starting Vault when it cannot read the token file", () => {
+        const bin = stubPath(true);
+        assert.throws(
+            () => start(bin, path.join(dir, "missing")),
+            (err: any) => err.status !== 0 && !String(err.stdout).includes("vault server"),
+        );
     });
 });

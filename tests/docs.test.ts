@@ -2,9 +2,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { BenchResults, performanceBlock } from "../bench/table";
+import { BenchResults } from "../bench/table";
 import { POLICIES } from "../policy/policies";
-import { PERFORMANCE_END, PERFORMANCE_START, POLICY_END, POLICY_START, policyTable, replaceBetween } from "../tools/configDocs";
+import { CONFIG_KEYS } from "../settings/keys";
+import { POLICY_END, POLICY_START, policyTable, replaceBetween } from "../tools/configDocs";
+import { withPerformance } from "../tools/docFiles";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
@@ -26,13 +28,28 @@ describe("README and docs", () => {
             [],
         );
     });
+    it("name the default images where they say how to remove them", () => {
+        const images = [CONFIG_KEYS.vaultImage, CONFIG_KEYS.nomadImage, CONFIG_KEYS.mongoImage].map((key) => key.default).join(" ");
+        assert.ok(readme.includes(`docker image rm ${images}`), `README.md lacks \`docker image rm ${images}\``);
+    });
     it("generate the Performance block from bench/results.json (npm run docs)", () => {
         const results: BenchResults = JSON.parse(read("bench/results.json"));
-        assert.strictEqual(replaceBetween(readme, PERFORMANCE_START, PERFORMANCE_END, performanceBlock(results)), readme);
+        assert.strictEqual(withPerformance(readme, results), readme);
     });
     it("list every rule of the policy pack in docs/policy-pack.md (npm run docs)", () => {
         const doc = read("docs/policy-pack.md");
         assert.strictEqual(replaceBetween(doc, POLICY_START, POLICY_END, policyTable(POLICIES)), doc);
+    });
+    it("ship the full text of the licence package.json declares, Apache-2.0", () => {
+        const licence = read("LICENSE");
+        assert.deepStrictEqual(
+            [
+                JSON.parse(read("package.json")).license,
+                licence.includes("Apache License\n                           Version 2.0, January 2004"),
+                licence.includes("END OF TERMS AND CONDITIONS"),
+            ],
+            ["Apache-2.0", true, true],
+        );
     });
     it("link only to docs files that exist", () => {
         const links = [...readme.matchAll(/\]\((docs\/[\w.-]+\.md)(#[\w-]+)?\)/g)].map((m) => m[1]);

@@ -50,7 +50,8 @@ export interface Run {
 
 const sharedProject = tempProject();
 
-export async function drive(argv: string[], overrides: Partial<Driver> & { stacks?: FakeStacks } = {}): Promise<Run> {
+/** A driver over the fakes, and what it printed on stdout and stderr. */
+export function fakeDriver(overrides: Partial<Driver> & { stacks?: FakeStacks } = {}): { driver: Driver; out: string[]; err: string[] } {
     const out: string[] = [];
     const err: string[] = [];
     const driver: Driver = {
@@ -64,6 +65,11 @@ export async function drive(argv: string[], overrides: Partial<Driver> & { stack
         env: {},
         ...overrides,
     };
+    return { driver, out, err };
+}
+
+export async function drive(argv: string[], overrides: Partial<Driver> & { stacks?: FakeStacks } = {}): Promise<Run> {
+    const { driver, out, err } = fakeDriver(overrides);
     const code = await runCommand(argv, driver);
     return { code, out: out.join("\n"), err: err.join("\n") };
 }

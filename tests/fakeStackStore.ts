@@ -30,6 +30,8 @@ export class FakeStacks implements StackStore {
     readonly calls: string[] = [];
     /** The options each operation was given, in order. */
     readonly options: Array<Record<string, unknown>> = [];
+    /** The outputs an up leaves a stack with, as the program's would; none when unset. */
+    upOutputs?: OutputMap;
 
     /**
      * @param projectDir where to write `Pulumi.<stack>.yaml` on each config change, as a workspace does
@@ -71,6 +73,9 @@ export class FakeStacks implements StackStore {
                 throw state.failWith;
             }
             opts?.onOutput?.(`engine: ${op} of ${name}\n`);
+            if (op === "up" && this.upOutputs) {
+                state.outputs = this.upOutputs;
+            }
             const summary = { resourceChanges: { create: 3, update: 1, replace: 1, delete: 2, same: 9 } };
             return { stdout: "", stderr: "", summary, outputs: state.outputs, changeSummary: { create: 3 } };
         };

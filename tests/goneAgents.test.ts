@@ -17,7 +17,7 @@ function demoResources(stack: string): FakeResource[] {
         {
             urn: urn(stack, "docker:index/remoteImage:RemoteImage", "vault-image"),
             type: "docker:index/remoteImage:RemoteImage",
-            outputs: { name: "hashicorp/vault:1.18.1", keepLocally: true },
+            outputs: { name: "hashicorp/vault:2.0.4", keepLocally: true },
         },
         {
             urn: urn(stack, "docker:index/container:Container", "vault-container"),
@@ -70,7 +70,7 @@ describe("destroy, when the agent containers are gone", () => {
                 "  nomad:index/job:Job mongo-job",
                 "What may still exist on this host:",
                 "  host folder /tmp/vaultnomad/vaultnomad-dev/nomad (Nomad's data, written as root): sudo rm -rf /tmp/vaultnomad/vaultnomad-dev/nomad",
-                "  image hashicorp/vault:1.18.1 (kept on purpose; other stacks may use it)",
+                "  image hashicorp/vault:2.0.4 (kept on purpose; other stacks may use it)",
                 "  containers Nomad started for the jobs, if any outlived it: docker ps -a --filter label=com.hashicorp.nomad.alloc_id",
                 "Removed dev from the state.",
             ].join("\n"),

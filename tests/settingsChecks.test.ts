@@ -12,6 +12,7 @@ import {
     pemKeys,
     Values,
 } from "../settings/checks";
+import { CONFIG_KEYS } from "../settings/keys";
 import { DEFAULT_PORTS } from "../settings/ports";
 
 /** The problems `check` reports. */
@@ -125,6 +126,22 @@ describe("settings checks", () => {
         });
         it("accept Vault 2.x", () => {
             assert.deepStrictEqual(versionProblems("2.0.0", "1.10.0"), []);
+        });
+        it("accept the default images, the newest Vault and Nomad 2.0.x releases confirmed upstream", () => {
+            assert.deepStrictEqual(
+                [
+                    CONFIG_KEYS.vaultImage.default,
+                    CONFIG_KEYS.nomadImage.default,
+                    ...problemsOf((p) => checkVersions(CONFIG_KEYS.vaultImage.default, CONFIG_KEYS.nomadImage.default, p)),
+                ],
+                ["hashicorp/vault:2.0.4", "hashicorp/nomad:2.0.5"],
+            );
+        });
+        it("accept the images the project used before, for stacks that pin them", () => {
+            assert.deepStrictEqual(versionProblems("1.18.1", "1.10.0"), []);
+        });
+        it("point a Vault 1.16.1 to the default image", () => {
+            assert.match(versionProblems("1.16.1", "2.0.5")[0], /use another version, such as the default hashicorp\/vault:2\.0\.4\.$/);
         });
         it("accept the Vault versions next to 1.16.1", () => {
             assert.deepStrictEqual([...versionProblems("1.16.0", "1.10.0"), ...versionProblems("1.16.2", "1.10.0")], []);

@@ -61,7 +61,7 @@ describe("settings, loaded", () => {
     describe("the demo's host", () => {
         it("reports an empty image once, as empty", () => {
             assert.deepStrictEqual(problemsOf({ nomadImage: "" }), [
-                "vaultnomad:nomadImage: must not be empty. Fix: pulumi config set nomadImage hashicorp/nomad:1.10.0",
+                "vaultnomad:nomadImage: must not be empty. Fix: pulumi config set nomadImage hashicorp/nomad:2.0.5",
             ]);
         });
         it("refuses a data dir that climbs out from the root", () => {

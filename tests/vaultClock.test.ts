@@ -2,7 +2,7 @@
 // hashicorp/cap (jwt/jwt.go) applies them for Vault's JWT auth method.
 import * as assert from "assert";
 import { roleLeeways, timeRefusal, vaultNow } from "../verify/vaultClock";
-import { readFixture } from "./apiFixtures";
+import { readFixture, served } from "./apiFixtures";
 import { FakeReply, FakeServer, fakeServer } from "./fakeHttp";
 import { FakeStack, startFakeStack } from "./fakeStack";
 
@@ -125,6 +125,18 @@ describe("verify: Vault's clock and the role's leeways", () => {
             it("prefers sys/health's server_time_utc to the Date header, which a proxy before Vault may set", async () => {
                 const body = { ...readFixture("vault.sys-health").body, server_time_utc: NOW };
                 health = { status: 200, body, headers: { Date: httpDate(NOW - 7200) } };
+                assert.strictEqual(await vaultNow(at(vault.address)), NOW);
+            });
+            it("adds a standby's clock_skew_ms (current Vault): the active node, on its own clock, judges the login", async () => {
+                health = served("vault.sys-health-standby", (body) => ({ ...body, server_time_utc: NOW }));
+                assert.strictEqual(await vaultNow(at(vault.address)), NOW + 4);
+            });
+            it("takes a standby's server_time_utc as it is when it sends no clock_skew_ms (Vault 1.18)", async () => {
+                health = { status: 429, body: { ...readFixture("vault.sys-health").body, standby: true, server_time_utc: NOW } };
+                assert.strictEqual(await vaultNow(at(vault.address)), NOW);
+            });
+            it("keeps an active node's own clock, whatever clock_skew_ms it last measured as a standby", async () => {
+                health = served("vault.sys-health-current", (body) => ({ ...body, server_time_utc: NOW, clock_skew_ms: 4000 }));
                 assert.strictEqual(await vaultNow(at(vault.address)), NOW);
             });
             it("asks sys/health without the Vault token, which it does not need", async () => {

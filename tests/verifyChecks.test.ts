@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { dbCreds, mongoHealthy, mongoQuery, nomadLeader, nomadToken, vaultHealth } from "../verify/checks";
 import { runView } from "../verify/run";
 import { Check, Outcome, Target } from "../verify/types";
-import { readFixture } from "./apiFixtures";
+import { readFixture, served } from "./apiFixtures";
 import { closedAddresses, FakeReply, FakeServer, fakeServer } from "./fakeHttp";
 import { FakeStack, sharedFakeStack, World } from "./fakeStack";
 
@@ -108,6 +108,41 @@ describe("verify: each check's outcomes", function () {
         it("fails a standby Vault 1.16.1 as not ready rather than warning of its version", async () => {
             Object.assign(world, { vaultUnreadyCalls: Number.MAX_SAFE_INTEGER, vaultVersion: "1.16.1" });
             assert.deepStrictEqual([(await run(vaultHealth)).status, (await run(vaultHealth)).cause], ["fail", NOT_READY]);
+        });
+        describe("current Vault's answers (1.19 and later)", () => {
+            const answering = (fixture: string) => {
+                otherReply = served(fixture);
+                return run(vaultHealth, { vaultAddress: other.address });
+            };
+            it("passes an active Vault 2, whose answer carries more fields than 1.18's", async () => {
+                assert.deepStrictEqual(await answering("vault.sys-health-current"), {
+                    status: "pass",
+                    evidence: `Vault 2.0.4 at ${other.address} is unsealed and active`,
+                });
+            });
+            it("fails a healthy standby (429) as not ready, as it fails 1.18's; waiting heals it", async () => {
+                const { evidence, ...outcome } = await answering("vault.sys-health-standby");
+                assert.deepStrictEqual(
+                    [evidence.startsWith(`${other.address}: HTTP 429 {"initialized":true,"sealed":false,"standby":true`), outcome],
+                    [true, { status: "fail", cause: NOT_READY, fix: WAIT, heals: true }],
+                );
+            });
+            it("fails a standby that cannot reach its active node (474) as an HA problem, not a wait; waiting does not heal it", async () => {
+                assert.deepStrictEqual(await answering("vault.sys-health-474"), {
+                    status: "fail",
+                    evidence: `${other.address}: a standby that cannot reach its active node (ha_connection_healthy false, last heartbeat 61s ago)`,
+                    cause: "This Vault is a standby whose request-forwarding connection to the active node is down: it cannot forward requests, logins included, so every task sent to it fails. Waiting does not mend it: the active node is down or unreachable on the cluster port.",
+                    fix: "On the active node: vault status and vault operator raft list-peers; check the standby can reach its cluster_addr (port 8201 by default, TLS between nodes); meanwhile point VAULT_ADDR at the active node, or at a load balancer that sends only to nodes whose sys/health is 200.",
+                });
+            });
+            it("fails a node removed from its cluster (530) as removed, not as sealed; waiting does not heal it", async () => {
+                assert.deepStrictEqual(await answering("vault.sys-health-530"), {
+                    status: "fail",
+                    evidence: `${other.address}: removed from its cluster (removed_from_cluster true)`,
+                    cause: "This Vault node was removed from its raft cluster (vault operator raft remove-peer, or autopilot's dead-server cleanup) and no longer serves; it does not rejoin by itself.",
+                    fix: "Point VAULT_ADDR at a node still in the cluster (vault operator raft list-peers there); to bring this node back, clear its raft data and join it again (vault operator raft join).",
+                });
+            });
         });
         it("fails when nothing listens at Vault's address, naming it and the refusal; waiting heals it", async () => {
             assert.deepStrictEqual(await run(vaultHealth, { vaultAddress: nothing }), {

@@ -4,14 +4,11 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { outputsTable } from "../program/outputs";
-import { performanceBlock } from "../bench/table";
 import { POLICIES } from "../policy/policies";
 import {
     configTable,
     OUTPUTS_END,
     OUTPUTS_START,
-    PERFORMANCE_END,
-    PERFORMANCE_START,
     policyTable,
     POLICY_END,
     POLICY_START,
@@ -20,16 +17,11 @@ import {
     TABLE_END,
     TABLE_START,
 } from "./configDocs";
+import { updateFile, withPerformance } from "./docFiles";
 import { renderMermaid, withGraph } from "./mermaid";
 import { PROJECT_ROOT, runProgram } from "./programRecorder";
 
-function update(file: string, change: (text: string) => string): void {
-    const full = path.join(PROJECT_ROOT, file);
-    const before = fs.readFileSync(full, "utf8");
-    const after = change(before);
-    fs.writeFileSync(full, after);
-    console.log(`${file}: ${after === before ? "up to date" : "updated"}`);
-}
+const update = (file: string, change: (text: string) => string) => console.log(updateFile(file, change));
 
 async function main(): Promise<void> {
     const mermaid = renderMermaid(await runProgram());
@@ -38,7 +30,7 @@ async function main(): Promise<void> {
         [
             (text: string) => withGraph(text, mermaid),
             (text: string) => replaceBetween(text, OUTPUTS_START, OUTPUTS_END, outputsTable()),
-            (text: string) => replaceBetween(text, PERFORMANCE_START, PERFORMANCE_END, performanceBlock(bench)),
+            (text: string) => withPerformance(text, bench),
         ].reduce((text, change) => change(text), readme),
     );
     update("docs/configuration.md", (text) => replaceBetween(text, TABLE_START, TABLE_END, configTable()));

@@ -50,6 +50,23 @@ export const vaultHealth: Check = {
         if (reply.status === 200) {
             return pass(`Vault ${health.version} at ${t.vaultAddress} is unsealed and active`);
         }
+        // http/sys_health.go, from Vault 1.19: 474 a standby that lost its active node, 530 a node
+        // removed from its raft cluster. Neither mends by waiting, and neither happens to a dev server.
+        if (reply.status === 474) {
+            const heartbeat = Math.round((health.last_request_forwarding_heartbeat_ms ?? 0) / 1000);
+            return fail(
+                `${t.vaultAddress}: a standby that cannot reach its active node (ha_connection_healthy false, last heartbeat ${heartbeat}s ago)`,
+                "This Vault is a standby whose request-forwarding connection to the active node is down: it cannot forward requests, logins included, so every task sent to it fails. Waiting does not mend it: the active node is down or unreachable on the cluster port.",
+                "On the active node: vault status and vault operator raft list-peers; check the standby can reach its cluster_addr (port 8201 by default, TLS between nodes); meanwhile point VAULT_ADDR at the active node, or at a load balancer that sends only to nodes whose sys/health is 200.",
+            );
+        }
+        if (reply.status === 530) {
+            return fail(
+                `${t.vaultAddress}: removed from its cluster (removed_from_cluster true)`,
+                "This Vault node was removed from its raft cluster (vault operator raft remove-peer, or autopilot's dead-server cleanup) and no longer serves; it does not rejoin by itself.",
+                "Point VAULT_ADDR at a node still in the cluster (vault operator raft list-peers there); to bring this node back, clear its raft data and join it again (vault operator raft join).",
+            );
+        }
         // http/sys_health.go answers 503 only when sealed (501 uninitialised, 429 standby: not ready).
         if (reply.status === 503) {
             return fail(

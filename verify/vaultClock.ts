@@ -4,10 +4,19 @@ import { vault } from "./clients";
 import { json } from "./http";
 import { Target } from "./types";
 
-/** Vault's clock in seconds: sys/health's server_time_utc, else its Date header, else this machine's. */
+/**
+ * Vault's clock in seconds, as the node that judges logins keeps it: sys/health's server_time_utc,
+ * else its Date header, else this machine's. A standby forwards logins to the active node, and current
+ * Vault's standby sends its own measure of the active node's clock against its own, clock_skew_ms;
+ * that is added. An active node judges logins on its own clock.
+ */
 export async function vaultNow(t: Target): Promise<number> {
     const health = await vault(t, "sys/health", { anonymous: true });
-    return json(health)?.server_time_utc || Date.parse(health.date ?? "") / 1000 || Date.now() / 1000;
+    const body = json(health);
+    if (body?.server_time_utc) {
+        return body.server_time_utc + (body.standby === true && typeof body.clock_skew_ms === "number" ? body.clock_skew_ms / 1000 : 0);
+    }
+    return Date.parse(health.date ?? "") / 1000 || Date.now() / 1000;
 }
 
 export interface Leeways {
