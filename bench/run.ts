@@ -3,6 +3,7 @@
 // No Docker, no Pulumi CLI.
 import * as fs from "fs";
 import * as path from "path";
+import { directorySize } from "../tools/directorySize";
 import { PROJECT_ROOT, runProgram } from "../tools/programRecorder";
 import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, waves } from "./graph";
 import { recordResults } from "./record";
@@ -60,15 +61,6 @@ async function evaluationWithoutSourceMapsMs(): Promise<number> {
 /** The stacks the SDK captures in one run for resource properties: four per property (runtime/rpc.js transferProperties). */
 function stackCaptures(run: Awaited<ReturnType<typeof runProgram>>): number {
     return 4 * run.resources.reduce((sum, r) => sum + Object.keys(r.props ?? {}).filter((key) => key !== "id" && key !== "urn").length, 0);
-}
-
-function directorySize(dir: string): number {
-    let bytes = 0;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        bytes += entry.isDirectory() ? directorySize(full) : entry.isFile() ? fs.statSync(full).size : 0;
-    }
-    return bytes;
 }
 
 async function main(): Promise<void> {
