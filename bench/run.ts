@@ -5,9 +5,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { directorySize } from "../tools/directorySize";
 import { PROJECT_ROOT, runProgram } from "../tools/programRecorder";
+import { cliFigures } from "./cliStartup";
 import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, waves } from "./graph";
 import { recordResults } from "./record";
 import { requiredGraph } from "./requiredGraph";
+import { median, round } from "./stats";
 import { testSuiteSeconds } from "./suiteTiming";
 import { BenchResults, benchTable } from "./table";
 import { verifyAtScale } from "./verifyScale";
@@ -18,13 +20,6 @@ interface Latencies {
 }
 
 const RUNS = 7;
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
-}
-
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function graphFigures(graph: Graph, seconds: (node: string) => number) {
     const waveOf = waves(graph);
@@ -117,6 +112,7 @@ async function main(): Promise<void> {
             nodeModulesMB: round(directorySize(path.join(PROJECT_ROOT, "node_modules")) / 2 ** 20),
             packages: Object.keys(lock.packages).filter((key) => key !== "").length,
         },
+        cli: cliFigures(),
         verifyAtScale: await verifyAtScale(),
     };
 
