@@ -3,7 +3,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", ".pulumi-state/", "reports/", ".stryker-tmp/"] },
+    { ignores: ["node_modules/", "packages/*/dist/", ".pulumi-state/", "reports/", ".stryker-tmp/"] },
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],

@@ -3,10 +3,13 @@
 // No Docker, no Pulumi CLI.
 import * as fs from "fs";
 import * as path from "path";
+import { directorySize } from "../tools/directorySize";
 import { PROJECT_ROOT, runProgram } from "../tools/programRecorder";
+import { cliFigures } from "./cliStartup";
 import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, waves } from "./graph";
 import { recordResults } from "./record";
 import { requiredGraph } from "./requiredGraph";
+import { median, round } from "./stats";
 import { testSuiteSeconds } from "./suiteTiming";
 import { BenchResults, benchTable } from "./table";
 import { verifyAtScale } from "./verifyScale";
@@ -17,13 +20,6 @@ interface Latencies {
 }
 
 const RUNS = 7;
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
-}
-
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function graphFigures(graph: Graph, seconds: (node: string) => number) {
     const waveOf = waves(graph);
@@ -60,15 +56,6 @@ async function evaluationWithoutSourceMapsMs(): Promise<number> {
 /** The stacks the SDK captures in one run for resource properties: four per property (runtime/rpc.js transferProperties). */
 function stackCaptures(run: Awaited<ReturnType<typeof runProgram>>): number {
     return 4 * run.resources.reduce((sum, r) => sum + Object.keys(r.props ?? {}).filter((key) => key !== "id" && key !== "urn").length, 0);
-}
-
-function directorySize(dir: string): number {
-    let bytes = 0;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        bytes += entry.isDirectory() ? directorySize(full) : entry.isFile() ? fs.statSync(full).size : 0;
-    }
-    return bytes;
 }
 
 async function main(): Promise<void> {
@@ -125,6 +112,7 @@ async function main(): Promise<void> {
             nodeModulesMB: round(directorySize(path.join(PROJECT_ROOT, "node_modules")) / 2 ** 20),
             packages: Object.keys(lock.packages).filter((key) => key !== "").length,
         },
+        cli: cliFigures(),
         verifyAtScale: await verifyAtScale(),
     };
 

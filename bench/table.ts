@@ -1,5 +1,6 @@
 // The rows `npm run bench` prints, from its results: shared by the bench and the README's
 // Performance block (`npm run docs`), so the two cannot disagree.
+import type { CliFigures } from "./cliStartup";
 import type { VerifyScaleFigures } from "./verifyScale";
 
 export interface BenchResults {
@@ -26,6 +27,8 @@ export interface BenchResults {
     };
     testSuiteSeconds: number | null;
     install: { nodeModulesMB: number; packages: number };
+    /** The packed vaultnomad-verify, installed on its own (bench/cliStartup.ts). */
+    cli?: CliFigures;
     /** vaultnomad-verify on a large cluster behind fakes (bench/verifyScale.ts). */
     verifyAtScale?: VerifyScaleFigures;
 }
@@ -54,6 +57,13 @@ function verifyRows(figures: VerifyScaleFigures): Array<[string, string]> {
     ];
 }
 
+function cliRows(cli: CliFigures): Array<[string, string]> {
+    return [
+        ["vaultnomad-verify installed, MB (packages)", `${cli.installedMB} (${cli.packages})`],
+        ["  --help, median ms (node -e 0; ratio)", `${cli.helpMedianMs} (${cli.bareNodeMedianMs}; ${cli.ratio}×)`],
+    ];
+}
+
 export function benchRows(results: BenchResults): Array<[string, string]> {
     const { graph, upEstimateSeconds: up, evaluationUnderMocks: evaluation } = results;
     return [
@@ -72,6 +82,7 @@ export function benchRows(results: BenchResults): Array<[string, string]> {
         ],
         ["test suite, s", results.testSuiteSeconds === null ? "skipped" : String(results.testSuiteSeconds)],
         ["node_modules, MB (packages)", `${results.install.nodeModulesMB} (${results.install.packages})`],
+        ...(results.cli ? cliRows(results.cli) : []),
         ...(results.verifyAtScale ? verifyRows(results.verifyAtScale) : []),
     ];
 }

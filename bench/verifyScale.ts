@@ -2,6 +2,7 @@
 // answer after a set latency: its wall time and requests by kind at the default concurrency,
 // beside a sequential run (--concurrency 1), and whether both reached the same verdicts.
 import { DEFAULT_CONCURRENCY } from "../verify/readLimit";
+import { round } from "./stats";
 import { jobCounts, LARGE, requestsByKind, ScaleCluster, startScaleCluster, verifyCluster } from "../tests/scaleCluster";
 
 export interface VerifyRunFigures {
@@ -28,8 +29,6 @@ export interface VerifyScaleFigures {
     /** The verdicts of the concurrent run, by status (without --probe and --expect, the probe's checks and drift are skipped). */
     counts: Record<string, number>;
 }
-
-const round = (n: number) => Math.round(n * 10) / 10;
 
 async function timedRun(cluster: ScaleCluster, concurrency: number) {
     cluster.reset();

@@ -5,7 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { recordResults } from "../bench/record";
 import { failureReport, TEST_FILES, testSuiteSeconds } from "../bench/suiteTiming";
-import { BenchResults, performanceBlock } from "../bench/table";
+import { startupFigures } from "../bench/cliStartup";
+import { BenchResults, benchRows, performanceBlock } from "../bench/table";
 import { withPerformance } from "../tools/docFiles";
 import { criticalPath, finishTimes, Graph, graphOfRun, missingOrderings, needlessEdges, reachability, waves } from "../bench/graph";
 import { requiredGraph } from "../bench/requiredGraph";
@@ -119,6 +120,27 @@ describe("bench: verify at scale", () => {
             [counts.withoutVault > 0, counts.children > 0, counts.usingVault + counts.children + counts.withoutVault],
             [true, true, 5000],
         );
+    });
+});
+
+describe("bench: the packed vaultnomad-verify", () => {
+    it("takes the median of each series of start-up times, and their ratio", () => {
+        assert.deepStrictEqual(startupFigures([52, 50, 90, 54, 49], [40, 41, 39, 80, 40]), {
+            runs: 5,
+            helpMedianMs: 52,
+            bareNodeMedianMs: 40,
+            ratio: 1.3,
+        });
+    });
+    it("shows the installed size and --help against node -e 0 side by side", () => {
+        const results: BenchResults = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "bench/results.json"), "utf8"));
+        const cli = { installedMB: 2, packages: 6, runs: 21, helpMedianMs: 51, bareNodeMedianMs: 40, ratio: 1.28 };
+        const rows = benchRows({ ...results, cli });
+        const at = rows.findIndex(([label]) => label.startsWith("vaultnomad-verify installed"));
+        assert.deepStrictEqual(rows.slice(at, at + 2), [
+            ["vaultnomad-verify installed, MB (packages)", "2 (6)"],
+            ["  --help, median ms (node -e 0; ratio)", "51 (40; 1.28×)"],
+        ]);
     });
 });
 

@@ -1,39 +1,88 @@
-// `npm run test:pack`: the package as a user gets it. Packs it (prepack compiles the bin to bin/),
-// installs the tarball in an empty folder, and runs `npx vaultnomad-verify --help` there. Separate
-// from `npm test` because the install takes seconds; .ci/run runs it after the suite.
+// `npm run test:pack`: vaultnomad-verify as a user gets it. Packs packages/vaultnomad-verify (its
+// prepack bundles the bin), installs the tarball in an empty folder with install scripts off, and
+// runs the installed bin: --help, a run against a port nothing may connect to (exit code 1), and a
+// whole run against a healthy cluster on the fakes (exit code 0), which loads every module the
+// checks import. Separate from `npm test` because it packs and installs; .ci/run runs it first.
 import * as assert from "assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { PROJECT_ROOT } from "../tools/programRecorder";
+import { execFile } from "child_process";
+import { promisify } from "util";
+import { installPackedCli, InstalledCli } from "../tools/packedCli";
+import { NOMAD_SETUP_VAULT, startFakeCluster } from "./fakeCluster";
 
-const run = (cwd: string, command: string, args: string[]) =>
-    execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+/** What the installed package may take on disk. */
+const MAX_INSTALLED_BYTES = 10 * 2 ** 20;
 
-function main(): void {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vaultnomad-pack-"));
+/** The machine's environment without its own Vault and Nomad settings, and with `env`. */
+const environment = (env: Record<string, string>) => ({
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VAULT|NOMAD)_/.test(name))),
+    ...env,
+});
+
+/** Runs the installed bin; its exit code and what it printed. Asynchronous: the fakes answer from this process. */
+async function runBin(cli: InstalledCli, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
     try {
-        const [packed] = JSON.parse(run(PROJECT_ROOT, "npm", ["pack", "--json", "--pack-destination", dir]));
-        const files: string[] = packed.files.map((f: { path: string }) => f.path);
-        assert.ok(files.includes("bin/verify/cli.js"), `the tarball lacks the bin: ${files.join(", ")}`);
-        // npm always packs package.json's main: index.ts, the Pulumi program's entry.
-        assert.deepStrictEqual(
-            files.filter((f) => f !== "index.ts" && (f.endsWith(".ts") || f.startsWith("tests/") || f.includes("Pulumi"))),
-            [],
-            "the tarball carries sources, tests or stack files",
-        );
-        const app = path.join(dir, "app");
-        fs.mkdirSync(app);
-        fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "pack-check", version: "1.0.0", private: true }));
-        run(app, "npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", path.join(dir, packed.filename)]);
-        const help = run(app, "npx", ["--no-install", "vaultnomad-verify", "--help"]);
-        assert.match(help, /^Usage: vaultnomad-verify \[options\]/);
-        assert.match(help, /--job <namespace>\/<job>/);
-        console.log(`test:pack ok: ${packed.filename} (${files.length} files) installs; npx vaultnomad-verify --help answers.`);
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
+        const { stdout, stderr } = await promisify(execFile)(cli.bin, args, { cwd: cli.dir, env: environment(env) });
+        return { code: 0, out: stdout + stderr };
+    } catch (err) {
+        const failed = err as { code?: unknown; stdout?: string; stderr?: string };
+        if (typeof failed.code !== "number") {
+            throw err;
+        }
+        return { code: failed.code, out: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
     }
 }
 
-main();
+function checkInstall(cli: InstalledCli): void {
+    assert.deepStrictEqual(
+        cli.tarball.files.filter((f) => !/^(dist\/.*\.(js|md)|docs\/verify\.md|LICENSE|README\.md|package\.json)$/.test(f)),
+        [],
+        "the tarball carries more than the bundle, its licences and docs",
+    );
+    assert.deepStrictEqual(
+        cli.packages.filter((name) => /pulumi/i.test(name)),
+        [],
+        "the install brought Pulumi",
+    );
+    assert.ok(cli.bytes <= MAX_INSTALLED_BYTES, `the install takes ${(cli.bytes / 2 ** 20).toFixed(1)} MB, more than 10 MB`);
+}
+
+async function checkRuns(cli: InstalledCli): Promise<void> {
+    const help = await runBin(cli, ["--help"]);
+    assert.deepStrictEqual([help.code, /^Usage: vaultnomad-verify \[options\]/.test(help.out)], [0, true], help.out);
+
+    const blocked = await runBin(cli, [], { VAULT_ADDR: "http://127.0.0.1:1", VAULT_TOKEN: "unused", NOMAD_ADDR: "http://127.0.0.1:1" });
+    assert.deepStrictEqual([blocked.code, /FAIL {2}vault-health .*no answer \(bad port\)/.test(blocked.out)], [1, true], blocked.out);
+
+    const cluster = await startFakeCluster(NOMAD_SETUP_VAULT);
+    try {
+        const healthy = await runBin(cli, ["--probe", "--json"], cluster.env);
+        const checks: Array<{ id: string; status: string }> = JSON.parse(healthy.out).checks ?? [];
+        assert.deepStrictEqual(
+            [healthy.code, checks.filter((c) => c.status !== "pass").map((c) => `${c.id}: ${c.status}`)],
+            [0, ["declared-state: skip"]],
+            healthy.out,
+        );
+    } finally {
+        await cluster.close();
+    }
+}
+
+async function main(): Promise<void> {
+    const cli = installPackedCli();
+    try {
+        checkInstall(cli);
+        await checkRuns(cli);
+        console.log(
+            `test:pack ok: ${cli.tarball.filename} installs ${cli.packages.length} packages in ` +
+                `${(cli.bytes / 2 ** 20).toFixed(1)} MB, none of Pulumi; its bin answers --help, fails on a blocked port ` +
+                "and passes a healthy cluster on the fakes.",
+        );
+    } finally {
+        cli.remove();
+    }
+}
+
+main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+});

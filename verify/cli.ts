@@ -2,11 +2,12 @@
 // `vaultnomad-verify`: verify for any Nomad + Vault cluster, with no Pulumi stack. It takes the
 // usual VAULT_* and NOMAD_* variables (or the same as flags, which win) and reads what it expects
 // from the cluster itself. Same lines, --json and exit codes as `npm run verify`.
+// It reads the command line before it loads the checks (imported when a run starts): --help and a
+// wrong flag answer at Node.js's own start-up speed.
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { Connection, discoverTarget, Narrowing } from "./discover";
+import type { Connection, Narrowing } from "./discover";
 import { concurrencyOf, concurrencyUsage, DEFAULT_CONCURRENCY } from "./readLimit";
-import { runAndPrint } from "./report";
 import { durationSeconds } from "./roleMeaning";
 
 /** Exit codes, as the stack driver's (automation/exitCodes.ts). */
@@ -92,7 +93,10 @@ export async function runCluster(argv: string[], io: CliIo): Promise<number> {
             waitMs: values.wait === undefined ? 0 : waitSeconds(values.wait) * 1000,
             concurrency: values.concurrency === undefined ? undefined : concurrency(values.concurrency),
         };
-        const { target, expectations, view } = await discoverTarget(connection(setting), narrowing(values), settings);
+        const reach = connection(setting);
+        const narrowed = narrowing(values);
+        const [{ discoverTarget }, { runAndPrint }] = await Promise.all([import("./discover"), import("./report")]);
+        const { target, expectations, view } = await discoverTarget(reach, narrowed, settings);
         const label = `cluster ${target.vaultAddress} ${target.nomadAddress}`;
         const results = await runAndPrint(label, target, { json: !!values.json, ...settings, expectations, view }, io.out);
         return results.some((r) => r.status === "fail") ? EXIT.failed : EXIT.ok;
