@@ -63,7 +63,7 @@ export function capabilities(policies: readonly string[], path: string, identity
     return [...tokenAcl(named, identity).decide(path).capabilities];
 }
 
-/** The decision for one path. To judge many paths for one token, build its tokenAcl once. */
+/** The decision for one path. To judge many paths, read the policies once (readPolicies) and keep the ACL. */
 export function decide(
     policies: readonly NamedPolicy[],
     path: string,
@@ -77,12 +77,36 @@ export function allows(decision: Decision, capability: Capability): boolean {
     return decision.root || decision.capabilities.includes(capability);
 }
 
+/** A token's policies, each text read once: a verify run judges thousands of paths against the same few. */
+export interface TokenPolicies {
+    /** The ACL of a token holding these policies, its templated paths rendered for `identity` (none: no entity). */
+    acl(identity?: Identity): TokenAcl;
+}
+
 export interface TokenAcl {
     /**
      * The decision for `path`. Without an operation, the path is looked up as sys/capabilities looks it up
      * (a LIST lookup, as acl.go's Capabilities does).
      */
     decide(path: string, operation?: Operation): Decision;
+}
+
+/** Reads each policy's text; throws a PolicyTextError naming the policy that Vault would refuse. */
+export function readPolicies(policies: readonly NamedPolicy[]): TokenPolicies {
+    if (policies.some((p) => p.name === "root")) {
+        if (policies.length !== 1) {
+            // vault/acl.go NewACL refuses it: a root token holds the root policy alone.
+            throw new Error("other policies present along with root");
+        }
+        return { acl: () => ({ decide: (path) => rootDecision(normalized(path)) }) };
+    }
+    const parsed = policies.map(({ name, text }) => ({ name, stanzas: parsePolicy(text, name).stanzas }));
+    return { acl: (identity = {}) => buildAcl(parsed, identity) };
+}
+
+/** The ACL of a token holding `policies`, their templated paths rendered for `identity`. */
+export function tokenAcl(policies: readonly NamedPolicy[], identity?: Identity): TokenAcl {
+    return readPolicies(policies).acl(identity);
 }
 
 interface Rule {
@@ -111,21 +135,13 @@ interface Candidate {
     readonly stem: string;
 }
 
-/** The ACL of a token holding `policies`, their templated paths rendered for `identity` (none: no entity). */
-export function tokenAcl(policies: readonly NamedPolicy[], identity: Identity = {}): TokenAcl {
-    if (policies.some((p) => p.name === "root")) {
-        if (policies.length !== 1) {
-            // vault/acl.go NewACL refuses it: a root token holds the root policy alone.
-            throw new Error("other policies present along with root");
-        }
-        return { decide: (path) => rootDecision(normalized(path)) };
-    }
+function buildAcl(policies: ReadonlyArray<{ name: string; stanzas: readonly PolicyStanza[] }>, identity: Identity): TokenAcl {
     const exact = new Map<string, Rule>();
     const prefix = new Map<string, Rule>();
     const segment = new Map<string, Rule>();
     const skipped: SkippedStanza[] = [];
-    for (const { name, text } of policies) {
-        const rendered = renderPaths(parsePolicy(text, name).stanzas, identity);
+    for (const { name, stanzas } of policies) {
+        const rendered = renderPaths(stanzas, identity);
         skipped.push(...rendered.skipped.map(({ stanza, reason }) => ({ policy: name, path: stanza.path, reason })));
         for (const stanza of rendered.stanzas) {
             merge(ruleFor(stanza, { exact, prefix, segment }), name, stanza);
@@ -145,7 +161,7 @@ export function tokenAcl(policies: readonly NamedPolicy[], identity: Identity = 
                 candidates.push(candidate);
             }
         }
-        return candidates.sort((a, b) => (ranksLower(b, a) ? -1 : ranksLower(a, b) ? 1 : 0)).map((c) => c.rule);
+        return candidates.sort((a, b) => compareRanks(b, a)).map((c) => c.rule);
     };
     const matching = (path: string): Rule[] => [...(exact.has(path) ? [exact.get(path)!] : []), ...ranked(path)];
 
@@ -159,8 +175,10 @@ export function tokenAcl(policies: readonly NamedPolicy[], identity: Identity = 
             const lookups = list ? [requested, trimmed] : [requested];
             const rule =
                 lookups.map((p) => exact.get(p)).find((r) => r !== undefined) ??
-                (list && requested !== trimmed ? ranked(trimmed)[0] : undefined) ??
-                ranked(requested)[0];
+                [...lookups]
+                    .reverse()
+                    .map((p) => ranked(p)[0])
+                    .find((r) => r !== undefined);
             const others = [...new Set(lookups.flatMap(matching))].filter((r) => r !== rule);
             return {
                 path: requested,
@@ -213,9 +231,7 @@ function merge(rule: Rule, policy: string, stanza: PolicyStanza): void {
         rule.deniedBy.push(policy);
         return;
     }
-    if (rule.deny) {
-        return;
-    }
+    // Vault takes nothing more into a denying rule; whatever is added here, a denying rule grants nothing.
     for (const capability of stanza.capabilities as Capability[]) {
         rule.grants.add(capability);
         rule.grantedBy.set(capability, [...(rule.grantedBy.get(capability) ?? []), policy]);
@@ -242,26 +258,19 @@ function segmentMatch(rule: Rule, parts: string[]): Candidate | undefined {
 }
 
 /**
- * acl.go's `less`: a ranks lower than b when its first wildcard comes earlier, then when only it ends in `*`,
- * then when it has more `+` segments, then when it is shorter (in bytes, as Go counts), then when it sorts
- * lower. Two matching stems first differ where one has `+` and the other a literal, so code-unit order is
- * Go's byte order there.
+ * acl.go's `less` as a sort key: a rule ranks lower when its first wildcard comes earlier, then when it alone
+ * ends in `*`, then when it has more `+` segments, then when it is shorter (in bytes, as Go counts).
  */
-function ranksLower(a: Candidate, b: Candidate): boolean {
-    if (a.firstWildcard !== b.firstWildcard) {
-        return a.firstWildcard < b.firstWildcard;
-    }
-    if (a.prefix !== b.prefix) {
-        return a.prefix;
-    }
-    if (a.wildcards !== b.wildcards) {
-        return a.wildcards > b.wildcards;
-    }
-    const [aBytes, bBytes] = [Buffer.byteLength(a.stem), Buffer.byteLength(b.stem)];
-    if (aBytes !== bBytes) {
-        return aBytes < bBytes;
-    }
-    return a.stem < b.stem;
+const rankKey = (c: Candidate) => [c.firstWildcard, c.prefix ? 0 : 1, -c.wildcards, Buffer.byteLength(c.stem)];
+
+/**
+ * Positive when a ranks higher than b. Last, the higher stem in sort order ranks higher: two matching stems first
+ * differ where one has `+` and the other a literal, so code-unit order is Go's byte order there.
+ */
+function compareRanks(a: Candidate, b: Candidate): number {
+    const [ka, kb] = [rankKey(a), rankKey(b)];
+    const at = ka.findIndex((k, i) => k !== kb[i]);
+    return at < 0 ? (a.stem < b.stem ? -1 : 1) : ka[at] - kb[at];
 }
 
 function sortedGrants(rule: Rule): Capability[] {

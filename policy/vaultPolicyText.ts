@@ -80,22 +80,8 @@ class Problem {
     ) {}
 }
 
-// A verify run judges thousands of paths against the same few texts: each is read once.
-const parsed = new Map<string, ParsedPolicy | Problem>();
-
 /** The policy's stanzas, in the order written; throws a PolicyTextError naming `name` and the line. */
 export function parsePolicy(text: string, name: string): ParsedPolicy {
-    if (!parsed.has(text)) {
-        parsed.set(text, readPolicy(text));
-    }
-    const result = parsed.get(text)!;
-    if (result instanceof Problem) {
-        throw new PolicyTextError(name, result.line, result.reason);
-    }
-    return result;
-}
-
-function readPolicy(text: string): ParsedPolicy | Problem {
     try {
         const json = text.trimStart().startsWith("{");
         const reader = new Reader(tokenize(text));
@@ -103,10 +89,7 @@ function readPolicy(text: string): ParsedPolicy | Problem {
         const policy = json ? policyFromJson(items) : policyFromHcl(items);
         return { ...policy, templated: policy.stanzas.some((s) => s.templated) };
     } catch (err) {
-        if (err instanceof Problem) {
-            return err;
-        }
-        throw err;
+        throw err instanceof Problem ? new PolicyTextError(name, err.line, err.reason) : err;
     }
 }
 
@@ -123,36 +106,39 @@ interface Token {
 
 const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", n: "\n", t: "\t", r: "\r" };
 
+const WORD = /-?\d+(\.\d+)?([eE][-+]?\d+)?|[A-Za-z_][\w.-]*/y;
+
 function tokenize(text: string): Token[] {
     const tokens: Token[] = [];
     let line = 1;
     let i = 0;
     while (i < text.length) {
-        const rest = text.slice(i);
         const c = text[i];
         if (c === "\n") {
             line++;
             i++;
         } else if (/\s/.test(c)) {
             i++;
-        } else if (c === "#" || rest.startsWith("//")) {
-            i += rest.search(/\n|$/);
-        } else if (rest.startsWith("/*")) {
-            const end = rest.indexOf("*/");
-            if (end < 0) {
+        } else if (c === "#" || text.startsWith("//", i)) {
+            const end = text.indexOf("\n", i);
+            i = end === -1 ? text.length : end;
+        } else if (text.startsWith("/*", i)) {
+            const end = text.indexOf("*/", i + 2);
+            if (end === -1) {
                 throw new Problem(line, "a /* comment is not closed");
             }
-            line += rest.slice(0, end).split("\n").length - 1;
-            i += end + 2;
+            line += text.slice(i, end).split("\n").length - 1;
+            i = end + 2;
         } else if ("{}[]=:,".includes(c)) {
             tokens.push({ type: c as TokenType, text: c, line });
             i++;
         } else if (c === '"') {
-            const { value, length } = readString(rest, line);
-            tokens.push({ type: "string", text: rest.slice(0, length), value, line });
-            i += length;
+            const { value, end } = readString(text, i, line);
+            tokens.push({ type: "string", text: text.slice(i, end), value, line });
+            i = end;
         } else {
-            const word = /^(-?\d+(\.\d+)?([eE][-+]?\d+)?|[A-Za-z_][\w.-]*)/.exec(rest)?.[0];
+            WORD.lastIndex = i;
+            const word = WORD.exec(text)?.[0];
             if (word === undefined) {
                 throw new Problem(line, `unexpected ${JSON.stringify(c)}`);
             }
@@ -174,20 +160,20 @@ function wordToken(word: string, line: number): Token {
     return { type: "ident", text: word, value: word, line };
 }
 
-/** A double-quoted string at the start of `rest`: its value and how many characters it spans. */
-function readString(rest: string, line: number): { value: string; length: number } {
+/** The double-quoted string that starts at `start`: its value and the index after its closing quote. */
+function readString(text: string, start: number, line: number): { value: string; end: number } {
     let value = "";
-    for (let i = 1; i < rest.length && rest[i] !== "\n"; i++) {
-        const c = rest[i];
+    for (let i = start + 1; i < text.length && text[i] !== "\n"; i++) {
+        const c = text[i];
         if (c === '"') {
-            return { value, length: i + 1 };
+            return { value, end: i + 1 };
         }
         if (c !== "\\") {
             value += c;
             continue;
         }
-        const escaped = rest[++i];
-        const unicode = escaped === "u" ? /^[0-9a-fA-F]{4}/.exec(rest.slice(i + 1))?.[0] : undefined;
+        const escaped = text[++i];
+        const unicode = escaped === "u" ? /^[0-9a-fA-F]{4}/.exec(text.slice(i + 1))?.[0] : undefined;
         if (unicode !== undefined) {
             value += String.fromCharCode(parseInt(unicode, 16));
             i += 4;
@@ -211,8 +197,8 @@ interface Item {
     /** `path "a" { … }` has the keys path and a; `name = "x"` has the key name. */
     readonly keys: Token[];
     readonly value: Value;
-    /** Written with `=` (or `:` in JSON) rather than as a block. */
-    readonly assigned: boolean;
+    /** HCL: written with `=` rather than as a block (JSON has no blocks). */
+    readonly assigned?: boolean;
 }
 
 /** A token as a message shows it: strings with their quotes, the rest quoted. */
@@ -315,7 +301,7 @@ class Reader {
             }
             const key = this.take("string");
             this.take(":");
-            items.push({ keys: [key], value: this.value(true), assigned: true });
+            items.push({ keys: [key], value: this.value(true) });
         }
         this.take("}");
         return items;
@@ -411,7 +397,7 @@ function stanza({ path, line, body }: RawStanza): PolicyStanza {
     const string = (key: string) => (value(key) === undefined ? undefined : text(value(key)!, `${where}: ${key}`));
     const written = strings("capabilities");
     const policy = string("policy");
-    if (path.replace(/^\//, "").includes("+*")) {
+    if (path.includes("+*")) {
         throw new Problem(line, `${where}: invalid use of wildcards ('+*' is forbidden)`);
     }
     const common = {

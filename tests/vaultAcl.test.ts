@@ -10,7 +10,7 @@
 //   bareMount), not a path's capabilities;
 // - testACLPolicyMerge: how merged rules combine parameters and wrapping TTLs, which no capability depends on.
 import * as assert from "assert";
-import { allows, capabilities, decide, explain, NamedPolicy, Operation, tokenAcl } from "../policy/vaultAcl";
+import { allows, capabilities, decide, explain, NamedPolicy, Operation, readPolicies, tokenAcl } from "../policy/vaultAcl";
 import { Capability, parsePolicy } from "../policy/vaultPolicyText";
 import { Identity } from "../policy/policyTemplate";
 import { vaultTable } from "./vaultAclFixtures";
@@ -156,9 +156,9 @@ describe("Vault ACL", () => {
             );
         });
         it("(b) the fix adds read to the exact rule", () => {
-            assert.match(
-                explain(decide([WORKLOADS, ROTATE], PATH, { identity: web() }), "read").fix!,
-                /^add "read" to "secret\/data\/default\/web\/config" in policy rotate-web/,
+            assert.strictEqual(
+                explain(decide([WORKLOADS, ROTATE], PATH, { identity: web() }), "read").fix,
+                'add "read" to "secret/data/default/web/config" in policy rotate-web: an exact rule decides its path alone',
             );
         });
         it("(c) a deny on another job's path changes nothing for this job", () => {
@@ -241,18 +241,32 @@ describe("Vault ACL", () => {
             const text = 'path "a/+b" { capabilities = ["read"] }';
             assert.deepStrictEqual([only(text, "a/+b"), only(text, "a/xb")], [["read"], ["deny"]]);
         });
-        it("breaks a tie between equal-ranked + rules by the higher byte order", () => {
+        it("breaks a tie between equal-ranked + rules by the higher sort order, wherever written", () => {
+            const text = 'path "x/+/+/d" { capabilities = ["update"] }\npath "x/+/c/+" { capabilities = ["read"] }';
+            assert.deepStrictEqual(only(text, "x/y/c/d"), ["read"]);
+        });
+        it("breaks the tie the same way when the winner is written first", () => {
             const text = 'path "x/+/c/+" { capabilities = ["read"] }\npath "x/+/+/d" { capabilities = ["update"] }';
             assert.deepStrictEqual(only(text, "x/y/c/d"), ["read"]);
+        });
+        it("ranks the longer of two + rules higher, whatever their sort order", () => {
+            const text = 'path "a/+/+/cccc" { capabilities = ["read"] }\npath "a/+/bb/+" { capabilities = ["update"] }';
+            assert.deepStrictEqual(only(text, "a/x/bb/cccc"), ["read"]);
         });
         it("ranks the later first wildcard higher, whatever the order written", () => {
             const text = 'path "a/b/+/d" { capabilities = ["update"] }\npath "a/+/c/d" { capabilities = ["read"] }';
             assert.deepStrictEqual(only(text, "a/b/c/d"), ["update"]);
         });
         it("counts a path's length in bytes, as Go does", () => {
-            // 10 bytes in 8 UTF-16 units against 9 in 9.
-            const text = 'path "a/+/éé/+" { capabilities = ["read"] }\npath "a/+/+/ccc" { capabilities = ["update"] }';
-            assert.deepStrictEqual(only(text, "a/b/éé/ccc"), ["read"]);
+            // 10 bytes in 8 UTF-16 units against 9 in 9; the shorter one sorts higher.
+            const text = 'path "a/+/+/éé" { capabilities = ["read"] }\npath "a/+/bbb/+" { capabilities = ["update"] }';
+            assert.deepStrictEqual(only(text, "a/x/bbb/éé"), ["read"]);
+        });
+        it("matches a + rule's last segment whole when it has no glob", () => {
+            assert.deepStrictEqual(only('path "a/+/b" { capabilities = ["read"] }', "a/x/bc"), ["deny"]);
+        });
+        it("matches a + rule's inner segments whole, glob or not", () => {
+            assert.deepStrictEqual(only('path "a/+/b/c*" { capabilities = ["read"] }', "a/x/bz/cd"), ["deny"]);
         });
         it("lists the outranked rules highest first", () => {
             const text =
@@ -339,9 +353,29 @@ describe("Vault ACL", () => {
                 ["a/b/+"],
             );
         });
+        it("lists the exact rule without the slash as outranked by the one with it", () => {
+            const decision = decide(
+                [policy("p", 'path "a/b/" { capabilities = ["read"] }\npath "a/b" { capabilities = ["list"] }')],
+                "a/b/",
+            );
+            assert.deepStrictEqual(
+                [decision.capabilities, decision.outranked.map((r) => [r.pattern, r.exact])],
+                [["read"], [["a/b", true]]],
+            );
+        });
     });
 
     describe("root", () => {
+        it("decides alone, with no rule", () => {
+            assert.deepStrictEqual(decide([policy("root", "")], "/sys/seal"), {
+                path: "sys/seal",
+                capabilities: ["root"],
+                root: true,
+                outranked: [],
+                policies: ["root"],
+                skipped: [],
+            });
+        });
         it("grants everything", () => {
             assert.deepStrictEqual(
                 [decide([policy("root", "")], "sys/seal").root, allows(decide([policy("root", "")], "sys/seal"), "sudo")],
@@ -410,12 +444,43 @@ describe("Vault ACL", () => {
                 reason: 'denied by "k" (deny) in policy freeze',
             });
         });
+        it("names each templated path left out for the token", () => {
+            const text =
+                'path "a/{{identity.entity.id}}" { capabilities = ["read"] }\npath "b/{{identity.entity.name}}" { capabilities = ["read"] }';
+            assert.strictEqual(
+                explain(decide([policy("p", text)], "k"), "read").reason,
+                'no rule of policy p matches "k"; left out for this token: "a/{{identity.entity.id}}" in policy p (string contains entity template directives but no entity was provided), "b/{{identity.entity.name}}" in policy p (string contains entity template directives but no entity was provided)',
+            );
+        });
+        it("names each outranked rule that would grant the capability", () => {
+            const text =
+                'path "k/x" { capabilities = ["list"] }\npath "k/+" { capabilities = ["read"] }\npath "k/*" { capabilities = ["read"] }';
+            assert.strictEqual(
+                explain(decide([policy("p", text)], "k/x"), "read").reason,
+                'the exact rule "k/x" in policy p grants [list], and it outranks "k/+" in policy p, "k/*" in policy p',
+            );
+        });
         it("says no rule matches, naming the policies, and how to grant", () => {
             assert.deepStrictEqual(explain(decide([policy("a", ""), policy("b", "")], "/k"), "list"), {
                 granted: false,
                 reason: 'no rule of policies a, b matches "k"',
                 fix: `grant "list" on "k" in one of the token's policies`,
             });
+        });
+    });
+
+    describe("reading the policies once", () => {
+        it("refuses a text Vault would refuse when the policies are read, naming the policy", () => {
+            assert.throws(() => readPolicies([policy("ok", ""), policy("broken", 'path "x" { policy = "all" }')]), {
+                message: 'policy broken, line 1: path "x": invalid policy "all"',
+            });
+        });
+        it("builds one ACL per identity from one reading", () => {
+            const read = readPolicies([
+                policy("jobs", 'path "kv/{{identity.entity.aliases.acc.metadata.nomad_job_id}}/*" { capabilities = ["read"] }'),
+            ]);
+            const job = (id: string) => read.acl({ entity: { aliases: [{ mountAccessor: "acc", metadata: { nomad_job_id: id } }] } });
+            assert.deepStrictEqual([job("a").decide("kv/a/x").capabilities, job("b").decide("kv/a/x").capabilities], [["read"], ["deny"]]);
         });
     });
 

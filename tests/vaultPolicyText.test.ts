@@ -105,11 +105,31 @@ describe("Vault policy text", () => {
                 ["list"],
             ]);
         });
-        it("reads an unquoted path label", () => {
+        it("reads an unquoted path label with digits, dots and dashes", () => {
             assert.deepStrictEqual(
-                stanzas("path x { }").map((s) => s.path),
-                ["x"],
+                stanzas("path kv-v2.x1 { }").map((s) => s.path),
+                ["kv-v2.x1"],
             );
+        });
+        it("reads true and false", () => {
+            assert.deepStrictEqual(stanzas('path "x" { allowed_parameters = { a = [true, false] } }')[0].allowedParameters, {
+                a: [true, false],
+            });
+        });
+        it("reads a \\u escape of four hex digits only", () => {
+            assert.deepStrictEqual(refusal('path "\\u12" { }').reason, "the escape \\u is not one this reader knows");
+        });
+        it("reads a \\u escape right after the u", () => {
+            assert.deepStrictEqual(refusal('path "\\uZZZZ0041" { }').reason, "the escape \\u is not one this reader knows");
+        });
+        it("reads hex digits after another escape as text", () => {
+            assert.deepStrictEqual(stanzas('path "a\\n0041" { }')[0].path, "a\n0041");
+        });
+        it("reads the rest of a string after a \\u escape", () => {
+            assert.deepStrictEqual(stanzas('path "\\u0041bc" { }')[0].path, "Abc");
+        });
+        it("is not templated without templates", () => {
+            assert.strictEqual(parsePolicy(seedHcl("vault-policy-mongo-dynamic-secret.hcl"), "mongo").templated, false);
         });
         it("reads the block form of a parameter map", () => {
             assert.deepStrictEqual(stanzas('path "x" { allowed_parameters { "A" = ["v", 1, true] } }')[0].allowedParameters, {
@@ -137,6 +157,9 @@ describe("Vault policy text", () => {
         });
         itRefuses([
             ["an unclosed string", 'path "x\n" { }', 1, "string is not closed"],
+            ["a string open at the end of the text", '\npath "x', 2, "string is not closed"],
+            ["a block comment opened as /*/", 'path "x" { }\n/*/ path "y" { }', 2, "comment is not closed"],
+            ["an unknown top-level block", '\nrole "x" { capabilities = ["read"] }', 2, 'invalid key "role"'],
             ["an unclosed block comment", 'path "x" { }\n/* open', 2, "comment is not closed"],
             ["an unknown character", 'path "x" { capabilities = ["read"] }\n@', 2, 'unexpected "@"'],
             ["an unknown escape", 'path "\\q" { }', 1, "escape \\q"],
@@ -152,6 +175,7 @@ describe("Vault policy text", () => {
             ["a name that is not a string", "name = 1", 1, "name: expected a string"],
             ["an unknown top-level key", '\nrole = "x"', 2, 'invalid key "role"'],
             ["an unknown stanza key", 'path "x" {\n capabilites = ["read"] }', 2, 'path "x": invalid key "capabilites"'],
+            ["an unknown stanza key with digits", 'path "x" { cap1 = ["read"] }', 1, 'path "x": invalid key "cap1"'],
             ["a stanza key with a label", 'path "x" { capabilities "a" { } }', 1, 'path "x": invalid key "capabilities"'],
             ["a key set twice", 'path "x" { policy = "read"\npolicy = "read" }', 2, "policy is set twice"],
             ["capabilities that are not a list", 'path "x" { capabilities = "read" }', 1, 'path "x": capabilities: expected a list'],
@@ -173,13 +197,19 @@ describe("Vault policy text", () => {
             ],
             [
                 "a wrapping TTL that is not a duration",
-                'path "x" { capabilities = ["read"] min_wrapping_ttl = "soon" }',
-                1,
+                'path "x" { capabilities = ["read"]\n\nmin_wrapping_ttl = "soon" }',
+                3,
                 "min_wrapping_ttl is not a duration",
             ],
             [
                 "a wrapping TTL that is a list",
-                'path "x" { capabilities = ["read"] max_wrapping_ttl = [1] }',
+                'path "x" { capabilities = ["read"]\nmax_wrapping_ttl = [\n1] }',
+                2,
+                "max_wrapping_ttl is not a duration",
+            ],
+            [
+                "a wrapping TTL that is true",
+                'path "x" { capabilities = ["read"] max_wrapping_ttl = true }',
                 1,
                 "max_wrapping_ttl is not a duration",
             ],
@@ -238,7 +268,13 @@ describe("Vault policy text", () => {
             return [s.minWrappingTtl, s.maxWrappingTtl];
         };
         it("reads numbers as seconds, fractions cut", () => {
-            assert.deepStrictEqual(ttls("min_wrapping_ttl = 90.9\nmax_wrapping_ttl = 3600"), [90, 3600]);
+            assert.deepStrictEqual(ttls("min_wrapping_ttl = 90.95\nmax_wrapping_ttl = 3600"), [90, 3600]);
+        });
+        it("reads numbers with exponents", () => {
+            assert.deepStrictEqual(ttls("min_wrapping_ttl = 1e3\nmax_wrapping_ttl = 2.5E+3"), [1000, 2500]);
+        });
+        it("reads a negative exponent", () => {
+            assert.deepStrictEqual(ttls("min_wrapping_ttl = 25e-1"), [2, undefined]);
         });
         it("reads duration strings", () => {
             assert.deepStrictEqual(ttls('min_wrapping_ttl = "1m30s"\nmax_wrapping_ttl = "2d"'), [90, 172_800]);
@@ -310,18 +346,6 @@ describe("Vault policy text", () => {
         });
     });
 
-    describe("reading once", () => {
-        it("returns the same parse for the same text", () => {
-            const text = 'path "once" { capabilities = ["read"] }';
-            assert.strictEqual(parsePolicy(text, "a"), parsePolicy(text, "b"));
-        });
-        it("names the policy it is asked for when a text read before is refused", () => {
-            const text = 'path "once" { capabilities = ["fly"] }';
-            refusal(text, "first");
-            assert.strictEqual(refusal(text, "second").policy, "second");
-        });
-    });
-
     describe("durations", () => {
         const cases: Array<[string, number | undefined]> = [
             ["300", 300],
@@ -339,6 +363,13 @@ describe("Vault policy text", () => {
             ["2µs", 2e-6],
             ["3ns", 3e-9],
             ["1.d", undefined],
+            ["12d", 1_036_800],
+            ["10.5h", 37_800],
+            [".55s", 0.55],
+            ["x5", undefined],
+            ["x5d", undefined],
+            ["5dx", undefined],
+            ["5d5s", undefined],
             ["5x", undefined],
             ["h", undefined],
             ["", undefined],
