@@ -192,14 +192,16 @@ function ownValue(
 }
 
 function groupValue(selector: string, groups: readonly IdentityGroup[]): string {
-    const [by, rest] = firstDot(selector) ?? [];
-    if (rest === undefined || (by !== "ids" && by !== "names")) {
+    const selected = firstDot(selector);
+    if (selected === undefined || (selected[0] !== "ids" && selected[0] !== "names")) {
         throw new TemplateError("invalid groups selector");
     }
-    const [wanted, attribute] = firstDot(rest) ?? [];
-    if (attribute === undefined) {
+    const [by, rest] = selected;
+    const accessed = firstDot(rest);
+    if (accessed === undefined) {
         throw new TemplateError("invalid groups accessor");
     }
+    const [wanted, attribute] = accessed;
     // By name, only the policy's namespace's groups count; by ID, any.
     const group = groups.find((g) => (by === "ids" ? g.id : (g.namespaceId ?? ROOT_NAMESPACE) === ROOT_NAMESPACE && g.name) === wanted);
     if (group === undefined) {
@@ -217,16 +219,19 @@ function groupValue(selector: string, groups: readonly IdentityGroup[]): string 
     throw new TemplateError(NOT_FOUND);
 }
 
+/** `now`, `now.plus.<duration>` or `now.minus.<duration>`, read as Go's strings.SplitN(selector, ".", 3). */
 function timeValue(selector: string, now: Date): string {
-    const [what, operator, operand] = splitN(selector, ".", 3);
+    const [what, more] = firstDot(selector) ?? [selector, undefined];
     if (what !== "now") {
         throw new TemplateError(`invalid time selector ${JSON.stringify(what)}`);
     }
     let seconds = now.getTime() / 1000;
-    if (operator !== undefined) {
-        if (operand === undefined) {
+    if (more !== undefined) {
+        const operation = firstDot(more);
+        if (operation === undefined) {
             throw new TemplateError("missing time operand");
         }
+        const [operator, operand] = operation;
         const duration = durationOf(operand);
         if (operator !== "plus" && operator !== "minus") {
             throw new TemplateError(`invalid time operator ${JSON.stringify(operator)}`);
@@ -242,10 +247,4 @@ function durationOf(operand: string): number {
         throw new TemplateError(`invalid duration: time: invalid duration ${JSON.stringify(operand)}`);
     }
     return seconds;
-}
-
-/** Go's strings.SplitN. */
-function splitN(text: string, separator: string, n: number): string[] {
-    const parts = text.split(separator);
-    return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(separator)];
 }

@@ -90,6 +90,9 @@ describe("policy templates", () => {
             ["{{identity.entity.aliases.auth_jwt_Z.id}}", "error: alias not found"],
             ["{{identity.entity.aliases.auth_jwt_X}}", "error: invalid alias selector"],
             ["{{identity.entity.aliases.auth_jwt_X.}}", `error: ${NOT_FOUND}`],
+            ["{{identity.entity.aliases..id}}", "error: alias not found"],
+            ["{{identity.entity.metadataXteam}}", `error: ${NOT_FOUND}`],
+            ["{{identity.groups.ids.g-1.metadataXsite}}", `error: ${NOT_FOUND}`],
             ["{{identity.groups.ids.g-1.name}}", "ops"],
             ["{{identity.groups.ids.g-1.metadata.site}}", "eu"],
             ["{{identity.groups.ids.g-1.metadata.absent}}", `error: ${NOT_FOUND}`],
@@ -116,6 +119,12 @@ describe("policy templates", () => {
         it("fails on a groups template when the token has no groups", () => {
             assert.strictEqual(
                 outcome("{{identity.groups.ids.g-1.name}}", { entity: WEB.entity, groups: [] }),
+                "error: string contains groups template directives but no groups were provided",
+            );
+        });
+        it("fails on a groups template when the identity names no groups", () => {
+            assert.strictEqual(
+                outcome("{{identity.groups.ids.g-1.name}}", { entity: WEB.entity }),
                 "error: string contains groups template directives but no groups were provided",
             );
         });
@@ -152,6 +161,15 @@ describe("policy templates", () => {
         });
         it("subtracts whole seconds", () => {
             assert.strictEqual(at("{{time.now.minus.30}}"), String(1767225600 - 30));
+        });
+        it("refuses an operator without an operand", () => {
+            assert.strictEqual(at("{{time.now.}}"), "error: missing time operand");
+        });
+        it("reads the operand after the second dot whole", () => {
+            assert.strictEqual(at("{{time.now.minus.0.5m}}"), String(1767225600 - 30));
+        });
+        it("refuses an unknown operator even with a valid operand", () => {
+            assert.strictEqual(at("{{time.now.times.1s}}"), 'error: invalid time operator "times"');
         });
         it("refuses a selector other than now", () => {
             assert.strictEqual(at("{{time.then}}"), 'error: invalid time selector "then"');
