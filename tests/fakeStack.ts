@@ -169,6 +169,11 @@ export interface World {
         Identities?: string[];
         Gone?: boolean;
         Cluster?: string;
+        /** The job's version (0 when not given), and its parent for a periodic or dispatched child. */
+        Version?: number;
+        ParentID?: string;
+        /** What GET /v1/job/:id/submission answers for that version; none kept (404) when not given. */
+        Submission?: { Source: string; Format?: string; VariableFlags?: Record<string, string> | null; Variables?: string };
     }>;
     /** The Type acl/token/self gives the stack's Nomad token ("management" for a healthy stack). */
     nomadTokenType: string;
@@ -180,7 +185,7 @@ export interface World {
      * Roles of jobs that do not use the default role, with the text of their one policy (named after the
      * role); `tokenPolicies` as Vault reads them back, when not that one policy (null: a role without any).
      */
-    jobRoles: Record<string, { policy: string; tokenPolicies?: string[] | null }>;
+    jobRoles: Record<string, { policy: string; tokenPolicies?: string[] | null; role?: Record<string, unknown> }>;
     /** The kids Vault holds from an earlier fetch, when its cache is stale; otherwise it fetches world.jwks. */
     vaultCachedKids?: string[];
     mongoQueryStatus: string;
@@ -189,6 +194,17 @@ export interface World {
     credsStatus: number;
     /** The probe task's identity, as it prints it. */
     probe: string;
+    /** More JWT auth mounts than `mount`, by path; and fields of `mount`'s sys/auth entry other than the fixture's (description, local). */
+    otherJwtMounts: string[];
+    jwtMount: Record<string, unknown>;
+    /** Fields of auth/<mount>/config other than the fixture's (jwt_supported_algs, bound_issuer, …). */
+    authConfig: Record<string, unknown>;
+    /** The KV mounts of sys/mounts, by path: the version in options.version ("1" or "2"). */
+    kvMounts: Record<string, string>;
+    /** KV v2 secrets, by their API path (kv/data/default/api/config), with their values. */
+    kvData: Record<string, Record<string, string>>;
+    /** Nomad namespaces besides default. */
+    namespaces: Array<{ Name: string; Description?: string; Quota?: string; Meta?: Record<string, string> | null }>;
     /** How Nomad answers the probe's registration, and how its allocation ends. */
     probeRegisterStatus: number;
     probeAllocStatus: string;
@@ -247,6 +263,12 @@ export const healthyWorld = (): World => ({
     probeRegisterStatus: 200,
     probeAllocStatus: "complete",
     probeCapabilities: ["read"],
+    otherJwtMounts: [],
+    jwtMount: {},
+    authConfig: {},
+    kvMounts: { kv: "2" },
+    kvData: {},
+    namespaces: [],
 });
 
 /** The role the stack declares, as `verify` is given it. */
@@ -256,6 +278,20 @@ const text = (status: number, body: string): FakeReply => ({ status, body, conte
 /** A client node's ID: a UUID, as Nomad's. */
 const nodeId = (i: number) => `${String(i).padStart(8, "0")}-9a8e-4f7b-b6c5-d4e3f2a1b0c9`;
 const nomadError = (name: "nomad.error-permission-denied" | "nomad.error-no-leader") => served(name);
+
+/** A job's submission of `version`, as Nomad keeps it: the source of that version, or 404 when it kept none. */
+function submission(job: World["jobs"][number], version: string | null): FakeReply {
+    if (!job.Submission || version !== String(job.Version ?? 0)) {
+        return served("nomad.error-job-source-not-found");
+    }
+    return served("nomad.job-submission", (body) => ({
+        ...body,
+        ...job.Submission,
+        Namespace: job.Namespace,
+        JobID: job.ID,
+        Version: job.Version ?? 0,
+    }));
+}
 
 export function nomadApi(world: World, agent: { server: boolean; address: () => string; jwks?: { keys: unknown[] } }) {
     const hostPort = () => agent.address().replace(/^https?:\/\//, "");
@@ -280,14 +316,22 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
         } else if (req.headers["x-nomad-token"] !== NOMAD_TOKEN && route.startsWith("/v1/")) {
             return nomadError("nomad.error-permission-denied");
         }
-        const job = world.jobs.find((j) => route === `/v1/job/${j.ID}` && req.url.includes(`namespace=${j.Namespace}`));
+        // Job IDs arrive escaped (a periodic child's has a slash: nightly/periodic-1700000000).
+        const jobRoute = decodeURIComponent(route);
+        const job = world.jobs.find((j) => jobRoute === `/v1/job/${j.ID}` && req.url.includes(`namespace=${j.Namespace}`));
         if (job?.Gone) {
             return text(404, "job not found");
         }
         if (job) {
             return served("nomad.job", (body) => {
                 const task = body.TaskGroups[0].Tasks[0];
-                Object.assign(body, { ID: job.ID, Name: job.ID, Namespace: job.Namespace });
+                Object.assign(body, {
+                    ID: job.ID,
+                    Name: job.ID,
+                    Namespace: job.Namespace,
+                    ParentID: job.ParentID ?? "",
+                    Version: job.Version ?? 0,
+                });
                 // The tutorial's jobs keep the fixture's task (mongo); others name their task after the job.
                 task.Name = job.ID.startsWith("mongo") ? task.Name : job.ID;
                 task.Vault.Role = job.Role ?? "";
@@ -308,6 +352,17 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                     task.Identities = null;
                 }
                 return body;
+            });
+        }
+        const submitted = world.jobs.find((j) => jobRoute === `/v1/job/${j.ID}/submission` && req.url.includes(`namespace=${j.Namespace}`));
+        if (submitted) {
+            return submission(submitted, new URL(req.url, "http://fake").searchParams.get("version"));
+        }
+        const namespace = world.namespaces.find((n) => route === `/v1/namespace/${n.Name}`);
+        if (namespace || route === "/v1/namespaces") {
+            return served("nomad.namespaces", (list) => {
+                const all = [...list, ...world.namespaces.map((n) => ({ ...list[0], Description: "", ...n }))];
+                return namespace ? all.find((n) => n.Name === namespace.Name) : all;
             });
         }
         const node = [hostPort(), ...world.otherAgents].findIndex((_, i) => route === `/v1/node/${nodeId(i)}`);
@@ -502,10 +557,14 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             ([name]) => req.url === `/v1/auth/${world.mount}/role/${name}` || req.url === `/v1/sys/policies/acl/${name}`,
         );
         if (jobRole) {
-            const [name, { policy, tokenPolicies = [name] }] = jobRole;
+            const [name, { policy, tokenPolicies = [name], role }] = jobRole;
             return req.url.includes("/role/")
-                ? served("vault.jwt-role", (body) => ({ ...body, data: { ...body.data, token_policies: tokenPolicies } }))
+                ? served("vault.jwt-role", (body) => ({ ...body, data: role ?? { ...body.data, token_policies: tokenPolicies } }))
                 : served("vault.policy-acl", (body) => ({ ...body, data: { ...body.data, name, policy } }));
+        }
+        const kvSecret = world.kvData[req.url.slice("/v1/".length)];
+        if (kvSecret) {
+            return served("vault.kv-data", (body) => ({ ...body, data: { ...body.data, data: kvSecret } }));
         }
         switch (req.url) {
             case `/v1/auth/${world.mount}/config`:
@@ -517,6 +576,7 @@ export function vaultApi(world: World, jwksUrl: () => string) {
                         jwks_ca_pem: world.jwksCaPem,
                         jwks_url: world.jwtValidationPubkeys ? "" : (world.jwksUrl ?? jwksUrl()),
                         jwt_validation_pubkeys: world.jwtValidationPubkeys ?? [],
+                        ...world.authConfig,
                     },
                 }));
             case `/v1/auth/${world.mount}/role/${world.roleName}`:
@@ -524,7 +584,17 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             case "/v1/sys/auth":
                 return served("vault.sys-auth", (body) => {
                     const { "jwt-nomad/": jwt, ...others } = body.data;
-                    return { ...body, data: { [`${world.mount}/`]: jwt, ...others } };
+                    const more = world.otherJwtMounts.map((path, i) => [`${path}/`, { ...jwt, accessor: `auth_jwt_0ther${i}` }]);
+                    return {
+                        ...body,
+                        data: { [`${world.mount}/`]: { ...jwt, ...world.jwtMount }, ...Object.fromEntries(more), ...others },
+                    };
+                });
+            case "/v1/sys/mounts":
+                return served("vault.sys-mounts", (body) => {
+                    const { "kv/": kv, ...others } = body.data;
+                    const kvMounts = Object.entries(world.kvMounts).map(([path, version]) => [`${path}/`, { ...kv, options: { version } }]);
+                    return { ...body, data: { ...Object.fromEntries(kvMounts), ...others } };
                 });
             case `/v1/sys/policies/acl/${world.policyName}`:
                 return served("vault.policy-acl", (body) => ({
@@ -569,6 +639,8 @@ function nomadNeeds(method: string, route: string): string | undefined {
         ["DELETE", /^\/v1\/job\//, "submit-job"],
         ["GET", /^\/v1\/job\//, "read-job"],
         ["GET", /^\/v1\/client\/fs\/logs\//, "read-logs"],
+        // Nomad lists and shows the namespaces a token has any capability in (nomad/namespace_endpoint.go).
+        ["GET", /^\/v1\/namespaces?(\/|$)/, "list-jobs"],
         [undefined, /^\/v1\/(status\/leader|acl\/token\/self)$/, ""],
     ];
     const rule = rules.find(([m, pattern]) => (!m || m === method) && pattern.test(route));
