@@ -16,6 +16,8 @@ export interface KeySpec {
     readonly secret?: boolean;
     /** In external mode, the environment variable read when the key is not set. */
     readonly env?: string;
+    /** Kept as given, not trimmed: a PEM's text goes to Vault as it is, and a trimmed newline would be a change. */
+    readonly verbatim?: boolean;
 }
 
 export const CONFIG_KEYS = {
@@ -116,13 +118,21 @@ export const CONFIG_KEYS = {
         kind: "string",
         default: "",
         scope: "external",
+        verbatim: true,
         description: "PEM CA that signed Nomad's certificate; Vault gets it as jwks_ca_pem too.",
     },
-    nomadClientCertPem: { kind: "string", default: "", scope: "external", description: "PEM client certificate for Nomad (mutual TLS)." },
+    nomadClientCertPem: {
+        kind: "string",
+        default: "",
+        scope: "external",
+        verbatim: true,
+        description: "PEM client certificate for Nomad (mutual TLS).",
+    },
     nomadClientKeyPem: {
         kind: "string",
         default: "",
         scope: "external",
+        verbatim: true,
         secret: true,
         description: "PEM key of the Nomad client certificate.",
     },

@@ -52,7 +52,7 @@ export function readKeys(raw: Record<string, string>, problems: string[]): { val
                 problems.push(`${fq(key)}: "${value}" is neither true nor false.`);
             }
         } else {
-            values[key] = value.trim();
+            values[key] = spec.verbatim ? value : value.trim();
             if (values[key] === "" && spec.default !== "") {
                 problems.push(`${fq(key)}: must not be empty. Fix: pulumi config set ${key} ${spec.default}`);
             }

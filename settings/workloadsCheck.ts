@@ -75,7 +75,7 @@ async function checkJobspec<W extends WorkloadSpec>(w: W, context: WorkloadConte
         );
     }
     for (const { task, body } of tasks) {
-        ((body.vault ?? []) as Array<Record<string, any>>).forEach((block) => checkVaultBlock(block, task, w, fault));
+        ((body.vault ?? []) as Array<Record<string, any>>).forEach((block) => checkVaultBlock(block, task, w, context, fault));
     }
     const readPaths = await checkTemplates(w, jobId, tasks, context, fault);
     const reads = [...readPaths, ...(w.role?.grants ?? []).map((g) => g.path)];
@@ -161,11 +161,12 @@ function checkGrants(grants: Grant[], fault: Fault): void {
     });
 }
 
-function checkVaultBlock(block: Record<string, any>, task: string, w: WorkloadSpec, fault: Fault): void {
+function checkVaultBlock(block: Record<string, any>, task: string, w: WorkloadSpec, context: WorkloadContext, fault: Fault): void {
     if (block.policies !== undefined) {
         fault("jobspec", `task ${task}'s vault block sets policies, which workload identity ignores: grant through role.grants instead.`);
     }
-    const role: string | undefined = block.role;
+    // A workload without a role of its own may name the default role, as a job that names none logs in with it.
+    const role: string | undefined = block.role === context.defaultRole && !w.role ? undefined : block.role;
     if (role !== undefined && role !== w.role?.name) {
         fault(
             "jobspec",

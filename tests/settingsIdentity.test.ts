@@ -214,3 +214,22 @@ describe("the namespaces key", () => {
         assert.deepStrictEqual(settings.namespaces, { team: { description: "Team" } });
     });
 });
+
+describe("PEM keys", () => {
+    const PEM = "-----BEGIN CERTIFICATE-----\nMIIBnomadCA\n-----END CERTIFICATE-----\n";
+    it("keep their text as given, trailing newline included, which Vault stores as it is", () => {
+        const settings = load({
+            ...EXTERNAL,
+            nomadCaPem: PEM,
+            nomadClientCertPem: PEM,
+            nomadClientKeyPem: PEM.replace(/CERTIFICATE/g, "PRIVATE KEY"),
+        });
+        assert.deepStrictEqual(
+            [settings.nomad?.caPem, settings.nomad?.clientCertPem, settings.nomad?.clientKeyPem?.endsWith("-----\n")],
+            [PEM, PEM, true],
+        );
+    });
+    it("while other text is trimmed", () => {
+        assert.strictEqual(load({ ...EXTERNAL, nomadRegion: " eu \n" }).nomad?.region, "eu");
+    });
+});

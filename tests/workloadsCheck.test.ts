@@ -95,6 +95,34 @@ describe("workloads, checked against their jobspecs", function () {
         const source = { origin: "its entry", source: 'job "a" {', namespace: "default", vars: {}, secrets: {}, after: [] };
         assert.match((await problemsOf([source]))[0], /^its entry: jobspec: its source is not a valid HCL2 jobspec: /);
     });
+    it("take a vault block that names the default role as one that names none", async () => {
+        const source =
+            'job "explicit" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n      vault {\n        role = "nomad-workloads"\n      }\n    }\n  }\n}\n';
+        const explicit = { origin: "explicit", source, namespace: "default", vars: {}, secrets: {}, after: [] };
+        assert.deepStrictEqual(
+            [await problemsOf([explicit]), await problemsOf([{ ...explicit, source: source.replace("nomad-workloads", "other") }])],
+            [
+                [],
+                [
+                    'explicit: jobspec: task t\'s vault block names role "other", which this workload does not declare: add role: { name: other, grants: … }.',
+                ],
+            ],
+        );
+    });
+    it("refuse a vault block that names the default role in a workload that declares its own", async () => {
+        const source =
+            'job "explicit" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n      vault {\n        role = "nomad-workloads"\n      }\n    }\n  }\n}\n';
+        const own = {
+            origin: "explicit",
+            source,
+            namespace: "default",
+            vars: {},
+            secrets: {},
+            after: [],
+            role: { name: "own", grants: [{ path: "kv/data/x", capabilities: ["read"] }] },
+        };
+        assert.match((await problemsOf([own]))[0], /vault block names role "nomad-workloads", which this workload does not declare/);
+    });
     it("refuse a jobspec outside the project, by absolute or climbing path, even when the file exists", async () => {
         const climbing = path.relative(path.resolve(__dirname, ".."), "/etc/hosts");
         const problems = await problemsOf([workload({ jobspec: "/etc/hosts" }), workload({ jobspec: climbing })]);
