@@ -28,6 +28,7 @@ async function main(): Promise<number> {
         now: () => new Date(),
         environment,
         env: process.env,
+        projectDir,
         confirm: process.stdin.isTTY ? askOnTerminal : undefined,
         policyPack: path.join(projectDir, "policy"),
         signal: abort.signal,

@@ -62,6 +62,7 @@ export async function drive(argv: string[], overrides: Partial<Driver> & { stack
         now: () => NOW,
         environment: () => resolveEnvironment(sharedProject, {}),
         env: {},
+        projectDir: sharedProject,
         ...overrides,
     };
     const code = await runCommand(argv, driver);

@@ -6,14 +6,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT, ProgramRun, runProgram } from "../tools/programRecorder";
+import { API_SOURCE, EXTERNAL_STACK } from "./externalStack";
 
-const EXTERNAL = {
-    mode: "external",
-    vaultAddress: "https://vault.example.com:8200",
-    vaultToken: "hvs.operator",
-    nomadAddress: "https://nomad.example.com:4646",
-    nomadToken: "0b5e4d0c-nomad-operator",
-};
+const EXTERNAL = EXTERNAL_STACK;
 const WORKER_SOURCE = fs.readFileSync(path.join(PROJECT_ROOT, "tests/fixtures/workloads/worker.nomad.hcl"), "utf8");
 /** A job in namespace team, from its source, with no variables the program sets. */
 const TEAM_JOB = 'job "reporter" {\n  namespace = "team"\n  group "r" {\n    task "r" {\n      driver = "docker"\n    }\n  }\n}\n';
@@ -25,11 +20,6 @@ const API = {
         grants: [{ path: "kv/data/default/api/config", capabilities: ["read"] }],
     },
 };
-
-/** jobs/api.nomad.hcl without its read of database/creds/mongo, which an external stack does not mount. */
-const API_SOURCE = fs
-    .readFileSync(path.join(PROJECT_ROOT, "jobs/api.nomad.hcl"), "utf8")
-    .replace(/\{\{with secret "database[\s\S]*?\{\{end\}\}\n/, "");
 
 const inputsOf = (run: ProgramRun, type: string, name?: string) => run.one(type, name).inputs!;
 const providerOf = (run: ProgramRun, name: string) => run.resources.find((r) => r.name === name)!.providerRef?.split("::")[3];

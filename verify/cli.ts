@@ -11,8 +11,8 @@ import { durationSeconds } from "./roleMeaning";
 /** Exit codes, as the stack driver's (automation/exitCodes.ts). */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** Each connection flag and the environment variable it stands for. */
-const CONNECTION_FLAGS = {
+/** Each connection flag and the environment variable it stands for (the stack driver's adopt takes them too). */
+export const CONNECTION_FLAGS = {
     "vault-addr": "VAULT_ADDR",
     "vault-token": "VAULT_TOKEN",
     "vault-namespace": "VAULT_NAMESPACE",
@@ -68,7 +68,7 @@ const OPTIONS = {
     help: { type: "boolean", short: "h" },
 } as const;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 export interface CliIo {
     readonly env: Record<string, string | undefined>;
@@ -102,7 +102,7 @@ export async function runCluster(argv: string[], io: CliIo): Promise<number> {
     }
 }
 
-function connection(setting: (flag: keyof typeof CONNECTION_FLAGS) => string | undefined): Connection {
+export function connection(setting: (flag: keyof typeof CONNECTION_FLAGS) => string | undefined): Connection {
     const required = (flag: "vault-addr" | "nomad-addr") => {
         const value = setting(flag);
         if (!value) {

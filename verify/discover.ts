@@ -39,10 +39,18 @@ export interface Discovered {
     readonly target: Target;
     /** What verify expects and where each came from, one line each. */
     readonly expectations: string[];
+    /** What the cluster answered, for callers that build on it (adopt); undefined where a read failed (the expectations say why). */
+    readonly readings: {
+        readonly jwtMounts?: string[];
+        /** The agents' default vault block, as /v1/agent/self gives it. */
+        readonly agentVault?: Record<string, any>;
+        readonly authConfig?: Record<string, any>;
+        readonly role?: Record<string, any>;
+    };
 }
 
 /** One reading of the cluster; a refused or failed read leaves it undefined and says why. */
-async function read<T>(notes: string[], what: string, fetch: () => Promise<T | undefined>): Promise<T | undefined> {
+export async function read<T>(notes: string[], what: string, fetch: () => Promise<T | undefined>): Promise<T | undefined> {
     try {
         return await fetch();
     } catch (err) {
@@ -115,6 +123,7 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
             narrowing.expect ? "declared role: --expect" : "declared role: none (drift is not checked; --expect role.json)",
             ...notes,
         ],
+        readings: { jwtMounts: mounts, agentVault, authConfig: config, role: roleData },
     };
 }
 

@@ -1,0 +1,194 @@
+// `npm run stack -- adopt` as a command of the driver: its flags and variables (vaultnomad-verify's),
+// its exit codes, its JSON document, the files it will not overwrite, and TLS material it names or
+// leaves to the operator.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { EXIT } from "../automation/exitCodes";
+import { USAGE } from "../automation/commands";
+import { PROJECT_ROOT } from "../tools/programRecorder";
+import { adoptCluster } from "./adoptHarness";
+import { drive, tempProject } from "./driverHarness";
+import { closedAddresses } from "./fakeHttp";
+import { FakeCluster, NOMAD_SETUP_VAULT, startFakeCluster } from "./fakeCluster";
+import { documentedPolicy, nomadGate, vaultGate, VERIFY_NOMAD_TOKEN, VERIFY_VAULT_TOKEN } from "./fakePolicies";
+import { TLS } from "./fakeStack";
+
+const tlsFile = (name: string) => path.join(PROJECT_ROOT, "tests/fixtures/tls", name);
+
+describe("adopt, the command", function () {
+    this.timeout(60_000);
+    let cluster: FakeCluster;
+    before(async () => {
+        cluster = await startFakeCluster(NOMAD_SETUP_VAULT);
+    });
+    after(() => cluster.close());
+
+    it("is listed in the usage, with its flags", () => {
+        assert.deepStrictEqual(
+            [/^ {2}adopt {2,}/m.test(USAGE), /--auth-path <path>/.test(USAGE), /--vault-addr <url>/.test(USAGE)],
+            [true, true, true],
+        );
+    });
+    it("needs --stack, the new stack's name, with exit code 2", async () => {
+        const { code, err } = await drive(["adopt"], { env: cluster.env, projectDir: tempProject() });
+        assert.deepStrictEqual(
+            [code, err.split("\n")[0]],
+            [EXIT.usage, "adopt needs --stack <name>, the new stack's name (letters, digits, _, . and -)."],
+        );
+    });
+    it("refuses a stack name that is no file name", async () => {
+        const { code, err } = await drive(["adopt", "--stack", "../prod"], { env: cluster.env, projectDir: tempProject() });
+        assert.deepStrictEqual(
+            [code, err.split("\n")[0]],
+            [EXIT.usage, 'adopt needs --stack <name>, the new stack\'s name (letters, digits, _, . and -), not "../prod".'],
+        );
+    });
+    it("needs Vault's address, as vaultnomad-verify does", async () => {
+        const { code, err } = await drive(["adopt", "--stack", "prod"], {
+            env: { NOMAD_ADDR: cluster.env.NOMAD_ADDR },
+            projectDir: tempProject(),
+        });
+        assert.deepStrictEqual(
+            [code, err.split("\n")[0]],
+            [EXIT.usage, "VAULT_ADDR is not set: export it, or pass --vault-addr <address>."],
+        );
+    });
+    it("takes flags over the variables they stand for", async () => {
+        const [nowhere] = await closedAddresses(1);
+        const env = { ...cluster.env, VAULT_ADDR: nowhere, VAULT_TOKEN: "" };
+        const adopted = await adoptCluster(cluster, ["--vault-addr", cluster.env.VAULT_ADDR, "--vault-token", cluster.env.VAULT_TOKEN], {
+            env,
+        });
+        assert.deepStrictEqual([adopted.result.code, adopted.config["vaultnomad:vaultAddress"]], [EXIT.ok, cluster.env.VAULT_ADDR]);
+    });
+    it("refuses its flags on other commands", async () => {
+        const { code, err } = await drive(["up", "--vault-addr", "https://v:8200"]);
+        assert.deepStrictEqual([code, err.split("\n")[0]], [EXIT.usage, "--vault-addr is an option of adopt only."]);
+    });
+    it("overwrites nothing: a stack file that exists stops it before it reads the cluster (exit 3)", async () => {
+        const project = tempProject();
+        fs.writeFileSync(path.join(project, "Pulumi.prod.yaml"), "config: {}\n");
+        const asked = cluster.stack.vault.requests.length;
+        const { code, err } = await drive(["adopt", "--stack", "prod"], { env: cluster.env, projectDir: project });
+        assert.deepStrictEqual(
+            [code, err, fs.readdirSync(project), cluster.stack.vault.requests.length - asked],
+            [
+                EXIT.preflight,
+                "Preflight: Pulumi.prod.yaml already exists: adopt writes a new stack's files. Choose another --stack, or remove them.",
+                ["Pulumi.prod.yaml"],
+                0,
+            ],
+        );
+    });
+    it("prints, under --json, one document: what it wrote, the workloads, what stays outside, the next commands", async () => {
+        const adopted = await adoptCluster(cluster, ["--json"]);
+        const document = JSON.parse(adopted.result.out);
+        assert.deepStrictEqual(
+            [
+                document.adopted,
+                document.written,
+                document.imports,
+                document.workloads,
+                document.leftOut,
+                document.outside.length,
+                document.next.map((n: { command: string }) => n.command.split(" ").slice(0, 2).join(" ")),
+            ],
+            [
+                true,
+                ["Pulumi.prod.yaml", "import-prod.json"],
+                6,
+                ["default/api"],
+                [],
+                4,
+                ['eval "$(npm', "pulumi up", "pulumi import", "npm run"],
+            ],
+        );
+    });
+    it("keeps the report off stdout under --json", async () => {
+        const adopted = await adoptCluster(cluster, ["--json"]);
+        assert.deepStrictEqual([/^found: JWT mount/m.test(adopted.result.err), adopted.result.out.trim().startsWith("{")], [true, true]);
+    });
+});
+
+describe("adopt, with TLS", function () {
+    this.timeout(60_000);
+    let cluster: FakeCluster;
+    let env: Record<string, string>;
+    beforeEach(async () => {
+        cluster = await startFakeCluster(NOMAD_SETUP_VAULT, { tls: true });
+        env = {
+            ...cluster.env,
+            NOMAD_CACERT: tlsFile("ca.pem"),
+            NOMAD_CLIENT_CERT: tlsFile("client.pem"),
+            NOMAD_CLIENT_KEY: tlsFile("client.key"),
+        };
+    });
+    afterEach(() => cluster.close());
+
+    it("writes Nomad's CA and client certificate, never its key, and says how to set the key", async () => {
+        cluster.world.jwksCaPem = TLS.ca;
+        const adopted = await adoptCluster(cluster, [], { env });
+        const written = fs.readFileSync(path.join(adopted.project, "Pulumi.prod.yaml"), "utf8");
+        assert.deepStrictEqual(
+            [
+                adopted.result.code,
+                adopted.config["vaultnomad:nomadCaPem"],
+                adopted.config["vaultnomad:nomadClientCertPem"],
+                written.includes(TLS.clientKey.trim().split("\n")[1]),
+                adopted.result.out.includes(
+                    `pulumi config set --secret nomadClientKeyPem --stack prod -- "$(cat ${tlsFile("client.key")})"`,
+                ),
+            ],
+            [EXIT.ok, TLS.ca, TLS.clientCert, false, true],
+        );
+    });
+    it("names Vault's CA file by its absolute path, which the Vault provider reads", async () => {
+        cluster.world.jwksCaPem = TLS.ca;
+        const relative = path.relative(process.cwd(), tlsFile("ca.pem"));
+        const adopted = await adoptCluster(cluster, [], { env: { ...env, VAULT_CACERT: relative } });
+        assert.strictEqual(adopted.config["vaultnomad:vaultCaCertFile"], tlsFile("ca.pem"));
+    });
+    it("refuses a Vault that does not trust the CA it is reached with for Nomad (no jwks_ca_pem)", async () => {
+        const adopted = await adoptCluster(cluster, [], { env });
+        assert.match(
+            adopted.result.out,
+            /- auth\/jwt-nomad\/config: jwks_ca_pem is empty, but Nomad is reached with NOMAD_CACERT: the program gives Vault the CA it reaches Nomad with \(nomadCaPem\)\./,
+        );
+    });
+});
+
+describe("adopt, with no more rights than docs/external.md gives its tokens", function () {
+    this.timeout(60_000);
+    let cluster: FakeCluster;
+    beforeEach(async () => {
+        cluster = await startFakeCluster(NOMAD_SETUP_VAULT);
+    });
+    afterEach(() => cluster.close());
+    const adoptWith = async (vaultPolicy: string, nomadPolicy: string) => {
+        cluster.world.vaultGate = await vaultGate(vaultPolicy);
+        cluster.world.nomadGate = await nomadGate(nomadPolicy);
+        return adoptCluster(cluster, [], { env: { ...cluster.env, VAULT_TOKEN: VERIFY_VAULT_TOKEN, NOMAD_TOKEN: VERIFY_NOMAD_TOKEN } });
+    };
+
+    it("adopts the cluster", async () => {
+        const adopted = await adoptWith(documentedPolicy("vault", "adopt"), documentedPolicy("nomad", "adopt"));
+        assert.deepStrictEqual([adopted.result.code, adopted.imports.resources.length], [EXIT.ok, 6]);
+    });
+    it("names the read its Vault token lacks, and writes nothing", async () => {
+        const adopted = await adoptWith(
+            documentedPolicy("vault", "adopt").replace(/path "sys\/mounts" \{[^}]*\}/, ""),
+            documentedPolicy("nomad", "adopt"),
+        );
+        assert.deepStrictEqual(
+            [
+                adopted.result.code,
+                /- reading the cluster: the secrets engines \(sys\/mounts\): not read \(the token lacks read on sys\/mounts\)/.test(
+                    adopted.result.out,
+                ),
+                fs.readdirSync(adopted.project),
+            ],
+            [EXIT.failed, true, []],
+        );
+    });
+});
