@@ -97,6 +97,7 @@ function nextCommands(stack: string, plan: AdoptionPlan, nomadClientKey?: string
     const targets = [urns.clusters, urns.vault, ...(plan.importFile?.nameTable["clusters-nomad"] ? [urns.nomad] : [])];
     return [
         { command: 'eval "$(npm run --silent stack -- env)"', why: "the driver's state and passphrase, for the Pulumi CLI" },
+        { command: `pulumi stack init ${stack}`, why: "the new stack, with the configuration adopt wrote" },
         ...plan.secretKeys.map((key) => ({
             command: `pulumi config set --secret ${key} --stack ${stack} -- "$(cat ${nomadClientKey ?? "<file>"})"`,
             why: "the key of Nomad's client certificate, which adopt does not write",

@@ -167,6 +167,7 @@ describe("adopt", function () {
                     .map((line) => line.trim());
                 assert.deepStrictEqual(next, [
                     'eval "$(npm run --silent stack -- env)"',
+                    "pulumi stack init prod",
                     "pulumi up --stack prod --target 'urn:pulumi:prod::vaultnomad::vaultnomad:index:ExternalClusters::clusters' --target 'urn:pulumi:prod::vaultnomad::vaultnomad:index:ExternalClusters$pulumi:providers:vault::clusters-vault' --target 'urn:pulumi:prod::vaultnomad::vaultnomad:index:ExternalClusters$pulumi:providers:nomad::clusters-nomad'",
                     "pulumi import --file import-prod.json --stack prod --protect=false --generate-code=false",
                     "npm run stack -- preview --stack prod",

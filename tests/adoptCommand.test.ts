@@ -101,7 +101,7 @@ describe("adopt, the command", function () {
                 ["default/api"],
                 [],
                 4,
-                ['eval "$(npm', "pulumi up", "pulumi import", "npm run"],
+                ['eval "$(npm', "pulumi stack", "pulumi up", "pulumi import", "npm run"],
             ],
         );
     });
