@@ -85,7 +85,8 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
     });
     const [jwtPath, pathFrom] = first(
         [narrowing.authPath, "--auth-path"],
-        [agentVault?.JWTAuthBackendPath, "the agents' jwt_auth_backend_path"],
+        // Without the trailing slash an agent's configuration may give it (nomad setup vault's sample: "jwt-nomad/").
+        [agentVault?.JWTAuthBackendPath?.replace(/\/+$/, ""), "the agents' jwt_auth_backend_path"],
         [mounts?.length === 1 ? mounts[0] : undefined, "the only JWT mount in sys/auth"],
         ["jwt-nomad", "Nomad's default jwt_auth_backend_path"],
     );
