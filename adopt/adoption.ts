@@ -9,7 +9,7 @@ import { WORKLOADS_KEY } from "../settings/workloads";
 import { ClusterFacts } from "./cluster";
 import { identityDifferences, identityKeys, KeyValues, mountRefusals, Refusal, VaultFiles } from "./identity";
 import { ImportFile, importFile } from "./importFile";
-import { adoptJobs, LeftOut, WorkloadEntry } from "./jobs";
+import { adoptJobs, LeftOut } from "./jobs";
 
 export interface AdoptionPlan {
     readonly refusals: Refusal[];
@@ -23,8 +23,6 @@ export interface AdoptionPlan {
     readonly changes: string[];
     /** What stays outside the program, one line each. */
     readonly outside: string[];
-    /** Keys the operator sets with --secret before the stack runs: adopt writes no secret. */
-    readonly secretKeys: string[];
 }
 
 const refused = (refusals: Refusal[]): AdoptionPlan => ({
@@ -34,7 +32,6 @@ const refused = (refusals: Refusal[]): AdoptionPlan => ({
     leftOut: [],
     changes: [],
     outside: [],
-    secretKeys: [],
 });
 
 /** The configuration as Pulumi hands it to the program: structured values as JSON, secrets from the environment, never from the file. */
@@ -51,16 +48,12 @@ const configOf = (keys: KeyValues): Record<string, unknown> =>
     Object.fromEntries(Object.entries(keys).map(([key, value]) => [fq(key), value]));
 
 /** The configuration's own problems, as refusals (a name Vault took that the program's checks refuse, …). */
-const asRefusals = (err: unknown): Refusal[] => {
-    if (!(err instanceof ConfigError)) {
-        throw err;
-    }
-    return err.problems.map((problem) => ({
+const asRefusals = (err: ConfigError): Refusal[] =>
+    err.problems.map((problem) => ({
         subject: "the configuration that says what the cluster holds",
         reason: problem,
         fix: "The program cannot take this value; change it in the cluster, then adopt again.",
     }));
-};
 
 export async function planAdoption(stack: string, facts: ClusterFacts, files: VaultFiles, authPath?: string): Promise<AdoptionPlan> {
     const unread = facts.unread.map((line) => ({
@@ -81,7 +74,8 @@ export async function planAdoption(stack: string, facts: ClusterFacts, files: Va
     try {
         settings = load(stack, configOf(keys), facts);
     } catch (err) {
-        return refused(asRefusals(err));
+        // loadSettings throws ConfigError only; anything else is a fault of the program, and fails adopt.
+        return refused(asRefusals(err as ConfigError));
     }
     const identity = await identityDifferences(facts, settings);
     if (identity.refusals.length > 0) {
@@ -93,31 +87,23 @@ export async function planAdoption(stack: string, facts: ClusterFacts, files: Va
         ...(jobs.entries.length > 0 ? { [fq(WORKLOADS_KEY)]: jobs.entries } : {}),
         ...(Object.keys(jobs.namespaces).length > 0 ? { [fq(NAMESPACES_KEY)]: jobs.namespaces } : {}),
     };
-    let file: ImportFile;
-    try {
-        const final = load(stack, config, facts);
-        file = importFile(stack, final, await checkedWorkloads(final));
-    } catch (err) {
-        return refused(asRefusals(err));
-    }
+    // The keys loaded already, and each job passed the guardrail beside those before it: a fault here is the program's.
+    const final = load(stack, config, facts);
     return {
         refusals: [],
         config,
-        importFile: file,
-        workloads: jobs.entries.map(jobName),
+        importFile: importFile(stack, final, await checkedWorkloads(final)),
+        workloads: jobs.taken,
         leftOut: jobs.leftOut,
         changes: [...identity.changes, ...jobs.changes],
         outside: outside(facts, settings, jobs.secretsRead),
-        secretKeys: facts.connection.nomadClientKeyPem ? ["nomadClientKeyPem"] : [],
     };
 }
-
-const jobName = (entry: WorkloadEntry) => `${entry.namespace}/${/\bjob\s+"([^"]+)"/.exec(entry.source)?.[1]}`;
 
 /** What the program leaves as it is. */
 function outside(facts: ClusterFacts, settings: Settings, secretsRead: Array<{ job: string; path: string }>): string[] {
     const otherMounts = (facts.jwtMounts ?? []).filter((m) => m !== settings.jwtAuthPath);
-    const kvExists = facts.kvMounts?.[settings.kvMount] !== undefined;
+    const kvExists = facts.kvMounts![settings.kvMount] !== undefined;
     return [
         ...(otherMounts.length > 0 ? [`the other JWT mounts [${otherMounts.join(", ")}]`] : []),
         kvExists

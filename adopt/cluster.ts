@@ -4,7 +4,7 @@
 // Nomad keeps of them, their roles and policies, and the namespaces. Only reads; never a secret value.
 import { nomad, vault } from "../verify/clients";
 import { Connection, discoverTarget, read as readInto } from "../verify/discover";
-import { json, Reply } from "../verify/http";
+import { describe, json, Reply } from "../verify/http";
 import { secretPaths } from "../verify/jobChecks";
 import { Target } from "../verify/types";
 
@@ -77,28 +77,27 @@ export interface ClusterFacts {
     readonly namespaces?: Record<string, Namespace>;
 }
 
-/** The `data` of a Vault read, or undefined (Vault's 404 `{"errors":[]}`). */
-const dataOf = (reply: Reply) => json(reply)?.data as Record<string, any> | undefined;
+/** A read's answer; any status but 200 is a failed read, but 404 where nothing there is an answer too. */
+function answered(reply: Reply, absentIsAnswer = false): Reply {
+    if (reply.status !== 200 && !(absentIsAnswer && reply.status === 404)) {
+        throw new Error(describe(reply));
+    }
+    return reply;
+}
+
+/** The `data` of a Vault read; undefined for nothing there (Vault's 404 `{"errors":[]}`) where that is an answer. */
+const dataOf = (reply: Reply, absentIsAnswer = false) => json(answered(reply, absentIsAnswer))?.data as Record<string, any> | undefined;
 
 /** Reads the cluster; `authPath` chooses among JWT mounts as --auth-path does for verify. */
 export async function readCluster(connection: Connection, authPath?: string): Promise<ClusterFacts> {
-    let discovered = await discoverTarget(connection, { authPath });
-    // The agents may name their mount with a trailing slash, as nomad setup vault's sample does ("jwt-nomad/").
-    if (authPath === undefined && discovered.target.jwtPath.endsWith("/")) {
-        discovered = await discoverTarget(connection, { authPath: discovered.target.jwtPath.replace(/\/+$/, "") });
-    }
-    const { target, expectations, readings } = discovered;
-    const notRead = expectations.filter((line) => / not read \(/.test(line));
+    const { target, expectations, readings } = await discoverTarget(connection, { authPath });
+    const notRead = expectations.filter((line) => line.includes(" not read ("));
     const agentsUnread = notRead.find((line) => line.startsWith("the agents' vault block"));
     const unread = notRead.filter((line) => line !== agentsUnread);
     const read: Reader = (what, fetch) => readInto(unread, what, fetch);
     const mount = await read("the JWT mount (sys/auth)", async () => dataOf(await vault(target, "sys/auth"))?.[`${target.jwtPath}/`]);
-    const policyText = target.policyName
-        ? await read(
-              `sys/policies/acl/${target.policyName}`,
-              async () => dataOf(await vault(target, `sys/policies/acl/${target.policyName}`))?.policy,
-          )
-        : undefined;
+    // Discovery has read it to find it: read again for its text, which discovery keeps to itself.
+    const policyText = target.policyName ? dataOf(await vault(target, `sys/policies/acl/${target.policyName}`))!.policy : undefined;
     const kvMounts = await read("the secrets engines (sys/mounts)", async () =>
         kvMountsOf(dataOf(await vault(target, "sys/mounts")) ?? {}),
     );
@@ -110,12 +109,12 @@ export async function readCluster(connection: Connection, authPath?: string): Pr
         }
     }
     const namespaces = await read("the namespaces (namespaces)", async () => {
-        const list = json<Namespace[]>(await nomad(target, "namespaces")) ?? [];
+        const list = json<Namespace[]>(answered(await nomad(target, "namespaces"))) ?? [];
         return Object.fromEntries(list.map((n) => [n.Name, n]));
     });
     return {
         connection,
-        found: expectations.filter((line) => !/^declared role:|not read \(/.test(line)),
+        found: expectations.filter((line) => !line.startsWith("declared role:") && !notRead.includes(line)),
         unread,
         agentsUnread,
         jwtMounts: readings.jwtMounts,
@@ -145,7 +144,7 @@ function kvMountsOf(table: Record<string, { type: string; options?: { version?: 
 
 /** Every job with a task that has a vault block, in every namespace, with the source of its current version. */
 async function vaultJobs(t: Target): Promise<ClusterJob[]> {
-    const list = json<Array<{ ID: string; Namespace: string }>>(await nomad(t, "jobs?namespace=*")) ?? [];
+    const list = json<Array<{ ID: string; Namespace: string }>>(answered(await nomad(t, "jobs?namespace=*"))) ?? [];
     const jobs: ClusterJob[] = [];
     for (const { ID, Namespace } of list) {
         const query = `namespace=${encodeURIComponent(Namespace)}`;
@@ -155,22 +154,22 @@ async function vaultJobs(t: Target): Promise<ClusterJob[]> {
         if (!tasks.length) {
             continue;
         }
-        const version: number = job.Version ?? 0;
+        const version: number = job.Version;
         const reply = await nomad(t, `job/${encodeURIComponent(ID)}/submission?version=${version}&${query}`);
         const submission = reply.status === 200 ? (json(reply) as Submission) : undefined;
         jobs.push({
             id: ID,
             namespace: Namespace,
-            parentId: job.ParentID ?? "",
+            parentId: job.ParentID,
             version,
             vaultTasks: tasks.map((task: any) => ({
                 task: task.Name,
-                role: task.Vault.Role ?? "",
+                role: task.Vault.Role,
                 cluster: task.Vault.Cluster || "default",
             })),
             secretPaths: tasks.flatMap(secretPaths),
             submission,
-            sourceMissing: submission ? undefined : `HTTP ${reply.status} ${reply.body.trim()}`,
+            sourceMissing: submission ? undefined : describe(reply),
         });
     }
     return jobs;
@@ -179,10 +178,13 @@ async function vaultJobs(t: Target): Promise<ClusterJob[]> {
 type Reader = <T>(what: string, fetch: () => Promise<T | undefined>) => Promise<T | undefined>;
 
 async function readJobRole(t: Target, role: string, read: Reader): Promise<JobRole> {
-    const data = await read(`auth/${t.jwtPath}/role/${role}`, async () => dataOf(await vault(t, `auth/${t.jwtPath}/role/${role}`)));
+    const data = await read(`auth/${t.jwtPath}/role/${role}`, async () => dataOf(await vault(t, `auth/${t.jwtPath}/role/${role}`), true));
     const policies: Record<string, string | undefined> = {};
     for (const name of ((data?.token_policies ?? []) as string[]).filter((p) => p !== "default")) {
-        policies[name] = await read(`sys/policies/acl/${name}`, async () => dataOf(await vault(t, `sys/policies/acl/${name}`))?.policy);
+        policies[name] = await read(
+            `sys/policies/acl/${name}`,
+            async () => dataOf(await vault(t, `sys/policies/acl/${name}`), true)?.policy,
+        );
     }
     return { data, policies };
 }

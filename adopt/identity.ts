@@ -28,7 +28,8 @@ export interface VaultFiles {
 /** Configuration keys (short names) and their values. */
 export type KeyValues = Record<string, string | boolean>;
 
-const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, "");
+/** A mount path as Vault names it, whatever slashes surround it ("/jwt-nomad/" is jwt-nomad). */
+export const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, "");
 
 /** The JWT mount adopt may take: the one the agents log in at, else the only one; refusals otherwise. */
 export function mountRefusals(facts: ClusterFacts, authPath?: string): Refusal[] {
@@ -134,7 +135,7 @@ export function identityKeys(facts: ClusterFacts, files: VaultFiles): { keys: Ke
     if (audience && agentsAudience && !agentsAudience.includes(audience)) {
         refuse(
             "the agents' default_identity",
-            `signs for [${agentsAudience.join(", ")}], but role ${facts.roleName} binds [${(role?.bound_audiences ?? []).join(", ")}]: jobs cannot log in today.`,
+            `signs for [${agentsAudience.join(", ")}], but role ${facts.roleName} binds [${role!.bound_audiences.join(", ")}]: jobs cannot log in today.`,
             "Give both one audience (vaultnomad-verify names the mismatch), then adopt again.",
         );
     }
@@ -173,7 +174,7 @@ function programAuthConfig(settings: Settings): Record<string, unknown> {
     return {
         default_role: settings.roleName,
         jwks_url: settings.jwksUrl ?? "",
-        jwks_ca_pem: settings.nomad?.caPem ?? "",
+        jwks_ca_pem: settings.nomad!.caPem ?? "",
         jwt_validation_pubkeys: settings.jwtValidationPubkeys,
         jwt_supported_algs: settings.jwtSupportedAlgs,
         bound_issuer: "",
@@ -199,7 +200,7 @@ export async function identityDifferences(facts: ClusterFacts, settings: Setting
             fix: `Adopt once the role holds what the program writes (vault write ${at}/role/${facts.roleName} …, every field), or keep it out of the program.`,
         })),
     ];
-    const policy = await policyComparison(facts.policyText ?? "", renderWorkloadsPolicy(facts.mount!.accessor, settings.kvMount));
+    const policy = await policyComparison(facts.policyText!, renderWorkloadsPolicy(facts.mount!.accessor, settings.kvMount));
     if (policy === "other grants") {
         refusals.push({
             subject: `sys/policies/acl/${settings.policyName}`,

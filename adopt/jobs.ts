@@ -30,6 +30,8 @@ export interface LeftOut {
 
 export interface AdoptedJobs {
     readonly entries: WorkloadEntry[];
+    /** The jobs taken, `<namespace>/<job ID>`, as the entries list them. */
+    readonly taken: string[];
     /** The jobs' namespaces but default, with their description (vaultnomad:namespaces). */
     readonly namespaces: Record<string, NamespaceSpec>;
     readonly leftOut: LeftOut[];
@@ -123,8 +125,7 @@ async function entryOf(
     job: ClusterJob,
 ): Promise<{ entry?: WorkloadEntry; problem?: string; change?: string }> {
     const problem =
-        sourceProblem(job) ??
-        (job.namespace === "default" ? undefined : namespaceProblem(facts.namespaces?.[job.namespace], job.namespace));
+        sourceProblem(job) ?? (job.namespace === "default" ? undefined : namespaceProblem(facts.namespaces![job.namespace], job.namespace));
     if (problem) {
         return { problem };
     }
@@ -179,10 +180,10 @@ async function guardrailProblems(
                   `the program would submit it with the variables ${JSON.stringify(checked.hcl2Vars)}, Nomad holds ${JSON.stringify(flags)}: resubmit it with -var for each variable the program sets (namespace, kv_mount, vault_role), then adopt again.`,
               ];
     } catch (err) {
-        if (!(err instanceof ConfigError)) {
-            throw err;
-        }
-        return err.problems.filter((p) => p.startsWith(`${candidate.origin}: `)).map((p) => p.slice(candidate.origin.length + 2));
+        // The guardrail throws ConfigError only; anything else is a fault of the program, and fails adopt.
+        return (err as ConfigError).problems
+            .filter((p) => p.startsWith(`${candidate.origin}: `))
+            .map((p) => p.slice(candidate.origin.length + 2));
     }
 }
 
@@ -198,7 +199,7 @@ export async function adoptJobs(facts: ClusterFacts, settings: Settings): Promis
     const taken: Array<{ job: ClusterJob; entry: WorkloadEntry; spec: WorkloadSpec }> = [];
     const leftOut: LeftOut[] = [];
     const changes: string[] = [];
-    for (const job of facts.jobs ?? []) {
+    for (const job of facts.jobs!) {
         const { entry, problem, change } = await entryOf(facts, settings, job);
         const spec = entry && specOf(job, entry);
         const problems = problem
@@ -223,6 +224,7 @@ export async function adoptJobs(facts: ClusterFacts, settings: Settings): Promis
     );
     return {
         entries: taken.map((t) => t.entry),
+        taken: taken.map((t) => nameOf(t.job)),
         namespaces,
         leftOut,
         changes,

@@ -9,5 +9,5 @@ export function stackFileText(stack: string, config: Record<string, unknown>, ad
         "# No token, key or secret value is stored here: the stack reads VAULT_TOKEN and NOMAD_TOKEN from the",
         "# environment, and the secrets its jobs read stay in Vault.",
     ];
-    return `${header.join("\n")}\n${yaml.dump({ config }, { lineWidth: -1, noRefs: true })}`;
+    return `${header.join("\n")}\n${yaml.dump({ config })}`;
 }

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { planAdoption, AdoptionPlan } from "../adopt/adoption";
 import { readCluster } from "../adopt/cluster";
+import { trimSlashes } from "../adopt/identity";
 import { providerUrns } from "../adopt/importFile";
 import { stackFileText } from "../adopt/stackFile";
 import { connection, CONNECTION_FLAGS, UsageError as ClusterUsageError } from "../verify/cli";
@@ -37,7 +38,7 @@ export async function adopt(options: Options, driver: Driver): Promise<unknown> 
     }
     const setting = (flag: ConnectionFlag) => options[flag] || driver.env[CONNECTION_FLAGS[flag]] || undefined;
     const target = clusterConnection(setting);
-    const authPath = options["auth-path"]?.replace(/^\/+|\/+$/g, "");
+    const authPath = options["auth-path"] && trimSlashes(options["auth-path"]);
     const facts = await readCluster(target, authPath);
     const vaultFile = (flag: ConnectionFlag) => (setting(flag) ? path.resolve(setting(flag)!) : undefined);
     const vaultFiles = {
@@ -94,14 +95,18 @@ export function adoptionDocument(stack: string, found: string[], plan: AdoptionP
 /** The commands that bring the cluster's objects into the stack, then show that nothing changes; each with why. */
 function nextCommands(stack: string, plan: AdoptionPlan, nomadClientKey?: string): Array<{ command: string; why: string }> {
     const urns = providerUrns(stack);
-    const targets = [urns.clusters, urns.vault, ...(plan.importFile?.nameTable["clusters-nomad"] ? [urns.nomad] : [])];
+    const targets = [urns.clusters, urns.vault, ...(plan.importFile!.nameTable["clusters-nomad"] ? [urns.nomad] : [])];
     return [
         { command: 'eval "$(npm run --silent stack -- env)"', why: "the driver's state and passphrase, for the Pulumi CLI" },
         { command: `pulumi stack init ${stack}`, why: "the new stack, with the configuration adopt wrote" },
-        ...plan.secretKeys.map((key) => ({
-            command: `pulumi config set --secret ${key} --stack ${stack} -- "$(cat ${nomadClientKey ?? "<file>"})"`,
-            why: "the key of Nomad's client certificate, which adopt does not write",
-        })),
+        ...(nomadClientKey
+            ? [
+                  {
+                      command: `pulumi config set --secret nomadClientKeyPem --stack ${stack} -- "$(cat ${nomadClientKey})"`,
+                      why: "the key of Nomad's client certificate, which adopt does not write",
+                  },
+              ]
+            : []),
         {
             command: `pulumi up --stack ${stack} ${targets.map((urn) => `--target '${urn}'`).join(" ")}`,
             why: "the stack's providers, which the import needs first: nothing in Vault or Nomad",

@@ -81,6 +81,127 @@ describe("adopt, the command", function () {
             ],
         );
     });
+    it("says, atop the stack file, where it comes from and that it holds no secret", async () => {
+        const adopted = await adoptCluster(cluster);
+        const header = fs.readFileSync(path.join(adopted.project, "Pulumi.prod.yaml"), "utf8").split("\n").slice(0, 5);
+        assert.deepStrictEqual(header, [
+            "# The stack prod, written by `npm run stack -- adopt --stack prod` from the clusters at",
+            `# ${cluster.env.VAULT_ADDR} and ${cluster.env.NOMAD_ADDR}: what they hold, in this program's keys (docs/external.md).`,
+            "# No token, key or secret value is stored here: the stack reads VAULT_TOKEN and NOMAD_TOKEN from the",
+            "# environment, and the secrets its jobs read stay in Vault.",
+            "config:",
+        ]);
+    });
+    it("writes the import file as pulumi import --file reads it", async () => {
+        const adopted = await adoptCluster(cluster);
+        const text = fs.readFileSync(path.join(adopted.project, "import-prod.json"), "utf8");
+        assert.deepStrictEqual(
+            [text.endsWith("}\n"), Object.keys(JSON.parse(text)), text.split("\n")[1]],
+            [true, ["nameTable", "resources"], '    "nameTable": {'],
+        );
+    });
+    it("takes --auth-path with slashes around it", async () => {
+        cluster.world.otherJwtMounts = ["jwt-legacy"];
+        try {
+            const adopted = await adoptCluster(cluster, ["--auth-path", "/jwt-nomad/"]);
+            assert.deepStrictEqual([adopted.result.code, adopted.config["vaultnomad:jwtAuthPath"]], [EXIT.ok, "jwt-nomad"]);
+        } finally {
+            cluster.world.otherJwtMounts = [];
+        }
+    });
+    it("names both files that exist", async () => {
+        const project = tempProject();
+        fs.writeFileSync(path.join(project, "Pulumi.prod.yaml"), "");
+        fs.writeFileSync(path.join(project, "import-prod.json"), "");
+        const { err } = await drive(["adopt", "--stack", "prod"], { env: cluster.env, projectDir: project });
+        assert.strictEqual(
+            err,
+            "Preflight: Pulumi.prod.yaml and import-prod.json already exist: adopt writes a new stack's files. Choose another --stack, or remove them.",
+        );
+    });
+    it("targets no Nomad provider when nothing of the import is Nomad's", async () => {
+        const jobs = cluster.world.jobs;
+        cluster.world.jobs = [];
+        try {
+            const document = JSON.parse((await adoptCluster(cluster, ["--json"])).result.out);
+            assert.deepStrictEqual(
+                [
+                    document.workloads,
+                    document.next[2].command.match(/--target '[^']+'/g).length,
+                    document.next.map((n: { why: string }) => n.why),
+                ],
+                [
+                    [],
+                    2,
+                    [
+                        "the driver's state and passphrase, for the Pulumi CLI",
+                        "the new stack, with the configuration adopt wrote",
+                        "the stack's providers, which the import needs first: nothing in Vault or Nomad",
+                        "the cluster's objects into the stack, under the names and parents the program gives them",
+                        "no change",
+                    ],
+                ],
+            );
+        } finally {
+            cluster.world.jobs = jobs;
+        }
+    });
+    it("reports, without --json, what it adopted, left out, would change, leaves outside and wrote", async () => {
+        const jobs = cluster.world.jobs;
+        cluster.world.jobs = [...jobs, { ID: "web", Namespace: "default" }];
+        cluster.world.policyText = (accessor) => NOMAD_SETUP_VAULT.policyText(accessor).replace(/\n {2}/g, "\n");
+        try {
+            const lines = (await adoptCluster(cluster)).result.out
+                .split("\n")
+                .filter((line) => !line.startsWith("found: ") && !line.startsWith("    ") && !line.startsWith("      #"));
+            assert.deepStrictEqual(lines.slice(0, 6), [
+                "Adopted as the stack prod: 1 job(s) as workloads (default/api).",
+                lines[1],
+                "What the first up writes otherwise than the cluster holds it:",
+                "  - the policy nomad-workloads: the same grants in other words; the first `up` writes the program's text (preview shows it as an update)",
+                "Stays outside the program:",
+                lines[5],
+            ]);
+            assert.match(lines[1], /^left out: default\/web: Nomad keeps no source/);
+            assert.match(lines[lines.length - 6], /^Wrote Pulumi\.prod\.yaml and import-prod\.json \(6 resources to import\)\. Next:$/);
+        } finally {
+            cluster.world.jobs = jobs;
+            cluster.world.policyText = NOMAD_SETUP_VAULT.policyText;
+        }
+    });
+    it("reports its workloads one by one, and no change to come when there is none", async () => {
+        const jobs = cluster.world.jobs;
+        cluster.world.jobs = [
+            ...jobs,
+            {
+                ...jobs[0],
+                ID: "web",
+                Submission: { Source: jobs[0].Submission!.Source.replace('job "api"', 'job "web"').replace("/api/", "/web/") },
+                Templates: [jobs[0].Templates![0].replace("/api/", "/web/")],
+            },
+        ];
+        try {
+            const { out } = (await adoptCluster(cluster)).result;
+            assert.deepStrictEqual(
+                [
+                    /^Adopted as the stack prod: 2 job\(s\) as workloads \(default\/api, default\/web\)\.$/m.test(out),
+                    out.includes("What the first up writes"),
+                ],
+                [true, false],
+            );
+        } finally {
+            cluster.world.jobs = jobs;
+        }
+    });
+    it("reports no workloads when it takes none", async () => {
+        const jobs = cluster.world.jobs;
+        cluster.world.jobs = [];
+        try {
+            assert.match((await adoptCluster(cluster)).result.out, /^Adopted as the stack prod: 0 job\(s\) as workloads\.$/m);
+        } finally {
+            cluster.world.jobs = jobs;
+        }
+    });
     it("prints, under --json, one document: what it wrote, the workloads, what stays outside, the next commands", async () => {
         const adopted = await adoptCluster(cluster, ["--json"]);
         const document = JSON.parse(adopted.result.out);
@@ -143,14 +264,32 @@ describe("adopt, with TLS", function () {
             [EXIT.ok, TLS.ca, TLS.clientCert, false, true],
         );
     });
+    it("names Vault's client certificate and key files, which the Vault provider reads, by their paths", async () => {
+        cluster.world.jwksCaPem = TLS.ca;
+        const adopted = await adoptCluster(cluster, [], {
+            env: { ...env, VAULT_CLIENT_CERT: tlsFile("client.pem"), VAULT_CLIENT_KEY: tlsFile("client.key") },
+        });
+        assert.deepStrictEqual(
+            [adopted.config["vaultnomad:vaultClientCertFile"], adopted.config["vaultnomad:vaultClientKeyFile"]],
+            [tlsFile("client.pem"), tlsFile("client.key")],
+        );
+    });
     it("names Vault's CA file by its absolute path, which the Vault provider reads", async () => {
         cluster.world.jwksCaPem = TLS.ca;
         const relative = path.relative(process.cwd(), tlsFile("ca.pem"));
         const adopted = await adoptCluster(cluster, [], { env: { ...env, VAULT_CACERT: relative } });
         assert.strictEqual(adopted.config["vaultnomad:vaultCaCertFile"], tlsFile("ca.pem"));
     });
-    it("refuses a Vault that does not trust the CA it is reached with for Nomad (no jwks_ca_pem)", async () => {
+    it("refuses a Vault that does not trust the CA it is reached with for Nomad (no jwks_ca_pem), saying so on stdout", async () => {
         const adopted = await adoptCluster(cluster, [], { env });
+        assert.deepStrictEqual(
+            [
+                adopted.result.code,
+                adopted.result.out.includes("{"),
+                /^Refused: the cluster cannot be adopted as it is; nothing was written\.$/m.test(adopted.result.out),
+            ],
+            [EXIT.failed, false, true],
+        );
         assert.match(
             adopted.result.out,
             /- auth\/jwt-nomad\/config: jwks_ca_pem is empty, but Nomad is reached with NOMAD_CACERT: the program gives Vault the CA it reaches Nomad with \(nomadCaPem\)\./,

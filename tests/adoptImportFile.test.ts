@@ -55,17 +55,16 @@ const imported = (file: ReturnType<typeof importFile>) =>
 describe("the import file of an external stack", function () {
     this.timeout(60_000);
 
+    // Each test runs the program itself (not in a before hook), so that a mutation of the file's code is judged by it.
     describe("with secrets, a job's own role, a namespace, and a job named as a role", () => {
-        let file: ReturnType<typeof importFile>;
-        let run: ProgramRun;
-        before(async () => {
-            ({ file, run } = await both({ ...EXTERNAL, workloads: JSON.stringify(WORKLOADS) }));
-        });
+        const full = () => both({ ...EXTERNAL, workloads: JSON.stringify(WORKLOADS) });
 
-        it("lists every resource the program registers, under its name, parent and provider", () => {
+        it("lists every resource the program registers, under its name, parent and provider", async () => {
+            const { file, run } = await full();
             assert.deepStrictEqual(imported(file), registered(run));
         });
-        it("gives each object its ID in its provider's import format", () => {
+        it("gives each object its ID in its provider's import format", async () => {
+            const { file } = await full();
             const ids = Object.fromEntries(
                 file.resources.filter((r) => r.id).map((r) => [`${r.type.split(":").pop()} ${r.logicalName ?? r.name}`, r.id]),
             );
@@ -81,18 +80,21 @@ describe("the import file of an external stack", function () {
                 "Job api-db-job": "api-db@team",
             });
         });
-        it("keeps each name unique, giving the second holder of a name its Pulumi name apart", () => {
+        it("keeps each name unique, giving the second holder of a name its Pulumi name apart", async () => {
+            const { file } = await full();
             const names = file.resources.map((r) => r.name);
             assert.deepStrictEqual(
                 [new Set(names).size === names.length, file.resources.filter((r) => r.logicalName).map((r) => [r.name, r.logicalName])],
                 [true, [["api-db-NomadJob", "api-db"]]],
             );
         });
-        it("names both providers by the URNs the program gives them, as a targeted up creates them", () => {
+        it("names both providers by the URNs the program gives them, as a targeted up creates them", async () => {
+            const { file } = await full();
             const urns = providerUrns("prod");
             assert.deepStrictEqual(file.nameTable, { "clusters-vault": urns.vault, "clusters-nomad": urns.nomad });
         });
-        it("creates no existing object's parent twice: each component once, without an ID", () => {
+        it("creates no existing object's parent twice: each component once, without an ID", async () => {
+            const { file } = await full();
             const components = file.resources.filter((r) => r.component);
             assert.deepStrictEqual(
                 [components.map((r) => r.logicalName ?? r.name).sort(), components.filter((r) => r.id || r.provider)],

@@ -153,6 +153,7 @@ describe("adopt refuses", function () {
         const { refusals } = await refused([], { ...cluster.env, NOMAD_TOKEN: VERIFY_NOMAD_TOKEN });
         assert.deepStrictEqual(refusals, [
             "reading the cluster: the jobs (jobs?namespace=*): not read (the token lacks namespace list-jobs on /v1/jobs)",
+            "reading the cluster: the namespaces (namespaces): not read (HTTP 403 Permission denied)",
         ]);
     });
     it("printing, under --json, one document that says so and lists every refusal", async () => {

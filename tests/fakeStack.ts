@@ -199,8 +199,8 @@ export interface World {
     jwtMount: Record<string, unknown>;
     /** Fields of auth/<mount>/config other than the fixture's (jwt_supported_algs, bound_issuer, …). */
     authConfig: Record<string, unknown>;
-    /** The KV mounts of sys/mounts, by path: the version in options.version ("1" or "2"). */
-    kvMounts: Record<string, string>;
+    /** The KV mounts of sys/mounts, by path: the version in options.version ("1" or "2"), or null for none (a KV mount enabled without -version). */
+    kvMounts: Record<string, string | null>;
     /** KV v2 secrets, by their API path (kv/data/default/api/config), with their values. */
     kvData: Record<string, Record<string, string>>;
     /** Nomad namespaces besides default. */
@@ -593,7 +593,10 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             case "/v1/sys/mounts":
                 return served("vault.sys-mounts", (body) => {
                     const { "kv/": kv, ...others } = body.data;
-                    const kvMounts = Object.entries(world.kvMounts).map(([path, version]) => [`${path}/`, { ...kv, options: { version } }]);
+                    const kvMounts = Object.entries(world.kvMounts).map(([path, version]) => [
+                        `${path}/`,
+                        { ...kv, options: version && { version } },
+                    ]);
                     return { ...body, data: { ...Object.fromEntries(kvMounts), ...others } };
                 });
             case `/v1/sys/policies/acl/${world.policyName}`:
