@@ -7,7 +7,7 @@ import { ConfigError, fq, loadSettings, Settings } from "../settings";
 import { NAMESPACES_KEY } from "../settings/namespaces";
 import { WORKLOADS_KEY } from "../settings/workloads";
 import { ClusterFacts } from "./cluster";
-import { identityDifferences, identityKeys, KeyValues, mountRefusals, Refusal, VaultFiles } from "./identity";
+import { identityDifferences, identityKeys, identityRefusals, KeyValues, mountRefusals, Refusal, VaultFiles } from "./identity";
 import { ImportFile, importFile } from "./importFile";
 import { adoptJobs, LeftOut } from "./jobs";
 
@@ -66,10 +66,11 @@ export async function planAdoption(stack: string, facts: ClusterFacts, files: Va
     if (unreadable.length > 0) {
         return refused(unreadable);
     }
-    const { keys, refusals } = identityKeys(facts, files);
+    const refusals = identityRefusals(facts);
     if (refusals.length > 0) {
         return refused(refusals);
     }
+    const keys = identityKeys(facts, files);
     let settings: Settings;
     try {
         settings = load(stack, configOf(keys), facts);

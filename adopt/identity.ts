@@ -68,10 +68,10 @@ export function mountRefusals(facts: ClusterFacts, authPath?: string): Refusal[]
 }
 
 /** The KV mount the templated policy grants: the first segment of its paths. */
-const kvMountOf = (policy: string) => /path\s+"([^/"]+)\//.exec(policy)?.[1];
+const kvMountOf = (policy = "") => /path\s+"([^/"]+)\//.exec(policy)?.[1];
 
-/** The configuration keys that say what the cluster holds; refusals for what no key can say. */
-export function identityKeys(facts: ClusterFacts, files: VaultFiles): { keys: KeyValues; refusals: Refusal[] } {
+/** What the cluster holds that no configuration key can say, or that the program would not take. */
+export function identityRefusals(facts: ClusterFacts): Refusal[] {
     const refusals: Refusal[] = [];
     const refuse = (subject: string, reason: string, fix: string) => refusals.push({ subject, reason, fix });
     const { connection: c, authConfig: config, role, mount } = facts;
@@ -108,7 +108,7 @@ export function identityKeys(facts: ClusterFacts, files: VaultFiles): { keys: Ke
             `vault write ${at}/role/${facts.roleName} token_period=30m (with its other fields).`,
         );
     }
-    const kvMount = kvMountOf(facts.policyText ?? "");
+    const kvMount = kvMountOf(facts.policyText);
     if (facts.policyName && !kvMount) {
         refuse(
             `sys/policies/acl/${facts.policyName}`,
@@ -122,7 +122,7 @@ export function identityKeys(facts: ClusterFacts, files: VaultFiles): { keys: Ke
             "Grant a KV v2 mount, or upgrade this one (vault kv enable-versioning).",
         );
     }
-    const caPem = (config?.jwks_ca_pem ?? "") as string;
+    const caPem: string = config?.jwks_ca_pem ?? "";
     if (c.nomadCaPem && caPem.trim() !== c.nomadCaPem.trim()) {
         refuse(
             `${at}/config`,
@@ -139,9 +139,18 @@ export function identityKeys(facts: ClusterFacts, files: VaultFiles): { keys: Ke
             "Give both one audience (vaultnomad-verify names the mismatch), then adopt again.",
         );
     }
+    return refusals;
+}
+
+/** The configuration keys that say what the cluster holds. */
+export function identityKeys(facts: ClusterFacts, files: VaultFiles): KeyValues {
+    const { connection: c, authConfig: config, role, mount } = facts;
+    const caPem: string = config?.jwks_ca_pem ?? "";
+    const kvMount = kvMountOf(facts.policyText);
+    const audience: string | undefined = role?.bound_audiences?.[0];
     const pubkeys: string[] = config?.jwt_validation_pubkeys ?? [];
     const ttlNanoseconds: number | undefined = facts.agentVault?.DefaultIdentity?.TTL;
-    const keys: KeyValues = {
+    return {
         mode: "external",
         vaultAddress: c.vaultAddress,
         ...(c.vaultNamespace ? { vaultNamespace: c.vaultNamespace } : {}),
@@ -166,7 +175,6 @@ export function identityKeys(facts: ClusterFacts, files: VaultFiles): { keys: Ke
         ...(role?.token_ttl ? { tokenTtl: durationText(role.token_ttl) } : {}),
         ...(role?.claim_mappings ? { claimMappings: claimMappingsText(role.claim_mappings) } : {}),
     };
-    return { keys, refusals };
 }
 
 /** The mount's config as the program writes it, in Vault's field names. */

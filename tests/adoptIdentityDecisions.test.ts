@@ -2,7 +2,7 @@
 // facts built by hand: the keys that say what the cluster holds, and each refusal, word for word.
 import * as assert from "assert";
 import { describeDifference, differences } from "../adopt/fields";
-import { identityDifferences, identityKeys, mountRefusals, policyComparison } from "../adopt/identity";
+import { identityDifferences, identityKeys, identityRefusals, mountRefusals, policyComparison } from "../adopt/identity";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
 import { clusterFacts, clusterSettings, JWKS_URL } from "./adoptFacts";
 import { ACCESSOR } from "./fakeStack";
@@ -80,9 +80,8 @@ describe("adopt's decisions: the identity", () => {
 
     describe("the keys", () => {
         it("say what a cluster of nomad setup vault holds", () => {
-            const { keys, refusals } = identityKeys(clusterFacts(), {});
             assert.deepStrictEqual(
-                [keys, refusals],
+                [identityKeys(clusterFacts(), {}), identityRefusals(clusterFacts())],
                 [
                     {
                         mode: "external",
@@ -114,7 +113,7 @@ describe("adopt's decisions: the identity", () => {
                     nomadSkipVerify: true,
                 },
             });
-            const { keys } = identityKeys(facts, {
+            const keys = identityKeys(facts, {
                 caCert: "/etc/vault/ca.pem",
                 clientCert: "/etc/vault/client.pem",
                 clientKey: "/etc/vault/client.key",
@@ -134,10 +133,10 @@ describe("adopt's decisions: the identity", () => {
             );
         });
         it("name a client certificate without its key as such, for the settings to refuse", () => {
-            assert.strictEqual(identityKeys(clusterFacts(), { clientCert: "/etc/vault/client.pem" }).keys.vaultClientKeyFile, "");
+            assert.strictEqual(identityKeys(clusterFacts(), { clientCert: "/etc/vault/client.pem" }).vaultClientKeyFile, "");
         });
         it("say static keys, and then no JWKS URL", () => {
-            const { keys } = identityKeys(
+            const keys = identityKeys(
                 clusterFacts({ authConfig: { ...clusterFacts().authConfig, jwt_validation_pubkeys: [PUBKEY, PUBKEY] } }),
                 {},
             );
@@ -150,7 +149,7 @@ describe("adopt's decisions: the identity", () => {
                 role: { ...clusterFacts().role, token_ttl: 900 },
                 connection: { ...clusterFacts().connection, nomadCaPem: CA },
             });
-            const { keys, refusals } = identityKeys(facts, {});
+            const [keys, refusals] = [identityKeys(facts, {}), identityRefusals(facts)];
             assert.deepStrictEqual(
                 [keys.jwtAuthDescription, keys.nomadCaPem, keys.tokenTtl, refusals],
                 ["JWT auth backend for Nomad", CA, "15m", []],
@@ -163,7 +162,7 @@ describe("adopt's decisions: the identity", () => {
                 agentVault: undefined,
                 policyText: "",
             });
-            const { keys } = identityKeys(facts, {});
+            const keys = identityKeys(facts, {});
             assert.deepStrictEqual(
                 ["jwksUrl", "jwtValidationPubkeys", "jwtSupportedAlgs", "claimMappings", "audience", "identityTtl", "kvMount"].filter(
                     (key) => key in keys,
@@ -174,8 +173,8 @@ describe("adopt's decisions: the identity", () => {
     });
 
     describe("refuses, before loading the keys", () => {
-        const refusalsOf = (changes: Parameters<typeof clusterFacts>[0]) => reasons(identityKeys(clusterFacts(changes), {}).refusals);
-        const fixOf = (changes: Parameters<typeof clusterFacts>[0]) => fixes(identityKeys(clusterFacts(changes), {}).refusals);
+        const refusalsOf = (changes: Parameters<typeof clusterFacts>[0]) => reasons(identityRefusals(clusterFacts(changes)));
+        const fixOf = (changes: Parameters<typeof clusterFacts>[0]) => fixes(identityRefusals(clusterFacts(changes)));
 
         it("each with its fix", () => {
             const connection = { ...clusterFacts().connection, nomadCaPem: CA };
@@ -244,7 +243,7 @@ describe("adopt's decisions: the identity", () => {
             ]);
         });
         it("the KV mount of a policy written with more space between its words", () => {
-            const { keys } = identityKeys(
+            const keys = identityKeys(
                 clusterFacts({ policyText: renderWorkloadsPolicy(ACCESSOR, "secret").replace(/path "/g, 'path  "') }),
                 {},
             );
@@ -305,7 +304,7 @@ describe("adopt's decisions: the identity", () => {
     describe("held against what the program writes", () => {
         const held = async (changes: Parameters<typeof clusterFacts>[0]) => {
             const facts = clusterFacts(changes);
-            return identityDifferences(facts, clusterSettings(identityKeys(facts, {}).keys));
+            return identityDifferences(facts, clusterSettings(identityKeys(facts, {})));
         };
 
         it("find nothing on the cluster as it is", async () => {

@@ -8,7 +8,7 @@ import { renderGrants } from "../components/jobVaultRole";
 import { clusterFacts, clusterJob, clusterSettings, sourceOf } from "./adoptFacts";
 import { NOMAD_SETUP_VAULT } from "./fakeCluster";
 
-const SETTINGS = clusterSettings(identityKeys(clusterFacts(), {}).keys);
+const SETTINGS = clusterSettings(identityKeys(clusterFacts(), {}));
 const SECRET = "secret/data/team/reporter/config";
 const REPORTER = clusterJob(
     "reporter",
