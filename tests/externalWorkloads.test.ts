@@ -34,6 +34,7 @@ describe("workloads on existing clusters", function () {
                 { source: WORKER_SOURCE },
                 { ...API, jobspec: undefined, source: API_SOURCE },
                 { source: TEAM_JOB, namespace: "team" },
+                { source: TEAM_JOB.replace(/reporter/g, "auditor").replace('"team"', '"ops"'), namespace: "ops" },
             ];
             run = await runProgram({
                 stack: "prod",
@@ -69,6 +70,12 @@ describe("workloads on existing clusters", function () {
             assert.deepStrictEqual(
                 [providerOf(run, "api-db-role"), providerOf(run, "api-db-policy")],
                 ["clusters-vault", "clusters-vault"],
+            );
+        });
+        it("describes a namespace the key does not name as the stack's", () => {
+            assert.strictEqual(
+                inputsOf(run, "nomad:index/namespace:Namespace", "jobs-namespace-ops").description,
+                "Workloads of this stack",
             );
         });
         it("creates the namespace a workload runs in, described as the namespaces key says", () => {
@@ -130,6 +137,23 @@ describe("workloads on existing clusters", function () {
         it("keeps the tutorial's algorithms and no description on the auth method", () => {
             const auth = inputsOf(run, "vault:jwt/authBackend:AuthBackend");
             assert.deepStrictEqual([auth.jwtSupportedAlgs, auth.description], [["RS256", "EdDSA"], undefined]);
+        });
+    });
+
+    describe("with Vault's Nomad secrets engine", () => {
+        let run: ProgramRun;
+        before(async () => {
+            run = await runProgram({ stack: "prod", config: { ...EXTERNAL, nomadSecretsEngine: "true", nomadSecretsRole: "ops" } });
+        });
+        it("configures it with the cluster's address, through the stack's providers", () => {
+            const backend = run.one("vault:index/nomadSecretBackend:NomadSecretBackend");
+            assert.deepStrictEqual(
+                [backend.inputs!.address, providerOf(run, "nomad-secrets-backend"), providerOf(run, "nomad-secrets-token")],
+                [EXTERNAL.nomadAddress, "clusters-vault", "clusters-nomad"],
+            );
+        });
+        it("outputs the command that fetches a token", async () => {
+            assert.strictEqual(await (run.exports.nomadTokenCommand as any).promise(), "vault read nomad/creds/ops");
         });
     });
 });
