@@ -11,7 +11,7 @@ import { setAsSecret } from "./settings/stackConfig";
 export = async () => {
     const stack = pulumi.getStack();
     const settings = loadSettings(pulumi.runtime.allConfig(), stack, process.env, setAsSecret, storedWorkloads(stack));
-    const outputs = settings.mode === "external" ? configureExistingClusters(settings) : await runTutorialDemo(settings);
+    const outputs = settings.mode === "external" ? await configureExistingClusters(settings) : await runTutorialDemo(settings);
     return {
         vaultAddress: outputs.vaultAddress,
         nomadAddress: outputs.nomadAddress,

@@ -1,5 +1,7 @@
 // The driver's commands, over injected stacks, git and machine probes so that tests can fake them.
 import { parseArgs } from "util";
+import { CONNECTION_FLAGS } from "../verify/cli";
+import { adopt, AdoptionRefused } from "./adoptCommand";
 import { destroyStack } from "./destroy";
 import {
     Driver,
@@ -35,6 +37,9 @@ Commands for one stack (default: dev):
   outputs                 print the stack's outputs (secrets masked)
   verify                  check the running stack, step by step, naming the cause of a failure
   env                     print the exports that give the Pulumi CLI the same state and passphrase
+  adopt                   write a new external stack for a Nomad + Vault cluster this program did not set
+                          up: Pulumi.<stack>.yaml and import-<stack>.json, from VAULT_* and NOMAD_* (or the
+                          same as flags, as vaultnomad-verify takes them), and print the import commands
 
 Review stacks, one per git branch:
   review up               create or update the stack of the branch
@@ -44,7 +49,7 @@ Review stacks, one per git branch:
                           every remote, after a fetch), or not updated within --older-than
 
 Options:
-  --stack <name>          the stack for up, preview, refresh, destroy, outputs and verify
+  --stack <name>          the stack for up, preview, refresh, destroy, outputs and verify; adopt's new stack
   --branch <name>         the branch for review commands (default: the current one)
   --allow-dirty           review up with uncommitted changes (the driver's own files never count)
   --show-secrets          outputs: print secret values
@@ -58,11 +63,14 @@ Options:
   --wait <duration>       verify: retry failing checks this long, such as 30s (default: once)
   --probe                 verify: run a short probe job for a real workload identity
   --concurrency <n>       verify: requests in flight at once, 1 to 256 (default 16)
+  --auth-path <path>      adopt: the JWT mount to adopt when the agents' vault block names none
+  --vault-addr <url> …    adopt: each VAULT_* and NOMAD_* variable as a flag (--vault-token, --vault-namespace,
+                          --vault-cacert, --nomad-addr, --nomad-token, --nomad-region, …); flags win
   --json                  one JSON document on stdout (results or the error); progress on stderr
   -h, --help              this text
 
-Exit codes: 0 done, 1 failed, 2 bad usage, 3 a preflight check failed or a step was not
-confirmed (nothing was changed), 4 the stack is locked.`;
+Exit codes: 0 done, 1 failed (adopt: the cluster was refused, nothing written), 2 bad usage, 3 a
+preflight check failed or a step was not confirmed (nothing was changed), 4 the stack is locked.`;
 
 const OPTIONS = {
     stack: { type: "string" },
@@ -80,7 +88,15 @@ const OPTIONS = {
     concurrency: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
+    "auth-path": { type: "string" },
+    ...(Object.fromEntries(Object.keys(CONNECTION_FLAGS).map((flag) => [flag, { type: "string" }])) as Record<
+        keyof typeof CONNECTION_FLAGS,
+        { type: "string" }
+    >),
 } as const;
+
+/** Flags that only adopt takes. */
+const ADOPT_FLAGS = ["auth-path", ...Object.keys(CONNECTION_FLAGS)];
 
 /** Runs one command line and returns the process's exit code. */
 export async function runCommand(argv: string[], base: Driver): Promise<number> {
@@ -100,6 +116,10 @@ export async function runCommand(argv: string[], base: Driver): Promise<number> 
     try {
         if (extra.length > 0 || (command !== "review" && subcommand !== undefined)) {
             throw new UsageError(`unexpected argument: ${[subcommand, ...extra].filter(Boolean).join(" ")}`);
+        }
+        const adoptOnly = ADOPT_FLAGS.filter((flag) => (parsed.values as Record<string, unknown>)[flag] !== undefined);
+        if (command !== "adopt" && adoptOnly.length > 0) {
+            throw new UsageError(`--${adoptOnly[0]} is an option of adopt only.`);
         }
         const document = await dispatch(command, subcommand, parsed.values, driver);
         if (driver.json && document !== undefined) {
@@ -126,6 +146,8 @@ async function dispatch(command: string, subcommand: string | undefined, options
             return outputs(stackName, options, driver);
         case "env":
             return shellExports(driver);
+        case "adopt":
+            return adopt(options, driver);
         case "review":
             return review(subcommand, options, driver);
         case "verify": {
@@ -179,8 +201,8 @@ const UNEXPECTED = { kind: "failed", code: EXIT.failed, say: (message: string) =
 
 /** Says what failed on stderr (and, under --json, as the one document on stdout); returns the exit code. */
 function reportFailure(err: unknown, driver: Driver): number {
-    if (err instanceof VerifyFailed) {
-        // verify has printed its results, the JSON document included.
+    if (err instanceof VerifyFailed || err instanceof AdoptionRefused) {
+        // verify and adopt have printed their results, the JSON document included.
         return EXIT.failed;
     }
     if (err instanceof StackLockedError) {

@@ -1,6 +1,7 @@
 // What every driver command shares: the injected machine, the errors it maps to exit codes, and
 // running one Automation API operation with its progress and summary.
 import { ConcurrentUpdateError, OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
+import type { CONNECTION_FLAGS } from "../verify/cli";
 import { Environment } from "./environment";
 import { Git } from "./git";
 import { Probes } from "./preflight";
@@ -19,6 +20,8 @@ export interface Driver {
     readonly environment: () => Environment;
     /** The environment the program reads VAULT_ADDR and NOMAD_ADDR from. */
     readonly env: NodeJS.ProcessEnv;
+    /** The project folder, where stack files live (Pulumi.<stack>.yaml). */
+    readonly projectDir: string;
     /** Asks a yes/no question on the terminal; undefined when stdin is not a terminal. */
     readonly confirm?: (question: string) => Promise<boolean>;
     /** The policy pack that up and preview enforce, unless --skip-policy. */
@@ -44,7 +47,9 @@ export type Options = {
     probe?: boolean;
     concurrency?: string;
     json?: boolean;
-};
+    /** adopt: the JWT mount to adopt. */
+    "auth-path"?: string;
+} & { [flag in keyof typeof CONNECTION_FLAGS]?: string };
 
 export class UsageError extends Error {}
 

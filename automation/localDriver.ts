@@ -28,6 +28,7 @@ export function localDriver(signal: AbortSignal): Driver {
         now: () => new Date(),
         environment,
         env: process.env,
+        projectDir,
         confirm: process.stdin.isTTY ? askOnTerminal : undefined,
         policyPack: path.join(projectDir, "policy"),
         signal,

@@ -21,6 +21,8 @@ export interface KvEntry {
 export interface KvSecretsArgs {
     /** Mount path of the KV v2 engine; the templated policy grants `<mount>/data/<namespace>/<job>/*`. */
     readonly mount: string;
+    /** Create the mount (true by default); false when it exists already and holds other secrets too. */
+    readonly createMount?: boolean;
     readonly entries: KvEntry[];
 }
 
@@ -36,7 +38,11 @@ export class KvSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: KvSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:KvSecrets", name, {}, opts);
 
-        const mount = new vault.Mount(`${name}-mount`, { path: args.mount, type: "kv", options: { version: "2" } }, { parent: this });
+        // An existing mount is only named: the entries are written into it, and destroy leaves it.
+        const mountPath =
+            args.createMount === false
+                ? pulumi.output(args.mount)
+                : new vault.Mount(`${name}-mount`, { path: args.mount, type: "kv", options: { version: "2" } }, { parent: this }).path;
         const secrets = new Map<string, vault.kv.SecretV2>();
         const values = new Map<string, Record<string, pulumi.Output<string>>>();
         for (const entry of args.entries) {
@@ -59,7 +65,7 @@ export class KvSecrets extends pulumi.ComponentResource {
                 entry.key,
                 new vault.kv.SecretV2(
                     `${name}-${entry.key}`,
-                    { mount: mount.path, name: entry.name, dataJson: pulumi.secret(pulumi.jsonStringify(data)) },
+                    { mount: mountPath, name: entry.name, dataJson: pulumi.secret(pulumi.jsonStringify(data)) },
                     { parent: this },
                 ),
             );
@@ -67,6 +73,6 @@ export class KvSecrets extends pulumi.ComponentResource {
 
         this.secrets = secrets;
         this.values = values;
-        this.registerOutputs({ mount: mount.path });
+        this.registerOutputs({ mount: mountPath });
     }
 }

@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as nomad from "../nomad";
-import { readProjectFile } from "./assets";
 
 export interface NomadJobArgs {
-    /** The jobspec file, relative to the project root, such as "jobs/mongo.nomad.hcl". */
-    readonly file: string;
+    /** The jobspec's HCL2 text, such as the contents of jobs/mongo.nomad.hcl. */
+    readonly jobspec: string;
     /** HCL2 variables of the jobspec. Strings only: the provider panics on numbers. */
     readonly vars?: Record<string, string>;
     /** How long `up` waits for the job's deployment to be healthy. */
@@ -23,11 +22,14 @@ export class NomadJob extends pulumi.ComponentResource {
         super("vaultnomad:index:NomadJob", name, {}, opts);
 
         const timeout = `${args.timeoutSeconds}s`;
+        const vars = args.vars ?? {};
         const job = new nomad.Job(
             `${name}-job`,
             {
-                jobspec: readProjectFile(args.file),
-                hcl2: { vars: args.vars ?? {} },
+                jobspec: args.jobspec,
+                // Only with variables: the provider reads a job without them back with no hcl2 block, so an
+                // empty one would differ from an imported job.
+                ...(Object.keys(vars).length > 0 ? { hcl2: { vars } } : {}),
                 // The provider returns right after registering unless told to wait for the deployment.
                 detach: false,
                 purgeOnDestroy: true,

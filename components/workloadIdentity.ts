@@ -39,6 +39,10 @@ export interface NomadWorkloadIdentityArgs extends WorkloadRoleSettings {
     readonly keys: IdentityKeys;
     /** Mount path of the JWT auth method, such as "jwt-nomad". */
     readonly path: string;
+    /** Description of the mount; none when unset. */
+    readonly description?: string;
+    /** The signing algorithms Vault accepts, in the order Vault keeps them; JWT_SUPPORTED_ALGS when unset. */
+    readonly jwtSupportedAlgs?: string[];
     /** The default role, "nomad-workloads" in the tutorial. */
     readonly roleName?: string;
     /** Its templated policy, "nomad-workloads" in the tutorial. */
@@ -73,10 +77,11 @@ export class NomadWorkloadIdentity extends pulumi.ComponentResource {
             {
                 path: args.path,
                 type: "jwt",
+                description: args.description,
                 ...("jwksUrl" in keys
                     ? { jwksUrl: keys.jwksUrl, jwksCaPem: keys.jwksCaPem }
                     : { jwtValidationPubkeys: keys.jwtValidationPubkeys }),
-                jwtSupportedAlgs: JWT_SUPPORTED_ALGS,
+                jwtSupportedAlgs: args.jwtSupportedAlgs ?? JWT_SUPPORTED_ALGS,
                 defaultRole: roleName,
             },
             { parent: this, dependsOn: check },

@@ -4,6 +4,13 @@
 /** The default JWT role for Nomad workloads, and the name of its templated policy (the tutorial's). */
 export const DEFAULT_ROLE = "nomad-workloads";
 
+/** The tutorial's claim mappings: the alias metadata that the templated policies read. */
+export const DEFAULT_CLAIM_MAPPINGS: Record<string, string> = {
+    nomad_namespace: "nomad_namespace",
+    nomad_job_id: "nomad_job_id",
+    nomad_task: "nomad_task",
+};
+
 export interface WorkloadRoleSettings {
     /** Must equal the `aud` of Nomad's `vault.default_identity`. */
     readonly audience: string;
@@ -11,6 +18,8 @@ export interface WorkloadRoleSettings {
     readonly tokenPeriodSeconds: number;
     /** Initial TTL of the issued tokens, in seconds; Vault's default (the period) when unset. */
     readonly tokenTtlSeconds?: number;
+    /** Claim → alias metadata name; the tutorial's when unset. */
+    readonly claimMappings?: Record<string, string>;
 }
 
 /** What every role for Nomad workload identities shares, as in the tutorial's role files. */
@@ -22,7 +31,7 @@ export function workloadRoleArgs(settings: WorkloadRoleSettings) {
         userClaim: "/nomad_job_id",
         userClaimJsonPointer: true,
         // Alias metadata that the templated policies read.
-        claimMappings: { nomad_namespace: "nomad_namespace", nomad_job_id: "nomad_job_id", nomad_task: "nomad_task" },
+        claimMappings: settings.claimMappings ?? DEFAULT_CLAIM_MAPPINGS,
         // Service tokens, periodic and with no maximum TTL, so Nomad can renew them while the task runs.
         tokenType: "service",
         tokenPeriod: settings.tokenPeriodSeconds,

@@ -86,7 +86,7 @@ export async function runTutorialDemo(settings: Settings): Promise<StackOutputs>
         roleSettings,
         vaultProvider: vault.provider,
         nomadProvider: acl.provider,
-        namespaces: jobNamespaces(steps, settings.jobNamespace, acl.provider),
+        namespaces: jobNamespaces(steps, settings.jobNamespace, settings.namespaces, acl.provider),
         jobTimeoutSeconds: settings.jobTimeoutSeconds,
         engines: { [MONGO_MOUNT]: mongoSecretsEngine },
     });

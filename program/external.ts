@@ -1,14 +1,18 @@
 // The same Vault setup on Vault and Nomad clusters you already run, as `nomad setup vault` and the
-// Terraform module vault-nomad-setup do: no containers, no bootstrap, no sample jobs.
+// Terraform module vault-nomad-setup do: no containers, no bootstrap, no sample jobs; your own jobs
+// (vaultnomad:workloads) as in the demo.
 import * as pulumi from "@pulumi/pulumi";
-import { agentVaultConfig, ExternalClusters, NomadSecretsEngine, NomadWorkloadIdentity } from "../components";
+import { agentVaultConfig, ExternalClusters, KvSecrets, NomadSecretsEngine, NomadWorkloadIdentity } from "../components";
 import { Settings } from "../settings";
-import { workloadIdentityArgs } from "./identity";
+import { roleSettingsOf, workloadIdentityArgs } from "./identity";
 import { StackOutputs } from "./outputs";
+import { checkedWorkloads, deployWorkloads, jobNamespaces, kvEntries } from "./workloads";
 
-export function configureExistingClusters(settings: Settings): StackOutputs {
+export async function configureExistingClusters(settings: Settings): Promise<StackOutputs> {
     const vaultEndpoint = settings.vault!;
     const nomadEndpoint = settings.nomad!;
+    // Every workload is checked against its jobspec before anything is created.
+    const steps = await checkedWorkloads(settings);
 
     // 1–2. Your Vault and your Nomad.
     const clusters = new ExternalClusters("clusters", { vault: vaultEndpoint, nomad: nomadEndpoint });
@@ -19,6 +23,30 @@ export function configureExistingClusters(settings: Settings): StackOutputs {
         workloadIdentityArgs(settings, { jwksUrl: settings.jwksUrl!, jwksCaPem: nomadEndpoint.caPem }),
         { provider: clusters.vaultProvider },
     );
+
+    // 4. The workloads' KV secrets, in your KV v2 mount (created only when asked for), and 6. their jobs,
+    // with the Nomad provider that the Nomad token gives (the settings require one with workloads).
+    const entries = kvEntries(steps);
+    const kv =
+        entries.length > 0 || settings.createKvMount
+            ? new KvSecrets(
+                  "kv",
+                  { mount: settings.kvMount, createMount: settings.createKvMount, entries },
+                  { provider: clusters.vaultProvider },
+              )
+            : undefined;
+    if (steps.length > 0) {
+        deployWorkloads(steps, {
+            identity,
+            kv,
+            roleSettings: roleSettingsOf(settings),
+            vaultProvider: clusters.vaultProvider,
+            nomadProvider: clusters.nomadProvider!,
+            namespaces: jobNamespaces(steps, settings.jobNamespace, settings.namespaces, clusters.nomadProvider!),
+            jobTimeoutSeconds: settings.jobTimeoutSeconds,
+            engines: {},
+        });
+    }
 
     const secretsEngine = settings.nomadSecretsEngine
         ? new NomadSecretsEngine(

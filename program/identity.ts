@@ -1,9 +1,14 @@
 import { IdentityKeys, NomadWorkloadIdentityArgs, WorkloadRoleSettings } from "../components";
 import { Settings } from "../settings";
 
-/** What every JWT role of the stack shares: its audience and token lifetimes. */
+/** What every JWT role of the stack shares: its audience, token lifetimes and claim mappings. */
 export function roleSettingsOf(settings: Settings): WorkloadRoleSettings {
-    return { audience: settings.audience, tokenPeriodSeconds: settings.tokenPeriodSeconds, tokenTtlSeconds: settings.tokenTtlSeconds };
+    return {
+        audience: settings.audience,
+        tokenPeriodSeconds: settings.tokenPeriodSeconds,
+        tokenTtlSeconds: settings.tokenTtlSeconds,
+        claimMappings: settings.claimMappings,
+    };
 }
 
 /**
@@ -14,6 +19,8 @@ export function workloadIdentityArgs(settings: Settings, jwks: Extract<IdentityK
     return {
         keys: settings.jwtValidationPubkeys.length ? { jwtValidationPubkeys: settings.jwtValidationPubkeys } : jwks,
         path: settings.jwtAuthPath,
+        description: settings.jwtAuthDescription,
+        jwtSupportedAlgs: settings.jwtSupportedAlgs,
         roleName: settings.roleName,
         policyName: settings.policyName,
         kvMount: settings.kvMount,

@@ -1,9 +1,9 @@
 // The tutorial's two jobs as the demo stack's built-in workloads: mongo reads its root password
 // from KV with the default role; mongo-query logs in with its own role to read dynamic credentials.
-import { MONGO_CREDS_PATH, MONGO_MOUNT, renderWorkloadsPolicy } from "../components";
-import { ConfigError, Settings } from "../settings";
-import { CheckedWorkload, checkWorkloads, Step } from "../settings/workloadsCheck";
-import { fromConfig, kvEntryKey, ProgramWorkload, workloadsOf } from "./workloads";
+import { MONGO_CREDS_PATH, MONGO_MOUNT } from "../components";
+import { Settings } from "../settings";
+import { Step } from "../settings/workloadsCheck";
+import { checkedWorkloads, ProgramWorkload } from "./workloads";
 
 export const MONGO_JOB = "mongo";
 export const MONGO_QUERY_JOB = "mongo-query";
@@ -40,36 +40,6 @@ export function tutorialWorkloads(settings: Settings): ProgramWorkload[] {
 export const TUTORIAL_ENGINES = [{ mount: MONGO_MOUNT, after: [MONGO_JOB] }];
 
 /** The built-in workloads and the stack's own, checked against their jobspecs, in creation order. */
-export async function planWorkloads(settings: Settings): Promise<Step<ProgramWorkload>[]> {
-    const steps = await checkWorkloads([...tutorialWorkloads(settings), ...settings.workloads.map(fromConfig)], {
-        kvMount: settings.kvMount,
-        defaultRole: settings.roleName,
-        defaultPolicyName: settings.policyName,
-        // Any accessor: the checks read only the paths the policy grants each job.
-        defaultPolicy: renderWorkloadsPolicy("auth_jwt_any", settings.kvMount),
-        engines: TUTORIAL_ENGINES,
-    });
-    checkKvEntryKeys(workloadsOf(steps));
-    return steps;
-}
-
-/** Two secrets whose resources would share a name (job "a-b" secret "c", job "a" secret "b-c"). */
-function checkKvEntryKeys(workloads: CheckedWorkload<ProgramWorkload>[]): void {
-    const owners = new Map<string, string>();
-    const problems: string[] = [];
-    for (const w of workloads) {
-        for (const name of Object.keys(w.secrets)) {
-            const key = kvEntryKey(w.jobId, name);
-            const other = owners.get(key);
-            if (other) {
-                problems.push(
-                    `${w.origin}: secrets.${name}: its resource name kv-${key} is already taken by a secret of ${other}; rename the secret.`,
-                );
-            }
-            owners.set(key, w.origin);
-        }
-    }
-    if (problems.length > 0) {
-        throw new ConfigError(problems);
-    }
+export function planWorkloads(settings: Settings): Promise<Step<ProgramWorkload>[]> {
+    return checkedWorkloads(settings, tutorialWorkloads(settings), TUTORIAL_ENGINES);
 }

@@ -2,9 +2,20 @@
 // order where each job waits for what it reads and for the jobs it names in `after`, and no more.
 import * as pulumi from "@pulumi/pulumi";
 import * as nomadSdk from "../nomad";
-import { GeneratedPassword, JobVaultRole, KvEntry, KvSecrets, NomadJob, NomadWorkloadIdentity, WorkloadRoleSettings } from "../components";
+import {
+    GeneratedPassword,
+    JobVaultRole,
+    KvEntry,
+    KvSecrets,
+    NomadJob,
+    NomadWorkloadIdentity,
+    renderWorkloadsPolicy,
+    WorkloadRoleSettings,
+} from "../components";
+import { ConfigError, Settings } from "../settings";
+import { NamespaceSpec } from "../settings/namespaces";
 import { SecretText, WorkloadSpec } from "../settings/workloads";
-import { CheckedWorkload, Step } from "../settings/workloadsCheck";
+import { CheckedWorkload, checkWorkloads, Step, WorkloadContext } from "../settings/workloadsCheck";
 
 /** A workload as the program declares it: values from the configuration, or generated. */
 export interface ProgramWorkload extends WorkloadSpec<pulumi.Input<string> | GeneratedPassword> {
@@ -40,9 +51,52 @@ export function kvEntries(steps: Step<ProgramWorkload>[]): KvEntry[] {
 export const workloadsOf = (steps: Step<ProgramWorkload>[]) =>
     steps.flatMap((s) => ("workload" in s ? [s.workload] : [])) as CheckedWorkload<ProgramWorkload>[];
 
+/**
+ * The built-in workloads (the demo's tutorial jobs; none in external mode) and the stack's own,
+ * checked against their jobspecs before anything is created, in creation order.
+ */
+export async function checkedWorkloads(
+    settings: Settings,
+    builtIn: ProgramWorkload[] = [],
+    engines: WorkloadContext["engines"] = [],
+): Promise<Step<ProgramWorkload>[]> {
+    const steps = await checkWorkloads([...builtIn, ...settings.workloads.map(fromConfig)], {
+        kvMount: settings.kvMount,
+        defaultRole: settings.roleName,
+        defaultPolicyName: settings.policyName,
+        // Any accessor: the checks read only the paths the policy grants each job.
+        defaultPolicy: renderWorkloadsPolicy("auth_jwt_any", settings.kvMount),
+        engines,
+    });
+    checkKvEntryKeys(workloadsOf(steps));
+    return steps;
+}
+
+/** Two secrets whose resources would share a name (job "a-b" secret "c", job "a" secret "b-c"). */
+function checkKvEntryKeys(workloads: CheckedWorkload<ProgramWorkload>[]): void {
+    const owners = new Map<string, string>();
+    const problems: string[] = [];
+    for (const w of workloads) {
+        for (const name of Object.keys(w.secrets)) {
+            const key = kvEntryKey(w.jobId, name);
+            const other = owners.get(key);
+            if (other) {
+                problems.push(
+                    `${w.origin}: secrets.${name}: its resource name kv-${key} is already taken by a secret of ${other}; rename the secret.`,
+                );
+            }
+            owners.set(key, w.origin);
+        }
+    }
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+}
+
 export interface WorkloadDeps {
     readonly identity: NomadWorkloadIdentity;
-    readonly kv: KvSecrets;
+    /** The workloads' KV secrets; undefined where no workload has any. */
+    readonly kv?: KvSecrets;
     readonly roleSettings: WorkloadRoleSettings;
     readonly vaultProvider: pulumi.ProviderResource;
     readonly nomadProvider: pulumi.ProviderResource;
@@ -77,13 +131,13 @@ export function deployWorkloads(steps: Step<ProgramWorkload>[], deps: WorkloadDe
                   { provider: deps.vaultProvider },
               )
             : deps.identity;
-        const secrets = Object.keys(w.secrets).map((name) => deps.kv.secrets.get(kvEntryKey(w.jobId, name))!);
+        const secrets = Object.keys(w.secrets).map((name) => deps.kv!.secrets.get(kvEntryKey(w.jobId, name))!);
         const namespace = deps.namespaces.get(w.namespace);
         jobs.set(
             w.jobId,
             new NomadJob(
                 w.jobId,
-                { file: w.jobspec, vars: w.hcl2Vars, timeoutSeconds: deps.jobTimeoutSeconds },
+                { jobspec: w.jobspecText, vars: w.hcl2Vars, timeoutSeconds: deps.jobTimeoutSeconds },
                 {
                     provider: deps.nomadProvider,
                     dependsOn: [
@@ -104,21 +158,20 @@ export function deployWorkloads(steps: Step<ProgramWorkload>[], deps: WorkloadDe
 export const namespaceResourceName = (name: string, stackNamespace: string) =>
     name === stackNamespace ? "jobs-namespace" : `jobs-namespace-${name}`;
 
-/** A Nomad namespace for each non-default namespace a workload runs in. */
+/** A Nomad namespace for each non-default namespace a workload runs in, described as `vaultnomad:namespaces` says. */
 export function jobNamespaces(
     steps: Step<ProgramWorkload>[],
     stackNamespace: string,
+    described: Record<string, NamespaceSpec>,
     provider: pulumi.ProviderResource,
 ): Map<string, pulumi.Resource> {
     const names = [...new Set(workloadsOf(steps).map((w) => w.namespace))].filter((n) => n !== "default");
+    const description = (name: string) =>
+        described[name]?.description ?? (name === stackNamespace ? "The tutorial's sample jobs" : "Workloads of this stack");
     return new Map(
         names.map((name) => [
             name,
-            new nomadSdk.Namespace(
-                namespaceResourceName(name, stackNamespace),
-                { name, description: name === stackNamespace ? "The tutorial's sample jobs" : "Workloads of this stack" },
-                { provider },
-            ),
+            new nomadSdk.Namespace(namespaceResourceName(name, stackNamespace), { name, description: description(name) }, { provider }),
         ]),
     );
 }

@@ -125,3 +125,18 @@ export function checkPem(key: ConfigKey, value: string, problems: Problems): voi
 export function pemKeys(text: string): string[] {
     return text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
 }
+
+/** Seconds as a duration that parseDuration reads back: 1800 → "30m", 5400 → "1h30m", 0 → "0s". */
+export function durationText(seconds: number): string {
+    const units: Array<[number, string]> = [
+        [3600, "h"],
+        [60, "m"],
+        [1, "s"],
+    ];
+    const parts = units.flatMap(([size, unit]) => {
+        const amount = Math.floor(seconds / size);
+        seconds -= amount * size;
+        return amount > 0 ? [`${amount}${unit}`] : [];
+    });
+    return parts.join("") || "0s";
+}

@@ -6,7 +6,7 @@ import { NomadEndpoint, VaultEndpoint } from "./types";
 
 export type Text = (key: ConfigKey) => string;
 
-export function checkExternal(text: Text, values: Values, problems: string[]): void {
+export function checkExternal(text: Text, values: Values, hasWorkloads: boolean, problems: string[]): void {
     for (const [key, why] of [
         ["vaultAddress", "Vault's address"],
         ["vaultToken", "a Vault token"],
@@ -19,10 +19,14 @@ export function checkExternal(text: Text, values: Values, problems: string[]): v
             );
         }
     }
-    if (values.nomadSecretsEngine === true && !text("nomadToken")) {
-        problems.push(
-            `${fq("nomadToken")}: the Nomad secrets engine needs a Nomad management token to create its own. Fix: pulumi config set --secret nomadToken …, or export NOMAD_TOKEN.`,
-        );
+    const needsNomadToken = [
+        [values.nomadSecretsEngine === true, "the Nomad secrets engine needs a Nomad management token to create its own"],
+        [hasWorkloads, "workloads need a Nomad token that may register jobs and namespaces"],
+    ] as const;
+    for (const [needed, why] of needsNomadToken) {
+        if (needed && !text("nomadToken")) {
+            problems.push(`${fq("nomadToken")}: ${why}. Fix: pulumi config set --secret nomadToken …, or export NOMAD_TOKEN.`);
+        }
     }
     checkUrl("vaultAddress", text("vaultAddress"), problems);
     checkUrl("nomadAddress", text("nomadAddress"), problems);

@@ -5,13 +5,15 @@
 import { checkImage, checkPattern, checkPorts, checkUrl, checkVersions, durationOf, NAME, pemKeys, Values } from "./checks";
 import { checkExternal, endpointsOf, Text } from "./external";
 import { CONFIG_KEYS, ConfigKey, fq, KeySpec, PROJECT } from "./keys";
+import { readAlgs, readClaimMappings } from "./identity";
+import { NAMESPACES_KEY, readNamespaces } from "./namespaces";
 import { readKeys, refusePlaintextSecrets } from "./read";
 import { ConfigError, Mode, Settings } from "./types";
 import { readWorkloads, WORKLOADS_KEY } from "./workloads";
 
 export { CONFIG_KEYS, fq, PROJECT } from "./keys";
 export type { ConfigKey } from "./keys";
-export { imageVersion, parseDuration } from "./checks";
+export { durationText, imageVersion, parseDuration } from "./checks";
 export { DEFAULT_PORTS, PORT_KEYS, portsOfConfig } from "./ports";
 export type { PortKey, Ports } from "./ports";
 export { ConfigError } from "./types";
@@ -35,23 +37,25 @@ export function loadSettings(
     refusePlaintextSecrets(raw, setAsSecret, problems);
     const mode = checkMode(values, explicit, problems);
     const text = textOf(values, env);
+    const secrecy = { isSecret: setAsSecret(fq(WORKLOADS_KEY)), stored: storedWorkloads };
+    const workloads = readWorkloads({ json: raw[fq(WORKLOADS_KEY)], secrecy }, text("jobNamespace"), problems);
     if (mode === "demo") {
         checkDemoHost(text, values, problems);
     } else if (mode === "external") {
-        checkExternal(text, values, problems);
+        checkExternal(text, values, workloads.length > 0, problems);
     }
     const lifetimes = checkLifetimes(text, values, problems);
     checkNaming(text, problems);
     const pubkeys = checkJwks(text, problems);
-    if (mode === "external" && raw[fq(WORKLOADS_KEY)] !== undefined) {
-        problems.push(`${fq(WORKLOADS_KEY)} is used only in demo mode; this stack is in external mode.`);
-    }
-    const secrecy = { isSecret: setAsSecret(fq(WORKLOADS_KEY)), stored: storedWorkloads };
-    const workloads = readWorkloads({ json: raw[fq(WORKLOADS_KEY)], secrecy }, text("jobNamespace"), problems);
+    const identity = {
+        jwtSupportedAlgs: readAlgs(text("jwtSupportedAlgs"), problems),
+        claimMappings: readClaimMappings(text("claimMappings"), problems),
+    };
+    const namespaces = readNamespaces(raw[fq(NAMESPACES_KEY)], workloads, problems);
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
-    return { ...settingsOf(stack, mode, text, values, lifetimes, pubkeys), workloads };
+    return { ...settingsOf(stack, mode, text, values, lifetimes, pubkeys), ...identity, workloads, namespaces };
 }
 
 /** Mode: "demo" or "external", and no key set that only the other mode uses. */
@@ -170,7 +174,7 @@ function settingsOf(
     values: Values,
     lifetimes: Lifetimes,
     pubkeys: string[],
-): Omit<Settings, "workloads"> {
+): Omit<Settings, "workloads" | "namespaces" | "jwtSupportedAlgs" | "claimMappings"> {
     const hostPrefix = hostPrefixOf(stack);
     const endpoints = mode === "external" ? endpointsOf(text, values) : undefined;
     const int = (key: ConfigKey) => values[key] as number;
@@ -190,6 +194,7 @@ function settingsOf(
         vault: endpoints?.vault,
         nomad: endpoints?.nomad,
         jwtAuthPath: text("jwtAuthPath"),
+        jwtAuthDescription: text("jwtAuthDescription") || undefined,
         jwksUrl: pubkeys.length
             ? undefined
             : text("jwksUrl") || (endpoints ? `${endpoints.nomad.address}/.well-known/jwks.json` : undefined),
@@ -198,6 +203,7 @@ function settingsOf(
         policyName: text("policyName"),
         mongoRoleName: text("mongoRoleName"),
         kvMount: text("kvMount"),
+        createKvMount: values.createKvMount === true,
         jobNamespace: text("jobNamespace"),
         audience: text("audience"),
         identityTtl: text("identityTtl"),

@@ -16,6 +16,8 @@ export interface KeySpec {
     readonly secret?: boolean;
     /** In external mode, the environment variable read when the key is not set. */
     readonly env?: string;
+    /** Kept as given, not trimmed: a PEM's text goes to Vault as it is, and a trimmed newline would be a change. */
+    readonly verbatim?: boolean;
 }
 
 export const CONFIG_KEYS = {
@@ -104,7 +106,7 @@ export const CONFIG_KEYS = {
         scope: "external",
         env: "NOMAD_TOKEN",
         secret: true,
-        description: "Nomad management token, needed for the Nomad secrets engine (default: $NOMAD_TOKEN).",
+        description: "Nomad management token, needed for workloads and the Nomad secrets engine (default: $NOMAD_TOKEN).",
     },
     nomadRegion: {
         kind: "string",
@@ -117,13 +119,21 @@ export const CONFIG_KEYS = {
         kind: "string",
         default: "",
         scope: "external",
+        verbatim: true,
         description: "PEM CA that signed Nomad's certificate; Vault gets it as jwks_ca_pem too.",
     },
-    nomadClientCertPem: { kind: "string", default: "", scope: "external", description: "PEM client certificate for Nomad (mutual TLS)." },
+    nomadClientCertPem: {
+        kind: "string",
+        default: "",
+        scope: "external",
+        verbatim: true,
+        description: "PEM client certificate for Nomad (mutual TLS).",
+    },
     nomadClientKeyPem: {
         kind: "string",
         default: "",
         scope: "external",
+        verbatim: true,
         secret: true,
         description: "PEM key of the Nomad client certificate.",
     },
@@ -140,6 +150,7 @@ export const CONFIG_KEYS = {
         scope: "any",
         description: "Vault path of the JWT auth method for Nomad workload identities.",
     },
+    jwtAuthDescription: { kind: "string", default: "", scope: "any", description: "Description of the JWT auth method's mount." },
     jwksUrl: {
         kind: "string",
         default: "",
@@ -152,6 +163,12 @@ export const CONFIG_KEYS = {
         scope: "any",
         description: "PEM public keys Vault validates identities with, instead of fetching a JWKS URL.",
     },
+    jwtSupportedAlgs: {
+        kind: "string",
+        default: "RS256,EdDSA",
+        scope: "any",
+        description: "Signing algorithms Vault accepts from Nomad, comma-separated, in the order Vault keeps them.",
+    },
     roleName: { kind: "string", default: "nomad-workloads", scope: "any", description: "The default JWT role for Nomad workloads." },
     policyName: { kind: "string", default: "nomad-workloads", scope: "any", description: "The templated policy of the default role." },
     mongoRoleName: {
@@ -161,6 +178,12 @@ export const CONFIG_KEYS = {
         description: "The JWT role and policy of the mongo-query job.",
     },
     kvMount: { kind: "string", default: "kv", scope: "any", description: "Mount path of the KV v2 engine the templated policy grants." },
+    createKvMount: {
+        kind: "boolean",
+        default: false,
+        scope: "external",
+        description: "Create the KV v2 mount at kvMount; leave false when it exists (workload secrets are then written into it).",
+    },
     jobNamespace: { kind: "string", default: "default", scope: "demo", description: "Nomad namespace of the sample jobs." },
     audience: {
         kind: "string",
@@ -171,6 +194,13 @@ export const CONFIG_KEYS = {
     identityTtl: { kind: "string", default: "1h", scope: "any", description: "TTL of Nomad's default workload identity." },
     tokenPeriod: { kind: "string", default: "30m", scope: "any", description: "Period of the Vault tokens issued to Nomad tasks." },
     tokenTtl: { kind: "string", default: "", scope: "any", description: "Initial TTL of those tokens (default: the period)." },
+    claimMappings: {
+        kind: "string",
+        default: "nomad_namespace,nomad_job_id,nomad_task",
+        scope: "any",
+        description:
+            "Claims every role maps to alias metadata, comma-separated (claim, or claim=metadata); the templated policy reads nomad_namespace and nomad_job_id.",
+    },
 
     nomadSecretsEngine: {
         kind: "boolean",

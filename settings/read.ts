@@ -1,7 +1,11 @@
 // Reading the raw stack config: every key typed, defaults filled in, unknown and plaintext-secret keys refused.
 import { Values } from "./checks";
 import { CONFIG_KEYS, ConfigKey, fq, KeySpec, PROJECT } from "./keys";
+import { NAMESPACES_KEY } from "./namespaces";
 import { WORKLOADS_KEY } from "./workloads";
+
+/** Keys of structured config, read by their own modules rather than from CONFIG_KEYS. */
+const STRUCTURED_KEYS = [WORKLOADS_KEY, NAMESPACES_KEY];
 
 /**
  * Pulumi.yaml cannot declare these keys `secret: true`: the CLI then refuses a plaintext default,
@@ -21,7 +25,7 @@ export function readKeys(raw: Record<string, string>, problems: string[]): { val
     const known = Object.keys(CONFIG_KEYS) as ConfigKey[];
     for (const fullKey of Object.keys(raw)) {
         const [namespace, key] = fullKey.split(":", 2);
-        if (namespace === PROJECT && !(known as string[]).includes(key) && key !== WORKLOADS_KEY) {
+        if (namespace === PROJECT && !(known as string[]).includes(key) && !STRUCTURED_KEYS.includes(key)) {
             const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
             problems.push(`${fullKey}: unknown key${near ? `; did you mean ${fq(near)}?` : ""}. Fix: pulumi config rm ${key}`);
         }
@@ -48,7 +52,7 @@ export function readKeys(raw: Record<string, string>, problems: string[]): { val
                 problems.push(`${fq(key)}: "${value}" is neither true nor false.`);
             }
         } else {
-            values[key] = value.trim();
+            values[key] = spec.verbatim ? value : value.trim();
             if (values[key] === "" && spec.default !== "") {
                 problems.push(`${fq(key)}: must not be empty. Fix: pulumi config set ${key} ${spec.default}`);
             }

@@ -1,4 +1,5 @@
 // What loadSettings returns, and the error it throws.
+import type { NamespaceSpec } from "./namespaces";
 import type { SecretText, WorkloadSpec } from "./workloads";
 
 export type Mode = "demo" | "external";
@@ -44,18 +45,26 @@ export interface Settings {
     readonly vault?: VaultEndpoint;
     readonly nomad?: NomadEndpoint;
     readonly jwtAuthPath: string;
+    /** The description of the JWT auth method's mount; none when unset. */
+    readonly jwtAuthDescription?: string;
     /** The JWKS URL Vault fetches, unless `jwtValidationPubkeys` are given. */
     readonly jwksUrl?: string;
     readonly jwtValidationPubkeys: string[];
+    /** The signing algorithms Vault accepts, in the order Vault keeps them. */
+    readonly jwtSupportedAlgs: string[];
     readonly roleName: string;
     readonly policyName: string;
     readonly mongoRoleName: string;
     readonly kvMount: string;
+    /** External mode: create the KV v2 mount (otherwise it exists, and only workload secrets are written in it). */
+    readonly createKvMount: boolean;
     readonly jobNamespace: string;
     readonly audience: string;
     readonly identityTtl: string;
     readonly tokenPeriodSeconds: number;
     readonly tokenTtlSeconds?: number;
+    /** Claim → alias metadata name, on every role. */
+    readonly claimMappings: Record<string, string>;
     readonly dbCredsDefaultTtlSeconds: number;
     readonly dbCredsMaxTtlSeconds: number;
     readonly nomadSecretsEngine: boolean;
@@ -64,6 +73,8 @@ export interface Settings {
     readonly jobTimeoutSeconds: number;
     /** The stack's own jobs (`vaultnomad:workloads`, docs/workloads.md), besides the tutorial's. */
     readonly workloads: WorkloadSpec<SecretText>[];
+    /** What the program writes on the Nomad namespaces it creates for workloads (`vaultnomad:namespaces`). */
+    readonly namespaces: Record<string, NamespaceSpec>;
 }
 
 export class ConfigError extends Error {

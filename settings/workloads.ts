@@ -36,8 +36,10 @@ export interface WorkloadRole {
 export interface WorkloadSpec<V = unknown> {
     /** Names the entry in messages: `vaultnomad:workloads[1] (jobs/api.nomad.hcl)`, or a built-in's name. */
     readonly origin: string;
-    /** The jobspec, relative to the project root. */
-    readonly jobspec: string;
+    /** The jobspec: a file relative to the project root, or (`source`) its text. Exactly one is set. */
+    readonly jobspec?: string;
+    /** The jobspec's HCL2 text itself, as Nomad's job submission API keeps it (`GET /v1/job/:id/submission`). */
+    readonly source?: string;
     readonly namespace: string;
     /** HCL2 variables, as strings (the Nomad provider panics on numbers). */
     readonly vars: Record<string, string>;
@@ -51,7 +53,10 @@ export interface WorkloadSpec<V = unknown> {
 /** Variables the program sets itself when the jobspec declares them; an entry may not set them. */
 export const PROGRAM_VARS = ["namespace", "kv_mount", "vault_role"] as const;
 
-const FIELDS = ["jobspec", "namespace", "vars", "secrets", "role", "after"];
+const FIELDS = ["jobspec", "source", "namespace", "vars", "secrets", "role", "after"];
+
+/** How messages name a workload's jobspec: its file, or its source. */
+export const jobspecLabel = (w: Pick<WorkloadSpec, "jobspec">) => w.jobspec ?? "its source";
 // The patterns below are written where they are used: a regex literal is then evaluated per call,
 // which lets `npm run mutate` judge them from direct unit tests.
 
@@ -105,13 +110,26 @@ export function readWorkloads(source: WorkloadsSource, jobNamespace: string, pro
     });
 }
 
-function readEntry(entry: unknown, index: number, jobNamespace: string, problems: string[]): WorkloadSpec<SecretText> | undefined {
-    const at = `${fq(WORKLOADS_KEY)}[${index}]`;
-    if (!isObject(entry) || typeof entry.jobspec !== "string" || entry.jobspec.trim() === "") {
-        problems.push(`${at}: jobspec: each workload needs a jobspec, a path relative to the project such as jobs/api.nomad.hcl.`);
+/** The entry's jobspec (a file) or source (its text): exactly one, not blank. */
+function readJobspecField(entry: Record<string, unknown>): { jobspec: string } | { source: string } | undefined {
+    const given = (field: string) => typeof entry[field] === "string" && (entry[field] as string).trim() !== "";
+    if (given("jobspec") === given("source")) {
         return undefined;
     }
-    const origin = `${at} (${entry.jobspec})`;
+    return given("jobspec") ? { jobspec: entry.jobspec as string } : { source: entry.source as string };
+}
+
+function readEntry(entry: unknown, index: number, jobNamespace: string, problems: string[]): WorkloadSpec<SecretText> | undefined {
+    const at = `${fq(WORKLOADS_KEY)}[${index}]`;
+    const spec = isObject(entry) ? readJobspecField(entry) : undefined;
+    if (!isObject(entry) || !spec) {
+        problems.push(
+            `${at}: jobspec: each workload needs either a jobspec, a path relative to the project such as jobs/api.nomad.hcl, or its source, the jobspec's text.`,
+        );
+        return undefined;
+    }
+    // A source is named by the job it declares, for messages only; the checks read the job ID properly.
+    const origin = `${at} (${"jobspec" in spec ? spec.jobspec : `source of job ${/\bjob\s+"([^"]+)"/.exec(spec.source)?.[1] ?? "?"}`})`;
     const before = problems.length;
     const fault = (field: string, message: string) => problems.push(`${origin}: ${field}: ${message}`);
     for (const field of Object.keys(entry).filter((f) => !FIELDS.includes(f))) {
@@ -143,7 +161,7 @@ function readEntry(entry: unknown, index: number, jobNamespace: string, problems
     if (problems.length > before) {
         return undefined;
     }
-    return { origin, jobspec: entry.jobspec, namespace: namespace as string, vars, secrets, role, after: after as string[] };
+    return { origin, ...spec, namespace: namespace as string, vars, secrets, role, after: after as string[] };
 }
 
 function readSecrets(value: unknown, fault: (field: string, message: string) => void): Record<string, Record<string, SecretText>> {

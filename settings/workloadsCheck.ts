@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { JobTask, jobTasks, parseHcl, policyStanzas, renderForJob, resolveJobspec, Stanza, vaultPathMatches } from "../policy/hcl";
 import { ConfigError } from "./index";
-import { Grant, PROGRAM_VARS, WorkloadSpec } from "./workloads";
+import { Grant, jobspecLabel, PROGRAM_VARS, WorkloadSpec } from "./workloads";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
@@ -22,6 +22,8 @@ export interface WorkloadContext {
 /** What the jobspec tells about a workload. */
 export interface JobspecFacts {
     readonly jobId: string;
+    /** The jobspec's text, from its file or its source: what the checks read is what the program registers. */
+    readonly jobspecText: string;
     /** The entry's variables and those the program sets, for the variables the jobspec declares. */
     readonly hcl2Vars: Record<string, string>;
     /** Mounts of `engines` its grants or templates read: it waits for those engines. */
@@ -59,10 +61,10 @@ async function checkJobspec<W extends WorkloadSpec>(w: W, context: WorkloadConte
     if (!jobspec) {
         return undefined;
     }
-    const { tasks, hcl2Vars } = jobspec;
+    const { tasks, hcl2Vars, text } = jobspec;
     const jobIds = [...new Set(tasks.map((t) => t.job))];
     if (jobIds.length !== 1) {
-        fault("jobspec", `${w.jobspec} must declare exactly one job with at least one task; it declares ${jobIds.length}.`);
+        fault("jobspec", `${jobspecLabel(w)} must declare exactly one job with at least one task; it declares ${jobIds.length}.`);
         return undefined;
     }
     const jobId = jobIds[0];
@@ -73,12 +75,25 @@ async function checkJobspec<W extends WorkloadSpec>(w: W, context: WorkloadConte
         );
     }
     for (const { task, body } of tasks) {
-        ((body.vault ?? []) as Array<Record<string, any>>).forEach((block) => checkVaultBlock(block, task, w, fault));
+        ((body.vault ?? []) as Array<Record<string, any>>).forEach((block) => checkVaultBlock(block, task, w, context, fault));
     }
     const readPaths = await checkTemplates(w, jobId, tasks, context, fault);
     const reads = [...readPaths, ...(w.role?.grants ?? []).map((g) => g.path)];
     const engineMounts = context.engines.map((e) => e.mount).filter((mount) => reads.some((p) => p.startsWith(`${mount}/`)));
-    return { ...w, jobId, hcl2Vars, engineMounts };
+    return { ...w, jobId, jobspecText: text, hcl2Vars, engineMounts };
+}
+
+/** The jobspec's text: its source, or its file, which must be in the project. */
+function jobspecText(w: WorkloadSpec, fault: Fault): string | undefined {
+    if (w.source !== undefined) {
+        return w.source;
+    }
+    const file = path.resolve(PROJECT_ROOT, w.jobspec!);
+    if (path.isAbsolute(w.jobspec!) || !file.startsWith(PROJECT_ROOT + path.sep) || !fs.existsSync(file)) {
+        fault("jobspec", `no file ${w.jobspec} in the project; give a path relative to the project, such as jobs/api.nomad.hcl.`);
+        return undefined;
+    }
+    return fs.readFileSync(file, "utf8");
 }
 
 /** The jobspec's tasks as Nomad reads them, with the entry's variables and those the program sets. */
@@ -86,26 +101,24 @@ async function readJobspec(
     w: WorkloadSpec,
     context: WorkloadContext,
     fault: Fault,
-): Promise<{ tasks: JobTask[]; hcl2Vars: Record<string, string> } | undefined> {
-    const file = path.resolve(PROJECT_ROOT, w.jobspec);
-    if (path.isAbsolute(w.jobspec) || !file.startsWith(PROJECT_ROOT + path.sep) || !fs.existsSync(file)) {
-        fault("jobspec", `no file ${w.jobspec} in the project; give a path relative to the project, such as jobs/api.nomad.hcl.`);
+): Promise<{ tasks: JobTask[]; hcl2Vars: Record<string, string>; text: string } | undefined> {
+    const text = jobspecText(w, fault);
+    if (text === undefined) {
         return undefined;
     }
-    const text = fs.readFileSync(file, "utf8");
     const program: Record<string, string | undefined> = { namespace: w.namespace, kv_mount: context.kvMount, vault_role: w.role?.name };
     try {
         const declared = Object.keys((await parseHcl(text)).variable ?? {});
         for (const name of Object.keys(w.vars).filter((v) => !declared.includes(v))) {
-            fault(`vars.${name}`, `${w.jobspec} declares no variable "${name}" (Nomad refuses undeclared variables).`);
+            fault(`vars.${name}`, `${jobspecLabel(w)} declares no variable "${name}" (Nomad refuses undeclared variables).`);
         }
         const hcl2Vars = { ...w.vars };
         for (const name of PROGRAM_VARS.filter((v) => declared.includes(v) && program[v] !== undefined)) {
             hcl2Vars[name] = program[name]!;
         }
-        return { tasks: jobTasks(await parseHcl(await resolveJobspec(text, hcl2Vars))), hcl2Vars };
+        return { tasks: jobTasks(await parseHcl(await resolveJobspec(text, hcl2Vars))), hcl2Vars, text };
     } catch (err) {
-        fault("jobspec", `${w.jobspec} is not a valid HCL2 jobspec: ${(err as Error).message}`);
+        fault("jobspec", `${jobspecLabel(w)} is not a valid HCL2 jobspec: ${(err as Error).message}`);
         return undefined;
     }
 }
@@ -148,11 +161,12 @@ function checkGrants(grants: Grant[], fault: Fault): void {
     });
 }
 
-function checkVaultBlock(block: Record<string, any>, task: string, w: WorkloadSpec, fault: Fault): void {
+function checkVaultBlock(block: Record<string, any>, task: string, w: WorkloadSpec, context: WorkloadContext, fault: Fault): void {
     if (block.policies !== undefined) {
         fault("jobspec", `task ${task}'s vault block sets policies, which workload identity ignores: grant through role.grants instead.`);
     }
-    const role: string | undefined = block.role;
+    // A workload without a role of its own may name the default role, as a job that names none logs in with it.
+    const role: string | undefined = block.role === context.defaultRole && !w.role ? undefined : block.role;
     if (role !== undefined && role !== w.role?.name) {
         fault(
             "jobspec",

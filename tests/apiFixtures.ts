@@ -7,8 +7,8 @@ import { FakeReply } from "./fakeHttp";
 
 export const FIXTURE_DIR = path.join(PROJECT_ROOT, "tests/fixtures/api");
 
-/** Where a fixture's shape comes from: a file of hashicorp/vault, hashicorp/nomad or hashicorp/vault-plugin-auth-jwt. */
-export const SOURCE = /^hashicorp\/(vault|nomad|vault-plugin-auth-jwt) [\w./-]+\.go\b/;
+/** Where a fixture's shape comes from: a file of hashicorp/vault, hashicorp/nomad or one of Vault's plugins (JWT auth, KV). */
+export const SOURCE = /^hashicorp\/(vault|nomad|vault-plugin-auth-jwt|vault-plugin-secrets-kv) [\w./-]+\.go\b/;
 
 export interface ApiFixture {
     readonly source: string;

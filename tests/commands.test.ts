@@ -22,6 +22,7 @@ describe("stack driver", () => {
                 "review destroy",
                 "review list",
                 "review prune",
+                "adopt",
             ];
             assert.deepStrictEqual([code, commands.filter((c) => !new RegExp(`^  ${c} `, "m").test(out))], [EXIT.ok, []]);
         });

@@ -63,6 +63,7 @@ export function fakeDriver(overrides: Partial<Driver> & { stacks?: FakeStacks } 
         now: () => NOW,
         environment: () => resolveEnvironment(sharedProject, {}),
         env: {},
+        projectDir: sharedProject,
         ...overrides,
     };
     return { driver, out, err };

@@ -1,6 +1,8 @@
 // Clusters this program did not set up, on the fakes of fakeStack.ts: one as `nomad setup vault`
-// leaves it (its assets, tests/fixtures/clusters/nomad-setup-vault.json), one as a Terraform module
-// would, with other names. vaultnomad-verify reaches them with VAULT_* and NOMAD_* only.
+// leaves it (its assets, tests/fixtures/clusters/nomad-setup-vault.json), one as the Terraform module
+// terraform-vault-nomad-setup leaves it (tests/fixtures/clusters/terraform-vault-nomad-setup.json), one
+// as a Terraform module would, with other names. vaultnomad-verify and adopt reach them with VAULT_*
+// and NOMAD_* only.
 import * as fs from "fs";
 import * as path from "path";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
@@ -20,16 +22,26 @@ export interface ClusterSetup {
     /** The role as Vault reads it back. */
     readonly roleData: Record<string, unknown>;
     readonly policyText: (accessor: string) => string;
+    /** The JWT mount's description in sys/auth, and the fields of its config other than the fixture's. */
+    readonly mountDescription?: string;
+    readonly authConfig?: Record<string, unknown>;
 }
 
-const setupVault = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "tests/fixtures/clusters/nomad-setup-vault.json"), "utf8"));
+const clusterFixture = (name: string) =>
+    JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, `tests/fixtures/clusters/${name}.json`), "utf8"));
+const setupVault = clusterFixture("nomad-setup-vault");
+const terraformSetup = clusterFixture("terraform-vault-nomad-setup");
 
 /** A role written with `vault write`, as Vault reads it back: lists for lists, durations in seconds, the other fields at their defaults. */
-function readBack(written: Record<string, unknown>): Record<string, unknown> {
+export function readBack(written: Record<string, unknown>): Record<string, unknown> {
     const defaults = { ...readFixture("vault.jwt-role").body.data, claim_mappings: null, token_ttl: 0, token_period: 0 };
     const converted = Object.entries(written).map(([field, value]) => {
         if (field === "bound_audiences" && typeof value === "string") {
             return [field, [value]];
+        }
+        if (field === "claim_mappings") {
+            // Go writes a map's keys sorted.
+            return [field, Object.fromEntries(Object.entries(value as Record<string, string>).sort(([a], [b]) => a.localeCompare(b)))];
         }
         return [field, /_ttl$|_period$/.test(field) ? durationSeconds(value) : value];
     });
@@ -44,6 +56,20 @@ export const NOMAD_SETUP_VAULT: ClusterSetup = {
     kv: "secret",
     roleData: readBack(setupVault.role),
     policyText: (accessor) => setupVault.policy.replaceAll("auth_jwt_X", accessor),
+    authConfig: { jwt_supported_algs: setupVault.authMethodConfig.jwt_supported_algs },
+};
+
+/** As hashicorp-modules/terraform-vault-nomad-setup leaves it: mount jwt, role nomad, policy nomad-workload. */
+export const TERRAFORM_VAULT_NOMAD_SETUP: ClusterSetup = {
+    name: "terraform-vault-nomad-setup",
+    mount: terraformSetup.mount,
+    role: terraformSetup.authMethodConfig.default_role,
+    policy: terraformSetup.policyName,
+    kv: "secret",
+    roleData: readBack(terraformSetup.role),
+    policyText: (accessor) => terraformSetup.policy.replaceAll("auth_jwt_X", accessor),
+    mountDescription: terraformSetup.mountDescription,
+    authConfig: { jwt_supported_algs: terraformSetup.authMethodConfig.jwt_supported_algs },
 };
 
 /** The same cluster as a Terraform module would write it: a mount at jwt, a role named nomad. */
@@ -75,9 +101,43 @@ export interface FakeCluster {
     close(): Promise<void>;
 }
 
-/** The fakes set up as `setup` leaves a cluster, with one job, default/api, reading its secret. */
-export async function startFakeCluster(setup: ClusterSetup): Promise<FakeCluster> {
-    const stack = await startFakeStack({ external: false });
+/** The job default/api, reading its secret from `kv`, as the source Nomad keeps of it. */
+export function apiJobspec(kv: string): string {
+    return `job "api" {
+  group "api" {
+    task "api" {
+      driver = "docker"
+
+      config {
+        image = "busybox:1.36"
+      }
+
+      vault {}
+
+      template {
+        data        = <<EOF
+${apiTemplate(kv)}
+EOF
+        destination = "secrets/env"
+        env         = true
+      }
+    }
+  }
+}
+`;
+}
+
+const apiTemplate = (kv: string) => `DB_PASSWORD={{with secret "${kv}/data/default/api/config"}}{{.Data.data.password}}{{end}}`;
+
+/** The value of the api job's secret, which the cluster's KV mount holds and nothing may copy. */
+export const API_PASSWORD = "s3cr3t-db-password-in-vault";
+
+/**
+ * The fakes set up as `setup` leaves a cluster, with one job, default/api, reading its secret; with
+ * `tls`, Nomad over HTTPS demanding a client certificate (tests/fixtures/tls).
+ */
+export async function startFakeCluster(setup: ClusterSetup, options: { tls?: boolean } = {}): Promise<FakeCluster> {
+    const stack = await startFakeStack({ external: options.tls ?? false });
     const { world } = stack;
     Object.assign(world, {
         mount: setup.mount,
@@ -89,13 +149,11 @@ export async function startFakeCluster(setup: ClusterSetup): Promise<FakeCluster
         role: setup.roleData,
         probe: probeIdentity(KEYS.ed25519),
         tokenPeriod: setup.roleData.token_period as number,
-        jobs: [
-            {
-                ID: "api",
-                Namespace: "default",
-                Templates: [`DB_PASSWORD={{with secret "${setup.kv}/data/default/api/config"}}{{.Data.data.password}}{{end}}`],
-            },
-        ],
+        jwtMount: { description: setup.mountDescription ?? "" },
+        authConfig: setup.authConfig ?? {},
+        kvMounts: { [setup.kv]: "2" },
+        kvData: { [`${setup.kv}/data/default/api/config`]: { password: API_PASSWORD } },
+        jobs: [{ ID: "api", Namespace: "default", Templates: [apiTemplate(setup.kv)], Submission: { Source: apiJobspec(setup.kv) } }],
     } satisfies Partial<World>);
     const env = { VAULT_ADDR: stack.vault.address, VAULT_TOKEN, NOMAD_ADDR: stack.nomad.address, NOMAD_TOKEN };
     return {

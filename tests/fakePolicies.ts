@@ -11,12 +11,13 @@ import { TokenGate } from "./fakeStack";
 export const VERIFY_VAULT_TOKEN = "hvs.verify-read-only";
 export const VERIFY_NOMAD_TOKEN = "5c7a6b1e-0f2d-4e3a-9b8c-7d6e5f4a3b2c";
 
-/** The ```hcl block under `<!-- verify-policy: name -->` in docs/verify.md. */
-export function documentedPolicy(name: string): string {
-    const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs/verify.md"), "utf8");
-    const block = new RegExp(`<!-- verify-policy: ${name} -->\\n\`\`\`hcl\\n([\\s\\S]*?)\`\`\``).exec(doc);
+/** The ```hcl block under `<!-- <kind>-policy: name -->` in a page of docs/: verify's (docs/verify.md) or adopt's (docs/external.md). */
+export function documentedPolicy(name: string, kind: "verify" | "adopt" = "verify"): string {
+    const page = kind === "verify" ? "docs/verify.md" : "docs/external.md";
+    const doc = fs.readFileSync(path.join(PROJECT_ROOT, page), "utf8");
+    const block = new RegExp(`<!-- ${kind}-policy: ${name} -->\\n\`\`\`hcl\\n([\\s\\S]*?)\`\`\``).exec(doc);
     if (!block) {
-        throw new Error(`docs/verify.md has no verify-policy block "${name}"`);
+        throw new Error(`${page} has no ${kind}-policy block "${name}"`);
     }
     return block[1];
 }

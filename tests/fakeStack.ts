@@ -179,6 +179,10 @@ export interface World {
         Identities?: string[];
         Gone?: boolean;
         Cluster?: string;
+        /** The job's version (0 when not given). */
+        Version?: number;
+        /** What GET /v1/job/:id/submission answers for that version; none kept (404) when not given. */
+        Submission?: { Source: string; Format?: string; VariableFlags?: Record<string, string> | null; Variables?: string };
     }>;
     /** The Type acl/token/self gives the stack's Nomad token ("management" for a healthy stack). */
     nomadTokenType: string;
@@ -190,7 +194,7 @@ export interface World {
      * Roles of jobs that do not use the default role, with the text of their one policy (named after the
      * role); `tokenPolicies` as Vault reads them back, when not that one policy (null: a role without any).
      */
-    jobRoles: Record<string, { policy: string; tokenPolicies?: string[] | null }>;
+    jobRoles: Record<string, { policy: string; tokenPolicies?: string[] | null; role?: Record<string, unknown> }>;
     /** JWT mounts besides `mount`, with their config's default_role and the roles they hold. */
     otherMounts: Record<string, { defaultRole: string; roles: string[] }>;
     /** The kids Vault holds from an earlier fetch, when its cache is stale; otherwise it fetches world.jwks. */
@@ -201,6 +205,16 @@ export interface World {
     credsStatus: number;
     /** The probe task's identity, as it prints it. */
     probe: string;
+    /** More JWT auth mounts than `mount`, by path; and fields of `mount`'s sys/auth entry other than the fixture's (description, local). */
+    jwtMount: Record<string, unknown>;
+    /** Fields of auth/<mount>/config other than the fixture's (jwt_supported_algs, bound_issuer, …). */
+    authConfig: Record<string, unknown>;
+    /** The KV mounts of sys/mounts, by path: the version in options.version ("1" or "2"), or null for none (a KV mount enabled without -version). */
+    kvMounts: Record<string, string | null>;
+    /** KV v2 secrets, by their API path (kv/data/default/api/config), with their values. */
+    kvData: Record<string, Record<string, string>>;
+    /** Nomad namespaces besides default. */
+    namespaces: Array<{ Name: string; Description?: string; Quota?: string; Meta?: Record<string, string> | null }>;
     /** How Nomad answers the probe's registration, and how its allocation ends. */
     probeRegisterStatus: number;
     probeAllocStatus: string;
@@ -261,6 +275,11 @@ export const healthyWorld = (): World => ({
     probeRegisterStatus: 200,
     probeAllocStatus: "complete",
     probeCapabilities: ["read"],
+    jwtMount: {},
+    authConfig: {},
+    kvMounts: { kv: "2" },
+    kvData: {},
+    namespaces: [],
 });
 
 /** The role the stack declares, as `verify` is given it. */
@@ -286,8 +305,8 @@ function jobIndex(jobs: WorldJob[]): Map<string, WorldJob> {
 }
 
 /** The job a /v1/job/:id request names (its ID path-encoded, as a child job's "parent/periodic-…"), in the request's namespace. */
-function requestedJob(world: World, req: FakeRequest, route: string): WorldJob | undefined {
-    const id = /^\/v1\/job\/([^/]+)$/.exec(route)?.[1];
+function requestedJob(world: World, req: FakeRequest, route: string, under = ""): WorldJob | undefined {
+    const id = new RegExp(`^/v1/job/([^/]+)${under}$`).exec(route)?.[1];
     const namespace = new URL(req.url, "http://fake").searchParams.get("namespace") ?? "default";
     return id === undefined ? undefined : jobIndex(world.jobs).get(`${namespace}/${decodeURIComponent(id)}`);
 }
@@ -323,6 +342,20 @@ function allocationList(world: World): FakeReply {
     );
 }
 
+/** A job's submission of `version`, as Nomad keeps it: the source of that version, or 404 when it kept none. */
+function submission(job: World["jobs"][number], version: string | null): FakeReply {
+    if (!job.Submission || version !== String(job.Version ?? 0)) {
+        return served("nomad.error-job-source-not-found");
+    }
+    return served("nomad.job-submission", (body) => ({
+        ...body,
+        ...job.Submission,
+        Namespace: job.Namespace,
+        JobID: job.ID,
+        Version: job.Version ?? 0,
+    }));
+}
+
 export function nomadApi(world: World, agent: { server: boolean; address: () => string; jwks?: { keys: unknown[] }; name?: string }) {
     const hostPort = () => agent.address().replace(/^https?:\/\//, "");
     return (req: FakeRequest): FakeReply => {
@@ -353,7 +386,13 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
         if (job) {
             return served("nomad.job", (body) => {
                 const task = body.TaskGroups[0].Tasks[0];
-                Object.assign(body, { ID: job.ID, ParentID: job.ParentID ?? "", Name: job.ID, Namespace: job.Namespace });
+                Object.assign(body, {
+                    ID: job.ID,
+                    Name: job.ID,
+                    Namespace: job.Namespace,
+                    ParentID: job.ParentID ?? "",
+                    Version: job.Version ?? 0,
+                });
                 // The tutorial's jobs keep the fixture's task (mongo); others name their task after the job.
                 task.Name = job.ID.startsWith("mongo") ? task.Name : job.ID;
                 task.Vault.Role = job.Role ?? "";
@@ -383,6 +422,17 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                     body.TaskGroups.push({ ...body.TaskGroups[0], Name: Group, Tasks: [sidecar] });
                 }
                 return body;
+            });
+        }
+        const submitted = requestedJob(world, req, route, "/submission");
+        if (submitted) {
+            return submission(submitted, new URL(req.url, "http://fake").searchParams.get("version"));
+        }
+        const namespace = world.namespaces.find((n) => route === `/v1/namespace/${n.Name}`);
+        if (namespace || route === "/v1/namespaces") {
+            return served("nomad.namespaces", (list) => {
+                const all = [...list, ...world.namespaces.map((n) => ({ ...list[0], Description: "", ...n }))];
+                return namespace ? all.find((n) => n.Name === namespace.Name) : all;
             });
         }
         const asked = /^\/v1\/node\/(\d{8})-9a8e-4f7b-b6c5-d4e3f2a1b0c9$/.exec(route);
@@ -588,9 +638,9 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             ([name]) => req.url === `/v1/auth/${world.mount}/role/${name}` || req.url === `/v1/sys/policies/acl/${name}`,
         );
         if (jobRole) {
-            const [name, { policy, tokenPolicies = [name] }] = jobRole;
+            const [name, { policy, tokenPolicies = [name], role }] = jobRole;
             return req.url.includes("/role/")
-                ? served("vault.jwt-role", (body) => ({ ...body, data: { ...body.data, token_policies: tokenPolicies } }))
+                ? served("vault.jwt-role", (body) => ({ ...body, data: role ?? { ...body.data, token_policies: tokenPolicies } }))
                 : served("vault.policy-acl", (body) => ({ ...body, data: { ...body.data, name, policy } }));
         }
         const other = Object.entries(world.otherMounts).find(([m]) => req.url.startsWith(`/v1/auth/${m}/`));
@@ -603,6 +653,10 @@ export function vaultApi(world: World, jwksUrl: () => string) {
                 ? served("vault.jwt-role")
                 : served("vault.error-not-found");
         }
+        const kvSecret = world.kvData[req.url.slice("/v1/".length)];
+        if (kvSecret) {
+            return served("vault.kv-data", (body) => ({ ...body, data: { ...body.data, data: kvSecret } }));
+        }
         switch (req.url) {
             case `/v1/auth/${world.mount}/config`:
                 return served("vault.jwt-config", (body) => ({
@@ -613,6 +667,7 @@ export function vaultApi(world: World, jwksUrl: () => string) {
                         jwks_ca_pem: world.jwksCaPem,
                         jwks_url: world.jwtValidationPubkeys ? "" : (world.jwksUrl ?? jwksUrl()),
                         jwt_validation_pubkeys: world.jwtValidationPubkeys ?? [],
+                        ...world.authConfig,
                     },
                 }));
             case `/v1/auth/${world.mount}/role/${world.roleName}`:
@@ -620,7 +675,7 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             case "/v1/sys/auth":
                 return served("vault.sys-auth", (body) => {
                     const { "jwt-nomad/": jwt, ...others } = body.data;
-                    const mounts: Record<string, unknown> = { [`${world.mount}/`]: jwt, ...others };
+                    const mounts: Record<string, unknown> = { [`${world.mount}/`]: { ...jwt, ...world.jwtMount }, ...others };
                     Object.keys(world.otherMounts).forEach(
                         (m, i) => (mounts[`${m}/`] = { ...jwt, accessor: `auth_jwt_0e${i}`, uuid: `${i}${jwt.uuid.slice(1)}` }),
                     );
@@ -633,6 +688,15 @@ export function vaultApi(world: World, jwksUrl: () => string) {
                                 .map((m) => [m, mounts[m]]),
                         ),
                     };
+                });
+            case "/v1/sys/mounts":
+                return served("vault.sys-mounts", (body) => {
+                    const { "kv/": kv, ...others } = body.data;
+                    const kvMounts = Object.entries(world.kvMounts).map(([path, version]) => [
+                        `${path}/`,
+                        { ...kv, options: version && { version } },
+                    ]);
+                    return { ...body, data: { ...Object.fromEntries(kvMounts), ...others } };
                 });
             case `/v1/sys/policies/acl/${world.policyName}`:
                 return served("vault.policy-acl", (body) => ({
@@ -678,6 +742,8 @@ function nomadNeeds(method: string, route: string): string | undefined {
         ["DELETE", /^\/v1\/job\//, "submit-job"],
         ["GET", /^\/v1\/job\//, "read-job"],
         ["GET", /^\/v1\/client\/fs\/logs\//, "read-logs"],
+        // Nomad lists and shows the namespaces a token has any capability in (nomad/namespace_endpoint.go).
+        ["GET", /^\/v1\/namespaces?(\/|$)/, "list-jobs"],
         [undefined, /^\/v1\/(status\/leader|acl\/token\/self)$/, ""],
     ];
     const rule = rules.find(([m, pattern]) => (!m || m === method) && pattern.test(route));

@@ -294,11 +294,11 @@ describe("workloads", function () {
                 ],
             );
         });
-        it("workloads in external mode, which does not run jobs", () => {
+        it("workloads in external mode without a Nomad token, which registers their jobs", () => {
             const raw = { "vaultnomad:mode": "external", "vaultnomad:workloads": JSON.stringify([WORKER]) };
             assert.throws(
                 () => loadSettings(raw, "prod", { VAULT_ADDR: "https://v:8200", VAULT_TOKEN: "t", NOMAD_ADDR: "https://n:4646" }),
-                /vaultnomad:workloads is used only in demo mode; this stack is in external mode/,
+                /vaultnomad:nomadToken: workloads need a Nomad token that may register jobs and namespaces\. Fix: pulumi config set --secret nomadToken …, or export NOMAD_TOKEN\./,
             );
         });
         it("a secret in plain text, with the command that encrypts it", async () => {

@@ -1,6 +1,7 @@
 // checkWorkloads called directly: the order it plans and the faults it finds, without running the
 // program (workloads.test.ts runs it for the resources and "nothing registered").
 import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { renderWorkloadsPolicy } from "../components";
 import { ConfigError } from "../settings";
@@ -15,7 +16,7 @@ const CONTEXT: WorkloadContext = {
     engines: [{ mount: "database", after: ["mongo"] }],
 };
 
-const workload = (fields: Partial<WorkloadSpec> & { jobspec: string }): WorkloadSpec => ({
+const workload = (fields: Partial<WorkloadSpec> & { jobspec: string }): WorkloadSpec & { jobspec: string } => ({
     origin: fields.jobspec,
     namespace: "default",
     vars: {},
@@ -62,6 +63,65 @@ describe("workloads, checked against their jobspecs", function () {
             kv_mount: "kv",
             vault_role: "api-db",
         });
+    });
+    it("check a source as they check a file, and keep the text they checked for the program to register", async () => {
+        const text = fs.readFileSync(path.resolve(__dirname, "../tests/fixtures/workloads/worker.nomad.hcl"), "utf8");
+        const [step] = await checkWorkloads([{ ...WORKER, jobspec: undefined, source: text, origin: "its entry" }], CONTEXT);
+        assert.deepStrictEqual("workload" in step && [step.workload.jobId, step.workload.jobspecText, step.workload.hcl2Vars], [
+            "worker",
+            text,
+            { namespace: "default" },
+        ]);
+    });
+    it("keep a file's text too", async () => {
+        const [step] = await checkWorkloads([WORKER], CONTEXT);
+        assert.match(("workload" in step && step.workload.jobspecText) || "", /^# A job without Vault/);
+    });
+    it("name a source by itself in the faults of its text", async () => {
+        const source = {
+            origin: "its entry",
+            source: 'job "a" {}\njob "b" {}\n',
+            namespace: "default",
+            vars: { x: "1" },
+            secrets: {},
+            after: [],
+        };
+        assert.deepStrictEqual(await problemsOf([source]), [
+            'its entry: vars.x: its source declares no variable "x" (Nomad refuses undeclared variables).',
+            "its entry: jobspec: its source must declare exactly one job with at least one task; it declares 0.",
+        ]);
+    });
+    it("name a source by itself when it is not HCL2", async () => {
+        const source = { origin: "its entry", source: 'job "a" {', namespace: "default", vars: {}, secrets: {}, after: [] };
+        assert.match((await problemsOf([source]))[0], /^its entry: jobspec: its source is not a valid HCL2 jobspec: /);
+    });
+    it("take a vault block that names the default role as one that names none", async () => {
+        const source =
+            'job "explicit" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n      vault {\n        role = "nomad-workloads"\n      }\n    }\n  }\n}\n';
+        const explicit = { origin: "explicit", source, namespace: "default", vars: {}, secrets: {}, after: [] };
+        assert.deepStrictEqual(
+            [await problemsOf([explicit]), await problemsOf([{ ...explicit, source: source.replace("nomad-workloads", "other") }])],
+            [
+                [],
+                [
+                    'explicit: jobspec: task t\'s vault block names role "other", which this workload does not declare: add role: { name: other, grants: … }.',
+                ],
+            ],
+        );
+    });
+    it("refuse a vault block that names the default role in a workload that declares its own", async () => {
+        const source =
+            'job "explicit" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n      vault {\n        role = "nomad-workloads"\n      }\n    }\n  }\n}\n';
+        const own = {
+            origin: "explicit",
+            source,
+            namespace: "default",
+            vars: {},
+            secrets: {},
+            after: [],
+            role: { name: "own", grants: [{ path: "kv/data/x", capabilities: ["read"] }] },
+        };
+        assert.match((await problemsOf([own]))[0], /vault block names role "nomad-workloads", which this workload does not declare/);
     });
     it("refuse a jobspec outside the project, by absolute or climbing path, even when the file exists", async () => {
         const climbing = path.relative(path.resolve(__dirname, ".."), "/etc/hosts");

@@ -5,6 +5,8 @@ import { readWorkloads, SecretText, WorkloadsSource } from "../settings/workload
 
 const JOBSPEC = "jobs/api.nomad.hcl";
 const AT = `vaultnomad:workloads[0] (${JOBSPEC})`;
+/** A jobspec's text, as Nomad's job submission keeps it. */
+const SOURCE = 'job "api" {\n  group "api" {}\n}\n';
 
 /** The problems and workloads read from `entries` (JSON unless a string is given), in namespace "default". */
 function read(entries: unknown, secrecy?: WorkloadsSource["secrecy"]) {
@@ -43,16 +45,36 @@ describe("workloads entries", () => {
     });
 
     describe("an entry", () => {
-        it("needs a jobspec", () => {
-            assert.deepStrictEqual(read([{ namespace: "default" }, { jobspec: " " }, "jobs/api.nomad.hcl"]).problems, [
-                "vaultnomad:workloads[0]: jobspec: each workload needs a jobspec, a path relative to the project such as jobs/api.nomad.hcl.",
-                "vaultnomad:workloads[1]: jobspec: each workload needs a jobspec, a path relative to the project such as jobs/api.nomad.hcl.",
-                "vaultnomad:workloads[2]: jobspec: each workload needs a jobspec, a path relative to the project such as jobs/api.nomad.hcl.",
+        it("needs a jobspec or a source", () => {
+            const needs = (i: number) =>
+                `vaultnomad:workloads[${i}]: jobspec: each workload needs either a jobspec, a path relative to the project such as jobs/api.nomad.hcl, or its source, the jobspec's text.`;
+            assert.deepStrictEqual(read([{ namespace: "default" }, { jobspec: " " }, "jobs/api.nomad.hcl", { source: "\n" }]).problems, [
+                needs(0),
+                needs(1),
+                needs(2),
+                needs(3),
+            ]);
+        });
+        it("refuses a jobspec and a source together", () => {
+            assert.deepStrictEqual(read([{ jobspec: JOBSPEC, source: SOURCE }]).problems, [
+                "vaultnomad:workloads[0]: jobspec: each workload needs either a jobspec, a path relative to the project such as jobs/api.nomad.hcl, or its source, the jobspec's text.",
+            ]);
+        });
+        it("takes a source, named in messages by the job it declares", () => {
+            const [workload] = read([{ source: SOURCE }]).workloads;
+            assert.deepStrictEqual(
+                [workload.origin, workload.source, workload.jobspec],
+                ["vaultnomad:workloads[0] (source of job api)", SOURCE, undefined],
+            );
+        });
+        it("names a source that declares no job by its place alone", () => {
+            assert.deepStrictEqual(read([{ source: 'variable "x" {}', bogus: 1 }]).problems, [
+                "vaultnomad:workloads[0] (source of job ?): bogus: unknown field; a workload has jobspec, source, namespace, vars, secrets, role, after.",
             ]);
         });
         it("refuses an unknown field, listing the known ones", () => {
             assert.deepStrictEqual(problemsOf({ image: "x" }), [
-                `${AT}: image: unknown field; a workload has jobspec, namespace, vars, secrets, role, after.`,
+                `${AT}: image: unknown field; a workload has jobspec, source, namespace, vars, secrets, role, after.`,
             ]);
         });
         it("runs in the stack's job namespace unless it names its own", () => {

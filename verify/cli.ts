@@ -13,8 +13,8 @@ import { durationSeconds } from "./roleMeaning";
 /** Exit codes, as the stack driver's (automation/exitCodes.ts). */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** Each connection flag and the environment variable it stands for. */
-const CONNECTION_FLAGS = {
+/** Each connection flag and the environment variable it stands for (the stack driver's adopt takes them too). */
+export const CONNECTION_FLAGS = {
     "vault-addr": "VAULT_ADDR",
     "vault-token": "VAULT_TOKEN",
     "vault-namespace": "VAULT_NAMESPACE",
@@ -72,7 +72,7 @@ const OPTIONS = {
     help: { type: "boolean", short: "h" },
 } as const;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 export interface CliIo {
     readonly env: Record<string, string | undefined>;
@@ -125,7 +125,7 @@ function missingSettings(setting: (flag: keyof typeof CONNECTION_FLAGS) => strin
         : undefined;
 }
 
-function connection(setting: (flag: keyof typeof CONNECTION_FLAGS) => string | undefined): Connection {
+export function connection(setting: (flag: keyof typeof CONNECTION_FLAGS) => string | undefined): Connection {
     const missing = missingSettings(setting);
     if (missing) {
         throw new UsageError(missing);

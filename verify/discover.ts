@@ -43,6 +43,14 @@ export interface Discovered {
     readonly expectations: string[];
     /** What was read of the cluster, for the run to go on from. */
     readonly view: ClusterView;
+    /** What the cluster answered, for callers that build on it (adopt); undefined where a read failed (the expectations say why). */
+    readonly readings: {
+        readonly jwtMounts?: string[];
+        /** The agents' default vault block, as /v1/agent/self gives it. */
+        readonly agentVault?: Record<string, any>;
+        readonly authConfig?: Record<string, any>;
+        readonly role?: Record<string, any>;
+    };
 }
 
 /** The body of an answer that is one (200), or an error naming what came instead. */
@@ -54,7 +62,7 @@ function answered(reply: Reply): any {
 }
 
 /** One reading of the cluster; a refused or failed read leaves it undefined and says why. */
-async function read<T>(notes: string[], what: string, fetch: () => Promise<T | undefined>): Promise<T | undefined> {
+export async function read<T>(notes: string[], what: string, fetch: () => Promise<T | undefined>): Promise<T | undefined> {
     try {
         return await fetch();
     } catch (err) {
@@ -90,7 +98,8 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
     });
     const [jwtPath, pathFrom] = first(
         [narrowing.authPath, "--auth-path"],
-        [agentVault?.JWTAuthBackendPath, "the agents' jwt_auth_backend_path"],
+        // Without the trailing slash an agent's configuration may give it (nomad setup vault's sample: "jwt-nomad/").
+        [agentVault?.JWTAuthBackendPath?.replace(/\/+$/, ""), "the agents' jwt_auth_backend_path"],
         [mounts?.length === 1 ? mounts[0] : undefined, "the only JWT mount in sys/auth"],
         ["jwt-nomad", "Nomad's default jwt_auth_backend_path"],
     );
@@ -135,6 +144,7 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
             narrowing.expect ? "declared role: --expect" : "declared role: none (drift is not checked; --expect role.json)",
             ...notes,
         ],
+        readings: { jwtMounts: mounts, agentVault, authConfig: config, role: roleData },
     };
 }
 
