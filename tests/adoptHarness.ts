@@ -85,6 +85,11 @@ export async function importAdopted(
     overrides: Parameters<typeof drive>[1] = {},
 ): Promise<{ result: Run; stacks: FakeStacks }> {
     const stacks = overrides.stacks ?? new FakeStacks(adopted.project);
-    const result = await drive(["import", "--stack", "prod", ...args], { env: cluster.env, projectDir: adopted.project, ...overrides, stacks });
+    const result = await drive(["import", "--stack", "prod", ...args], {
+        env: cluster.env,
+        projectDir: adopted.project,
+        ...overrides,
+        stacks,
+    });
     return { result, stacks };
 }
