@@ -115,6 +115,18 @@ describe("adopt", function () {
                     [setup.mount, mount.description, config.jwks_url, config.jwks_ca_pem, config.jwt_supported_algs, config.default_role],
                 );
             });
+            it("gives the auth method no input but what the mount and its config hold, field by field", async () => {
+                const config = await vaultData(cluster, `auth/${setup.mount}/config`);
+                const mount = (await vaultData(cluster, "sys/auth"))[`${setup.mount}/`];
+                const inputs = vaultFields(byName("workload-identity-jwt"), []);
+                const held = Object.fromEntries(
+                    Object.keys(inputs).map((field) => [
+                        field,
+                        field === "path" ? setup.mount : field in mount && !(field in config) ? mount[field] : config[field],
+                    ]),
+                );
+                assert.deepStrictEqual(inputs, held);
+            });
             it("writes the default role as the cluster holds it, field by field", async () => {
                 const held = await vaultData(cluster, `auth/${setup.mount}/role/${setup.role}`);
                 const program = vaultFields(byName("workload-identity-role"), ["backend", "roleName"]);
