@@ -103,9 +103,8 @@ function refuseUnlessExternal(file: string): void {
 
 /** The providers the file names that the state lacks, with the component they are children of. */
 function missingProviders(stackName: string, file: ImportFile, inState: ReadonlySet<string>): string[] {
-    const missing = Object.values(file.nameTable).filter((urn) => !inState.has(urn));
-    const { clusters } = providerUrns(stackName);
-    return missing.length > 0 && !inState.has(clusters) ? [clusters, ...missing] : missing;
+    const named = Object.values(file.nameTable);
+    return (named.length > 0 ? [providerUrns(stackName).clusters, ...named] : []).filter((urn) => !inState.has(urn));
 }
 
 /**

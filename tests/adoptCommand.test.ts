@@ -206,6 +206,16 @@ describe("adopt, the command", function () {
             ],
         );
     });
+    it("gives no next command when it refuses the cluster", async () => {
+        const role = cluster.world.role;
+        cluster.world.role = { ...role!, token_max_ttl: 86400 };
+        try {
+            const document = JSON.parse((await adoptCluster(cluster, ["--json"])).result.out);
+            assert.deepStrictEqual([document.adopted, document.next], [false, []]);
+        } finally {
+            cluster.world.role = role;
+        }
+    });
     it("keeps the report off stdout under --json", async () => {
         const adopted = await adoptCluster(cluster, ["--json"]);
         assert.deepStrictEqual([/^found: JWT mount/m.test(adopted.result.err), adopted.result.out.trim().startsWith("{")], [true, true]);

@@ -71,11 +71,13 @@ export class FakePulumiCli {
         if (this.state.failWith) {
             throw this.state.failWith;
         }
-        onOutput?.(`engine: ${command} of ${this.stackName}\n`);
-        if (command === "up") {
-            this.up(argv);
-        } else if (command === "import") {
+        if (command === "import") {
             this.import(importFile);
+            // The CLI streams its progress in chunks of several lines.
+            onOutput?.(`Importing (${this.stackName})\n${importFile.resources.map((r: { name: string }) => ` =  ${r.name}`).join("\n")}\n`);
+        } else {
+            onOutput?.(`engine: ${command} of ${this.stackName}\n`);
+            this.up(argv);
         }
         return this.result("");
     }

@@ -132,7 +132,8 @@ export class FakeStacks implements StackStore {
                 state.config = { ...state.config, ...config };
                 this.writeConfigFile(name, state.config);
             },
-            exportStack: async () => ({ version: 3, deployment: { resources: state.resources } }),
+            // A stack with no resources exports none: DeploymentV3's resources is omitempty (pulumi sdk/go/common/apitype/core.go).
+            exportStack: async () => ({ version: 3, deployment: state.resources.length > 0 ? { resources: state.resources } : {} }),
         } as unknown as DriverStack;
     }
 

@@ -43,6 +43,13 @@ describe("import, the command", function () {
                 [EXIT.usage, "import needs --stack <name>, the new stack's name (letters, digits, _, . and -)."],
             );
         });
+        it("a stack name that is no file name", async () => {
+            const { code, err } = await drive(["import", "--stack", "prod/x"]);
+            assert.deepStrictEqual(
+                [code, err.split("\n")[0]],
+                [EXIT.usage, 'import needs --stack <name>, the new stack\'s name (letters, digits, _, . and -), not "prod/x".'],
+            );
+        });
         it("a project without the import file, naming it and the command that writes it (exit 3)", async () => {
             const adopted = await adoptCluster(cluster);
             fs.rmSync(path.join(adopted.project, "import-prod.json"));
@@ -202,7 +209,13 @@ describe("import, the command", function () {
                 "engine: up of prod",
                 "==> up prod done in 0s: 3 created, 2 updated, 2 deleted, 9 unchanged",
                 "==> import prod: 6 resources from import-prod.json",
-                "engine: import of prod",
+                "Importing (prod)",
+                " =  workload-identity",
+                " =  workload-identity-jwt",
+                " =  workload-identity-policy",
+                " =  workload-identity-role",
+                " =  api",
+                " =  api-job",
                 "==> import prod done in 0s",
                 "Next: `npm run stack -- preview --stack prod`, which should show no change.",
             ]);
@@ -221,6 +234,20 @@ describe("import, the command", function () {
             } finally {
                 cluster.world.jobs = jobs;
             }
+        });
+        it("runs no up for an import file that names no provider", async () => {
+            const adopted = await adoptCluster(cluster);
+            const components = { nameTable: {}, resources: [{ type: "vaultnomad:index:NomadJob", name: "api", component: true }] };
+            fs.writeFileSync(path.join(adopted.project, "import-prod.json"), JSON.stringify(components));
+            const { stacks } = await importAdopted(adopted, cluster);
+            assert.deepStrictEqual(stacks.calls, ["create prod", "import prod"]);
+        });
+        it("says how long the import took, in seconds", async () => {
+            const adopted = await adoptCluster(cluster);
+            let clock = 0;
+            const now = () => new Date((clock += 1500));
+            const { result } = await importAdopted(adopted, cluster, [], { stacks: withProviders(adopted.project), now });
+            assert.match(result.out, /^==> import prod done in 2s$/m);
         });
         it("runs no up when the state holds the providers already", async () => {
             const adopted = await adoptCluster(cluster);
