@@ -121,7 +121,8 @@ export async function runCommand(argv: string[], base: Driver): Promise<number> 
     const driver: Driver = { ...base, policyPack, json: !!parsed.values.json };
     try {
         if (extra.length > 0 || (command !== "review" && subcommand !== undefined)) {
-            throw new UsageError(`unexpected argument: ${[subcommand, ...extra].filter(Boolean).join(" ")}`);
+            const unexpected = command === "review" ? extra : [subcommand, ...extra];
+            throw new UsageError(`unexpected argument: ${unexpected.join(" ")}`);
         }
         const adoptOnly = ADOPT_FLAGS.filter((flag) => (parsed.values as Record<string, unknown>)[flag] !== undefined);
         const misplaced = adoptOnly.filter((flag) => command !== "adopt" && !(command === "import" && IMPORT_FLAGS.includes(flag)));

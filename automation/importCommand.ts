@@ -34,10 +34,13 @@ export async function importAdopted(options: Options, driver: Driver): Promise<I
         );
     }
     const file = readImportFile(path.join(driver.projectDir, files.imports));
-    refuseUnlessExternal(path.join(driver.projectDir, files.config));
+    const config = readStackFile(path.join(driver.projectDir, files.config));
+    const keyFile = nomadClientKeyFile(stackName, config, options, driver);
     await preflightTools(driver);
     const stack = await driver.stacks.createOrSelect(stackName);
-    await setNomadClientKey(stack, await stack.getAllConfig(), options, driver);
+    if (keyFile) {
+        await stack.setAllConfig({ [fq("nomadClientKeyPem")]: { value: fs.readFileSync(keyFile, "utf8"), secret: true } });
+    }
     await preflightStack(stack, "up", driver, options);
 
     const say = progress(driver);
@@ -84,8 +87,8 @@ function readImportFile(file: string): ImportFile {
     return parsed as ImportFile;
 }
 
-/** The stack file adopt wrote is of external mode; any other is refused before the stack is created. */
-function refuseUnlessExternal(file: string): void {
+/** The configuration of the stack file adopt wrote, which is of external mode; any other is refused. */
+function readStackFile(file: string): Record<string, unknown> {
     let config: Record<string, unknown>;
     try {
         config = (yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
@@ -99,6 +102,7 @@ function refuseUnlessExternal(file: string): void {
             `${path.basename(file)} is not of an external stack (${fq("mode")}: external): import takes the stack adopt wrote. Fix: \`npm run stack -- adopt --stack <another name>\`.`,
         );
     }
+    return config;
 }
 
 /** The providers the file names that the state lacks, with the component they are children of. */
@@ -108,26 +112,22 @@ function missingProviders(stackName: string, file: ImportFile, inState: Readonly
 }
 
 /**
- * The key of Nomad's client certificate, which adopt does not write: from --nomad-client-key or
- * NOMAD_CLIENT_KEY, as adopt read it, into the stack as a secret (encrypted in the stack file).
+ * The key of Nomad's client certificate, which adopt does not write, when the stack file has the
+ * certificate and not the key: from --nomad-client-key or NOMAD_CLIENT_KEY, as adopt read it. The
+ * stack then holds it as a secret (encrypted in the stack file).
  */
-async function setNomadClientKey(
-    stack: DriverStack,
-    config: Awaited<ReturnType<DriverStack["getAllConfig"]>>,
-    options: Options,
-    driver: Driver,
-): Promise<void> {
+function nomadClientKeyFile(stackName: string, config: Record<string, unknown>, options: Options, driver: Driver): string | undefined {
     if (!config[fq("nomadClientCertPem")] || config[fq("nomadClientKeyPem")]) {
-        return;
+        return undefined;
     }
     const keyFile = options["nomad-client-key"] || driver.env.NOMAD_CLIENT_KEY;
     if (!keyFile || !fs.existsSync(keyFile)) {
         throw new PreflightError(
-            `The stack ${stack.name} has Nomad's client certificate (nomadClientCertPem) but not its key` +
+            `The stack ${stackName} has Nomad's client certificate (nomadClientCertPem) but not its key` +
                 `${keyFile ? `, and there is no file ${keyFile}` : ""}. Fix: export NOMAD_CLIENT_KEY=<key file> (or pass --nomad-client-key <file>), as for adopt.`,
         );
     }
-    await stack.setAllConfig({ [fq("nomadClientKeyPem")]: { value: fs.readFileSync(keyFile, "utf8"), secret: true } });
+    return keyFile;
 }
 
 async function importInto(stack: DriverStack, file: ImportFile, what: string, driver: Driver): Promise<void> {

@@ -206,12 +206,15 @@ describe("adopt, the command", function () {
             ],
         );
     });
-    it("gives no next command when it refuses the cluster", async () => {
+    it("lists, when it refuses the cluster, nothing of an adoption: no workload, change, job left out or next command", async () => {
         const role = cluster.world.role;
         cluster.world.role = { ...role!, token_max_ttl: 86400 };
         try {
             const document = JSON.parse((await adoptCluster(cluster, ["--json"])).result.out);
-            assert.deepStrictEqual([document.adopted, document.next], [false, []]);
+            assert.deepStrictEqual(
+                [document.adopted, document.workloads, document.changes, document.leftOut, document.next],
+                [false, [], [], [], []],
+            );
         } finally {
             cluster.world.role = role;
         }

@@ -82,10 +82,16 @@ export class FakeStacks implements StackStore {
         }
         const config = (yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
         return Object.fromEntries(
-            Object.entries(config).map(([key, value]) => [
-                key,
-                { value: typeof value === "string" ? value : JSON.stringify(value), secret: false },
-            ]),
+            Object.entries(config).map(([key, value]) => {
+                // A secret is stored as { secure: <ciphertext> }; the fake keeps the ciphertext as its value.
+                const secure = (value as { secure?: string } | null)?.secure;
+                return [
+                    key,
+                    secure
+                        ? { value: secure, secret: true }
+                        : { value: typeof value === "string" ? value : JSON.stringify(value), secret: false },
+                ];
+            }),
         );
     }
 

@@ -363,7 +363,7 @@ describe("import, the command", function () {
                     EXIT.preflight,
                     "Preflight: The stack prod has Nomad's client certificate (nomadClientCertPem) but not its key. " +
                         "Fix: export NOMAD_CLIENT_KEY=<key file> (or pass --nomad-client-key <file>), as for adopt.",
-                    ["create prod"],
+                    [],
                 ],
             );
         });
@@ -386,13 +386,16 @@ describe("import, the command", function () {
             });
             assert.strictEqual(stacks.stacks.get("prod")!.config["vaultnomad:nomadClientKeyPem"].value, TLS.clientKey);
         });
-        it("is left as the stack holds it", async () => {
+        it("is left as the stack file holds it, encrypted", async () => {
             const adopted = await withClientCert();
-            const stacks = new FakeStacks(adopted.project);
-            await stacks.createOrSelect("prod");
-            stacks.stacks.get("prod")!.config["vaultnomad:nomadClientKeyPem"] = { value: "held", secret: true };
-            await importAdopted(adopted, cluster, [], { stacks, env: { ...cluster.env, NOMAD_CLIENT_KEY: tlsFile("client.key") } });
-            assert.strictEqual(stacks.stacks.get("prod")!.config["vaultnomad:nomadClientKeyPem"].value, "held");
+            fs.appendFileSync(
+                path.join(adopted.project, "Pulumi.prod.yaml"),
+                "  vaultnomad:nomadClientKeyPem:\n    secure: v1:GhmrNb6QYXU=\n",
+            );
+            const { stacks } = await importAdopted(adopted, cluster, [], {
+                env: { ...cluster.env, NOMAD_CLIENT_KEY: tlsFile("client.key") },
+            });
+            assert.deepStrictEqual(stacks.calls, ["create prod", "up prod", "import prod"]);
         });
         it("is not asked for without a client certificate", async () => {
             const { stacks } = await importAdopted(await adoptCluster(cluster), cluster, [], {
