@@ -53,7 +53,8 @@ Review stacks, one per git branch:
                           every remote, after a fetch), or not updated within --older-than
 
 Options:
-  --stack <name>          the stack for up, preview, refresh, destroy, outputs and verify; adopt's and import's new stack
+  --stack <name>          the stack for up, preview, refresh, destroy, outputs and verify; the new stack of
+                          adopt and import
   --branch <name>         the branch for review commands (default: the current one)
   --allow-dirty           review up with uncommitted changes (the driver's own files never count)
   --show-secrets          outputs: print secret values
