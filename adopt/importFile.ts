@@ -105,3 +105,30 @@ export function importFile(stack: string, settings: Settings, steps: Step<Progra
         resources,
     };
 }
+
+/** Each entry's URN by its name in the file, as the engine gives it: its parent's type chain and its own type, then its Pulumi name. */
+export function importUrns(stack: string, file: ImportFile): Map<string, string> {
+    const chains = new Map(Object.entries(file.nameTable).map(([name, urn]) => [name, urn.split("::")[2]]));
+    const urns = new Map<string, string>();
+    for (const spec of file.resources) {
+        const chain = spec.parent ? `${chains.get(spec.parent)}$${spec.type}` : spec.type;
+        chains.set(spec.name, chain);
+        urns.set(spec.name, `urn:pulumi:${stack}::${PROJECT}::${chain}::${spec.logicalName ?? spec.name}`);
+    }
+    return urns;
+}
+
+/**
+ * The file without the entries the state holds already (an import run before), so that running it
+ * again imports only the rest; a remaining entry whose parent is in the state names it by URN.
+ */
+export function remainingImports(stack: string, file: ImportFile, inState: ReadonlySet<string>): ImportFile {
+    const urns = importUrns(stack, file);
+    const held = file.resources.filter((spec) => inState.has(urns.get(spec.name)!));
+    const resources = file.resources.filter((spec) => !held.includes(spec));
+    const parents = held.filter((spec) => resources.some((r) => r.parent === spec.name));
+    return {
+        nameTable: { ...file.nameTable, ...Object.fromEntries(parents.map((spec) => [spec.name, urns.get(spec.name)!])) },
+        resources,
+    };
+}

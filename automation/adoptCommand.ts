@@ -7,7 +7,6 @@ import * as path from "path";
 import { planAdoption, AdoptionPlan } from "../adopt/adoption";
 import { readCluster } from "../adopt/cluster";
 import { trimSlashes } from "../adopt/identity";
-import { providerUrns } from "../adopt/importFile";
 import { stackFileText } from "../adopt/stackFile";
 import { connection, CONNECTION_FLAGS, UsageError as ClusterUsageError } from "../verify/cli";
 import { Connection } from "../verify/discover";
@@ -22,13 +21,19 @@ export type ConnectionFlag = keyof typeof CONNECTION_FLAGS;
 /** The files adopt writes, in the project folder. */
 export const adoptedFiles = (stack: string) => ({ config: `Pulumi.${stack}.yaml`, imports: `import-${stack}.json` });
 
-export async function adopt(options: Options, driver: Driver): Promise<unknown> {
+/** The --stack that adopt and import need: a name that is a file name too. */
+export function stackNameOf(command: "adopt" | "import", options: Options): string {
     const stack = options.stack;
     if (!stack || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(stack)) {
         throw new UsageError(
-            `adopt needs --stack <name>, the new stack's name (letters, digits, _, . and -)${stack ? `, not "${stack}"` : ""}.`,
+            `${command} needs --stack <name>, the new stack's name (letters, digits, _, . and -)${stack ? `, not "${stack}"` : ""}.`,
         );
     }
+    return stack;
+}
+
+export async function adopt(options: Options, driver: Driver): Promise<unknown> {
+    const stack = stackNameOf("adopt", options);
     const files = adoptedFiles(stack);
     const existing = [files.config, files.imports].filter((file) => fs.existsSync(path.join(driver.projectDir, file)));
     if (existing.length > 0) {
@@ -94,26 +99,13 @@ export function adoptionDocument(stack: string, found: string[], plan: AdoptionP
 
 /** The commands that bring the cluster's objects into the stack, then show that nothing changes; each with why. */
 function nextCommands(stack: string, plan: AdoptionPlan, nomadClientKey?: string): Array<{ command: string; why: string }> {
-    const urns = providerUrns(stack);
-    const targets = [urns.clusters, urns.vault, ...(plan.importFile!.nameTable["clusters-nomad"] ? [urns.nomad] : [])];
+    const key = nomadClientKey
+        ? `, with NOMAD_CLIENT_KEY as for adopt (the key of Nomad's client certificate, which adopt does not write)`
+        : "";
     return [
-        { command: 'eval "$(npm run --silent stack -- env)"', why: "the driver's state and passphrase, for the Pulumi CLI" },
-        { command: `pulumi stack init ${stack}`, why: "the new stack, with the configuration adopt wrote" },
-        ...(nomadClientKey
-            ? [
-                  {
-                      command: `pulumi config set --secret nomadClientKeyPem --stack ${stack} -- "$(cat ${nomadClientKey})"`,
-                      why: "the key of Nomad's client certificate, which adopt does not write",
-                  },
-              ]
-            : []),
         {
-            command: `pulumi up --stack ${stack} ${targets.map((urn) => `--target '${urn}'`).join(" ")}`,
-            why: "the stack's providers, which the import needs first: nothing in Vault or Nomad",
-        },
-        {
-            command: `pulumi import --file ${adoptedFiles(stack).imports} --stack ${stack} --protect=false --generate-code=false`,
-            why: "the cluster's objects into the stack, under the names and parents the program gives them",
+            command: `npm run stack -- import --stack ${stack}`,
+            why: `the new stack, its providers, then the cluster's objects under the names and parents the program gives them${key}`,
         },
         {
             command: `npm run stack -- preview --stack ${stack}`,

@@ -3,6 +3,7 @@ import { parseArgs } from "util";
 import { CONNECTION_FLAGS } from "../verify/cli";
 import { adopt, AdoptionRefused } from "./adoptCommand";
 import { destroyStack } from "./destroy";
+import { importAdopted } from "./importCommand";
 import {
     Driver,
     maskedOutputs,
@@ -39,7 +40,10 @@ Commands for one stack (default: dev):
   env                     print the exports that give the Pulumi CLI the same state and passphrase
   adopt                   write a new external stack for a Nomad + Vault cluster this program did not set
                           up: Pulumi.<stack>.yaml and import-<stack>.json, from VAULT_* and NOMAD_* (or the
-                          same as flags, as vaultnomad-verify takes them), and print the import commands
+                          same as flags, as vaultnomad-verify takes them), and print the next commands
+  import                  bring the objects adopt found into its new stack: the stack with the configuration
+                          adopt wrote, its providers, then the import of import-<stack>.json (run again, only
+                          what is not in the stack yet); then preview shows no change
 
 Review stacks, one per git branch:
   review up               create or update the stack of the branch
@@ -49,7 +53,8 @@ Review stacks, one per git branch:
                           every remote, after a fetch), or not updated within --older-than
 
 Options:
-  --stack <name>          the stack for up, preview, refresh, destroy, outputs and verify; adopt's new stack
+  --stack <name>          the stack for up, preview, refresh, destroy, outputs and verify; the new stack of
+                          adopt and import
   --branch <name>         the branch for review commands (default: the current one)
   --allow-dirty           review up with uncommitted changes (the driver's own files never count)
   --show-secrets          outputs: print secret values
@@ -65,7 +70,8 @@ Options:
   --concurrency <n>       verify: requests in flight at once, 1 to 256 (default 16)
   --auth-path <path>      adopt: the JWT mount to adopt when the agents' vault block names none
   --vault-addr <url> …    adopt: each VAULT_* and NOMAD_* variable as a flag (--vault-token, --vault-namespace,
-                          --vault-cacert, --nomad-addr, --nomad-token, --nomad-region, …); flags win
+                          --vault-cacert, --nomad-addr, --nomad-token, --nomad-region, …); flags win;
+                          import takes --nomad-client-key (NOMAD_CLIENT_KEY), the key adopt does not write
   --json                  one JSON document on stdout (results or the error); progress on stderr
   -h, --help              this text
 
@@ -95,8 +101,9 @@ const OPTIONS = {
     >),
 } as const;
 
-/** Flags that only adopt takes. */
+/** Flags that only adopt takes, and those of them that import takes too. */
 const ADOPT_FLAGS = ["auth-path", ...Object.keys(CONNECTION_FLAGS)];
+const IMPORT_FLAGS = ["nomad-client-key"];
 
 /** Runs one command line and returns the process's exit code. */
 export async function runCommand(argv: string[], base: Driver): Promise<number> {
@@ -115,11 +122,15 @@ export async function runCommand(argv: string[], base: Driver): Promise<number> 
     const driver: Driver = { ...base, policyPack, json: !!parsed.values.json };
     try {
         if (extra.length > 0 || (command !== "review" && subcommand !== undefined)) {
-            throw new UsageError(`unexpected argument: ${[subcommand, ...extra].filter(Boolean).join(" ")}`);
+            const unexpected = command === "review" ? extra : [subcommand, ...extra];
+            throw new UsageError(`unexpected argument: ${unexpected.join(" ")}`);
         }
         const adoptOnly = ADOPT_FLAGS.filter((flag) => (parsed.values as Record<string, unknown>)[flag] !== undefined);
-        if (command !== "adopt" && adoptOnly.length > 0) {
-            throw new UsageError(`--${adoptOnly[0]} is an option of adopt only.`);
+        const misplaced = adoptOnly.filter((flag) => command !== "adopt" && !(command === "import" && IMPORT_FLAGS.includes(flag)));
+        if (misplaced.length > 0) {
+            throw new UsageError(
+                `--${misplaced[0]} is an option of adopt${IMPORT_FLAGS.includes(misplaced[0]) ? " and import" : ""} only.`,
+            );
         }
         const document = await dispatch(command, subcommand, parsed.values, driver);
         if (driver.json && document !== undefined) {
@@ -148,6 +159,8 @@ async function dispatch(command: string, subcommand: string | undefined, options
             return shellExports(driver);
         case "adopt":
             return adopt(options, driver);
+        case "import":
+            return importAdopted(options, driver);
         case "review":
             return review(subcommand, options, driver);
         case "verify": {

@@ -66,7 +66,7 @@ export class StackLockedError extends Error {
 }
 
 /** The file backend's lock message is not always mapped to ConcurrentUpdateError. */
-function isLockError(err: unknown): boolean {
+export function isLockError(err: unknown): boolean {
     return err instanceof ConcurrentUpdateError || /currently locked by \d+ lock/.test((err as Error).message ?? "");
 }
 
@@ -125,7 +125,7 @@ interface Outcome {
 }
 
 /** Each operation, streaming the engine's own output as it goes. */
-type StreamOptions = { onOutput: (text: string) => void; signal?: AbortSignal; policyPacks?: string[] };
+type StreamOptions = { onOutput: (text: string) => void; signal?: AbortSignal; policyPacks?: string[]; target?: string[] };
 
 const OPERATIONS: Record<Operation, (stack: DriverStack, options: StreamOptions) => Promise<Outcome>> = {
     up: async (stack, options) => {
@@ -143,17 +143,20 @@ function countChanges(changes: Record<string, number>): Pick<OperationSummary, "
     return { created: sum("create"), updated: sum("update", "replace"), deleted: sum("delete"), unchanged: sum("same") };
 }
 
+/** Runs the operation on the whole stack, or on the resources `target` names by URN (with their parents). */
 export async function run(
     operation: Operation,
     stack: DriverStack,
     driver: Driver,
+    target?: string[],
 ): Promise<OperationSummary & { outputs?: Record<string, unknown> }> {
     const say = progress(driver);
     say(`==> ${operation} ${stack.name}`);
     const started = driver.now().getTime();
     const onOutput = (text: string) => say(text.replace(/\n$/, ""));
     const policyPacks = driver.policyPack && (operation === "up" || operation === "preview") ? [driver.policyPack] : undefined;
-    const outcome = await OPERATIONS[operation](stack, { onOutput, signal: driver.signal, policyPacks }).catch((err) => {
+    const options = { onOutput, signal: driver.signal, policyPacks, ...(target ? { target } : {}) };
+    const outcome = await OPERATIONS[operation](stack, options).catch((err) => {
         throw isLockError(err) ? new StackLockedError(stack.name, err) : err;
     });
     if (driver.signal?.aborted) {

@@ -1,7 +1,7 @@
 // `npm run e2e [-- --keep]`: the demo end to end on this host (automation/e2e.ts).
 import { parseArgs } from "util";
 import { driverPlan, E2E_BRANCH, runE2e } from "./e2e";
-import { EXIT } from "./exitCodes";
+import { EXIT, exitWith } from "./exitCodes";
 import { interruptSignal, localDriver } from "./localDriver";
 
 const USAGE = `Usage: npm run e2e [-- --keep]
@@ -32,10 +32,4 @@ async function main(): Promise<number> {
     return runE2e(driverPlan(localDriver(interruptSignal())), io, { keep });
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err) => {
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(EXIT.failed);
-    },
-);
+void exitWith(main());

@@ -4,7 +4,7 @@ import { ConfigMap, LocalWorkspace, RemoveOptions, Stack, StackSummary } from "@
 /** The part of an Automation API stack the driver uses. */
 export type DriverStack = Pick<
     Stack,
-    "name" | "up" | "preview" | "refresh" | "destroy" | "outputs" | "getAllConfig" | "setAllConfig" | "exportStack"
+    "name" | "up" | "import" | "preview" | "refresh" | "destroy" | "outputs" | "getAllConfig" | "setAllConfig" | "exportStack"
 >;
 
 export interface StackStore {

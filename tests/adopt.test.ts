@@ -10,7 +10,7 @@ import { loadSettings } from "../settings";
 import { request } from "../verify/http";
 import { roleDrift } from "../verify/roleMeaning";
 import { ProgramRun, RecordedResource } from "../tools/programRecorder";
-import { Adopted, adoptCluster, runAdopted, shortConfig, unsetButHeld, vaultData, vaultFields } from "./adoptHarness";
+import { Adopted, adoptCluster, importAdopted, runAdopted, shortConfig, unsetButHeld, vaultData, vaultFields } from "./adoptHarness";
 import { API_PASSWORD, ClusterSetup, FakeCluster, NOMAD_SETUP_VAULT, startFakeCluster, TERRAFORM_VAULT_NOMAD_SETUP } from "./fakeCluster";
 import { FakeStacks } from "./fakeStackStore";
 
@@ -115,6 +115,18 @@ describe("adopt", function () {
                     [setup.mount, mount.description, config.jwks_url, config.jwks_ca_pem, config.jwt_supported_algs, config.default_role],
                 );
             });
+            it("gives the auth method no input but what the mount and its config hold, field by field", async () => {
+                const config = await vaultData(cluster, `auth/${setup.mount}/config`);
+                const mount = (await vaultData(cluster, "sys/auth"))[`${setup.mount}/`];
+                const inputs = vaultFields(byName("workload-identity-jwt"), []);
+                const held = Object.fromEntries(
+                    Object.keys(inputs).map((field) => [
+                        field,
+                        field === "path" ? setup.mount : field in mount && !(field in config) ? mount[field] : config[field],
+                    ]),
+                );
+                assert.deepStrictEqual(inputs, held);
+            });
             it("writes the default role as the cluster holds it, field by field", async () => {
                 const held = await vaultData(cluster, `auth/${setup.mount}/role/${setup.role}`);
                 const program = vaultFields(byName("workload-identity-role"), ["backend", "roleName"]);
@@ -159,27 +171,36 @@ describe("adopt", function () {
                     ),
                 );
             });
-            it("prints the next commands: the providers, the import, then a preview", () => {
+            it("prints the next commands: the import, then a preview", () => {
                 const next = adopted.result.out
                     .split("Next:\n")[1]
                     .split("\n")
                     .filter((line) => !line.trim().startsWith("#"))
                     .map((line) => line.trim());
-                assert.deepStrictEqual(next, [
-                    'eval "$(npm run --silent stack -- env)"',
-                    "pulumi stack init prod",
-                    "pulumi up --stack prod --target 'urn:pulumi:prod::vaultnomad::vaultnomad:index:ExternalClusters::clusters' --target 'urn:pulumi:prod::vaultnomad::vaultnomad:index:ExternalClusters$pulumi:providers:vault::clusters-vault' --target 'urn:pulumi:prod::vaultnomad::vaultnomad:index:ExternalClusters$pulumi:providers:nomad::clusters-nomad'",
-                    "pulumi import --file import-prod.json --stack prod --protect=false --generate-code=false",
-                    "npm run stack -- preview --stack prod",
-                ]);
+                assert.deepStrictEqual(next, ["npm run stack -- import --stack prod", "npm run stack -- preview --stack prod"]);
             });
-            it("targets the providers by the URNs the program gives them", () => {
-                // The engine leaves the root stack's type out of its children's URNs (resource.NewURN); the mock's SDK does not.
-                const providers = run.resources
-                    .filter((r) => r.type === "vaultnomad:index:ExternalClusters" || r.type.startsWith("pulumi:providers:"))
-                    .map((r) => r.urn!.replace("::pulumi:pulumi:Stack$", "::"));
-                const targets = [...adopted.result.out.matchAll(/--target '([^']+)'/g)].map((m) => m[1]);
-                assert.deepStrictEqual(targets.sort(), providers.sort());
+
+            describe("then import", () => {
+                let imported: Awaited<ReturnType<typeof importAdopted>>;
+                /** The engine leaves the root stack's type out of its children's URNs (resource.NewURN); the mock's SDK does not. */
+                const engineUrn = (r: RecordedResource) => r.urn!.replace("::pulumi:pulumi:Stack$", "::");
+                before(async () => {
+                    imported = await importAdopted(adopted, cluster);
+                });
+
+                it("exits 0", () => {
+                    assert.strictEqual(imported.result.code, EXIT.ok);
+                });
+                it("first creates the stack's component and providers, by the URNs the program gives them", () => {
+                    const providers = run.resources.filter((r) => !importable(run).includes(r)).map(engineUrn);
+                    const up = imported.stacks.cliRuns("prod")[0].argv;
+                    const targets = up.filter((_, i) => up[i - 1] === "--target");
+                    assert.deepStrictEqual([up[0], targets.sort()], ["up", providers.sort()]);
+                });
+                it("leaves the stack holding every resource the program registers, under the URN it registers it with", () => {
+                    const held = imported.stacks.stacks.get("prod")!.resources.map((r) => r.urn);
+                    assert.deepStrictEqual(held.sort(), run.resources.map(engineUrn).sort());
+                });
             });
         });
     }

@@ -124,6 +124,20 @@ describe("adopt reads", function () {
         const facts = await read();
         assert.deepStrictEqual([facts.jobRoles, facts.unread], [{ missing: { data: undefined, policies: {} } }, []]);
     });
+    it("a token policy of a job's role that does not exist, as none, which is no failed read", async () => {
+        cluster.world.jobs = [{ ID: "reporter", Namespace: "default", Role: "reporter-db" }];
+        cluster.world.jobRoles = { "reporter-db": { policy: "", tokenPolicies: ["reporter-gone"] } };
+        const facts = await read();
+        assert.deepStrictEqual([facts.jobRoles["reporter-db"].policies, facts.unread], [{ "reporter-gone": undefined }, []]);
+    });
+    it("a job of another namespace than default, in its namespace", async () => {
+        cluster.world.jobs = [{ ID: "web", Namespace: "team", Submission: { Source: 'job "web" {}' } }];
+        const jobs = (await read()).jobs!;
+        assert.deepStrictEqual(
+            jobs.map((j) => [j.namespace, j.id, j.submission?.Source]),
+            [["team", "web", 'job "web" {}']],
+        );
+    });
     it("the namespaces, by name", async () => {
         cluster.world.namespaces = [{ Name: "team", Description: "Team A's jobs" }];
         const { namespaces } = await read();

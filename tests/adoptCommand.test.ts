@@ -119,32 +119,12 @@ describe("adopt, the command", function () {
             "Preflight: Pulumi.prod.yaml and import-prod.json already exist: adopt writes a new stack's files. Choose another --stack, or remove them.",
         );
     });
-    it("targets no Nomad provider when nothing of the import is Nomad's", async () => {
-        const jobs = cluster.world.jobs;
-        cluster.world.jobs = [];
-        try {
-            const document = JSON.parse((await adoptCluster(cluster, ["--json"])).result.out);
-            assert.deepStrictEqual(
-                [
-                    document.workloads,
-                    document.next[2].command.match(/--target '[^']+'/g).length,
-                    document.next.map((n: { why: string }) => n.why),
-                ],
-                [
-                    [],
-                    2,
-                    [
-                        "the driver's state and passphrase, for the Pulumi CLI",
-                        "the new stack, with the configuration adopt wrote",
-                        "the stack's providers, which the import needs first: nothing in Vault or Nomad",
-                        "the cluster's objects into the stack, under the names and parents the program gives them",
-                        "no change",
-                    ],
-                ],
-            );
-        } finally {
-            cluster.world.jobs = jobs;
-        }
+    it("gives, with each next command, why", async () => {
+        const document = JSON.parse((await adoptCluster(cluster, ["--json"])).result.out);
+        assert.deepStrictEqual(
+            document.next.map((n: { why: string }) => n.why),
+            ["the new stack, its providers, then the cluster's objects under the names and parents the program gives them", "no change"],
+        );
     });
     it("reports, without --json, what it adopted, left out, would change, leaves outside and wrote", async () => {
         const jobs = cluster.world.jobs;
@@ -163,7 +143,7 @@ describe("adopt, the command", function () {
                 lines[5],
             ]);
             assert.match(lines[1], /^left out: default\/web: Nomad keeps no source/);
-            assert.match(lines[lines.length - 6], /^Wrote Pulumi\.prod\.yaml and import-prod\.json \(6 resources to import\)\. Next:$/);
+            assert.match(lines[lines.length - 3], /^Wrote Pulumi\.prod\.yaml and import-prod\.json \(6 resources to import\)\. Next:$/);
         } finally {
             cluster.world.jobs = jobs;
             cluster.world.policyText = NOMAD_SETUP_VAULT.policyText;
@@ -213,7 +193,7 @@ describe("adopt, the command", function () {
                 document.workloads,
                 document.leftOut,
                 document.outside.length,
-                document.next.map((n: { command: string }) => n.command.split(" ").slice(0, 2).join(" ")),
+                document.next.map((n: { command: string }) => n.command),
             ],
             [
                 true,
@@ -222,9 +202,22 @@ describe("adopt, the command", function () {
                 ["default/api"],
                 [],
                 4,
-                ['eval "$(npm', "pulumi stack", "pulumi up", "pulumi import", "npm run"],
+                ["npm run stack -- import --stack prod", "npm run stack -- preview --stack prod"],
             ],
         );
+    });
+    it("lists, when it refuses the cluster, nothing of an adoption: no workload, change, job left out or next command", async () => {
+        const role = cluster.world.role;
+        cluster.world.role = { ...role!, token_max_ttl: 86400 };
+        try {
+            const document = JSON.parse((await adoptCluster(cluster, ["--json"])).result.out);
+            assert.deepStrictEqual(
+                [document.adopted, document.workloads, document.changes, document.leftOut, document.next],
+                [false, [], [], [], []],
+            );
+        } finally {
+            cluster.world.role = role;
+        }
     });
     it("keeps the report off stdout under --json", async () => {
         const adopted = await adoptCluster(cluster, ["--json"]);
@@ -247,7 +240,7 @@ describe("adopt, with TLS", function () {
     });
     afterEach(() => cluster.close());
 
-    it("writes Nomad's CA and client certificate, never its key, and says how to set the key", async () => {
+    it("writes Nomad's CA and client certificate, never its key, and says that import takes the key as adopt did", async () => {
         cluster.world.jwksCaPem = TLS.ca;
         const adopted = await adoptCluster(cluster, [], { env });
         const written = fs.readFileSync(path.join(adopted.project, "Pulumi.prod.yaml"), "utf8");
@@ -258,7 +251,7 @@ describe("adopt, with TLS", function () {
                 adopted.config["vaultnomad:nomadClientCertPem"],
                 written.includes(TLS.clientKey.trim().split("\n")[1]),
                 adopted.result.out.includes(
-                    `pulumi config set --secret nomadClientKeyPem --stack prod -- "$(cat ${tlsFile("client.key")})"`,
+                    "# the new stack, its providers, then the cluster's objects under the names and parents the program gives them, with NOMAD_CLIENT_KEY as for adopt (the key of Nomad's client certificate, which adopt does not write)",
                 ),
             ],
             [EXIT.ok, TLS.ca, TLS.clientCert, false, true],

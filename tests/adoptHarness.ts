@@ -7,6 +7,7 @@ import { roleDrift } from "../verify/roleMeaning";
 import { ProgramRun, RecordedResource, runProgram } from "../tools/programRecorder";
 import { drive, Run, tempProject } from "./driverHarness";
 import { FakeCluster, readBack } from "./fakeCluster";
+import { FakeStacks } from "./fakeStackStore";
 
 export interface Adopted {
     readonly result: Run;
@@ -74,4 +75,21 @@ export function unsetButHeld(held: Record<string, unknown>, program: Record<stri
     return Object.keys(held).filter(
         (field) => !(field in program) && roleDrift({ [field]: held[field] }, { [field]: unset[field] }).length > 0,
     );
+}
+
+/** `import --stack prod` in the project adopt wrote, over a stack store of its own that reads the stack file as a workspace does. */
+export async function importAdopted(
+    adopted: Adopted,
+    cluster: FakeCluster,
+    args: string[] = [],
+    overrides: Parameters<typeof drive>[1] = {},
+): Promise<{ result: Run; stacks: FakeStacks }> {
+    const stacks = overrides.stacks ?? new FakeStacks(adopted.project);
+    const result = await drive(["import", "--stack", "prod", ...args], {
+        env: cluster.env,
+        projectDir: adopted.project,
+        ...overrides,
+        stacks,
+    });
+    return { result, stacks };
 }

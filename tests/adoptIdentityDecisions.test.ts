@@ -20,6 +20,10 @@ describe("adopt's decisions: the identity", () => {
                 mountRefusals(clusterFacts({ jwtMounts: ["jwt-nomad", "jwt-old"], agentVault: { JWTAuthBackendPath: path } }));
             assert.deepStrictEqual([refusalsFor("jwt-nomad//"), refusalsFor("//jwt-nomad"), refusalsFor("/jwt-nomad/")], [[], [], []]);
         });
+        it("is one mounted under a nested path, whose inner slash stays", () => {
+            const facts = clusterFacts({ jwtMounts: ["nomad/jwt", "jwt-old"], agentVault: { JWTAuthBackendPath: "/nomad/jwt/" } });
+            assert.deepStrictEqual(mountRefusals(facts), []);
+        });
         it("is the only one when the agents name none", () => {
             assert.deepStrictEqual(mountRefusals(clusterFacts({ agentVault: undefined })), []);
         });
@@ -229,6 +233,12 @@ describe("adopt's decisions: the identity", () => {
                 "auth/jwt-nomad/role/nomad-workloads: none of its token_policies [nomad-workloads] is a templated policy (naming an auth_jwt_ accessor).",
             ]);
         });
+        it("a role with several token policies, none templated, naming each", () => {
+            const role = { ...clusterFacts().role, token_policies: ["nomad-workloads", "shared-read"] };
+            assert.deepStrictEqual(refusalsOf({ policyName: "", policyText: undefined, role }), [
+                "auth/jwt-nomad/role/nomad-workloads: none of its token_policies [nomad-workloads, shared-read] is a templated policy (naming an auth_jwt_ accessor).",
+            ]);
+        });
         it("a role with no token policies at all", () => {
             assert.deepStrictEqual(
                 refusalsOf({ policyName: "", policyText: undefined, role: { ...clusterFacts().role, token_policies: null } }),
@@ -293,6 +303,15 @@ describe("adopt's decisions: the identity", () => {
                 refusalsOf({ agentVault: { JWTAuthBackendPath: "jwt-nomad", DefaultIdentity: { Audience: ["nomad.io", "other"] } } }),
                 [
                     "the agents' default_identity: signs for [nomad.io, other], but role nomad-workloads binds [vault.io]: jobs cannot log in today.",
+                ],
+            );
+        });
+        it("a role that binds several audiences, none the agents', naming each", () => {
+            const role = { ...clusterFacts().role, bound_audiences: ["vault.io", "consul.io"] };
+            assert.deepStrictEqual(
+                refusalsOf({ role, agentVault: { JWTAuthBackendPath: "jwt-nomad", DefaultIdentity: { Audience: ["nomad.io"] } } }),
+                [
+                    "the agents' default_identity: signs for [nomad.io], but role nomad-workloads binds [vault.io, consul.io]: jobs cannot log in today.",
                 ],
             );
         });
