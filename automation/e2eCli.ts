@@ -16,20 +16,26 @@ step. It stops at the first step that fails, and destroys what it created even t
 Exit codes: 0 every step passed, 1 a step failed, 2 bad usage, 3 it could not start (nothing created).`;
 
 async function main(): Promise<number> {
-    let keep: boolean | undefined;
-    try {
-        const { values } = parseArgs({ options: { keep: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true });
-        if (values.help) {
-            console.log(USAGE);
-            return EXIT.ok;
-        }
-        keep = values.keep;
-    } catch (err) {
-        console.error(`${(err as Error).message}\n\n${USAGE}`);
+    const options = readOptions();
+    if (typeof options === "string") {
+        console.error(`${options}\n\n${USAGE}`);
         return EXIT.usage;
     }
+    if (options.help) {
+        console.log(USAGE);
+        return EXIT.ok;
+    }
     const io = { say: (text: string) => console.log(text), shout: (text: string) => console.error(text), now: () => Date.now() };
-    return runE2e(driverPlan(localDriver(interruptSignal())), io, { keep });
+    return runE2e(driverPlan(localDriver(interruptSignal())), io, { keep: options.keep });
+}
+
+/** The command line's options, or what is wrong with it. */
+function readOptions(): { keep?: boolean; help?: boolean } | string {
+    try {
+        return parseArgs({ options: { keep: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true }).values;
+    } catch (err) {
+        return (err as Error).message;
+    }
 }
 
 main().then(
