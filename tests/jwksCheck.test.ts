@@ -88,7 +88,7 @@ describe("JWKS check", function () {
             { url: "http://a/.well-known/jwks.json", timeoutSeconds: 120 },
             { url: "http://b/.well-known/jwks.json", timeoutSeconds: 120 },
         );
-        assert.deepStrictEqual(diff.replaces, ["url"]);
+        assert.deepStrictEqual([diff.changes, diff.replaces], [true, ["url"]]);
     });
     it("records a changed timeout without checking again", async () => {
         const diff = await jwksCheckProvider.diff!(
