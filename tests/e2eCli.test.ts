@@ -29,6 +29,8 @@ async function e2eCli(argv: string[], options: { env?: NodeJS.ProcessEnv; stdout
             Object.assign(process.env, options.env);
             const file = require.resolve("../automation/e2eCli");
             delete require.cache[file];
+            // Loading the entry file is running it, as `npm run e2e` does.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
             require(file);
         });
         return { code, ...printed };
