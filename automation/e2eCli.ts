@@ -1,6 +1,6 @@
 // `npm run e2e [-- --keep]`: the demo end to end on this host (automation/e2e.ts).
 import { parseArgs } from "util";
-import { driverPlan, E2E_BRANCH, runE2e } from "./e2e";
+import { CONSOLE_IO, driverPlan, E2E_BRANCH, runE2e } from "./e2e";
 import { EXIT } from "./exitCodes";
 import { interruptSignal, localDriver } from "./localDriver";
 
@@ -25,8 +25,7 @@ async function main(): Promise<number> {
         console.log(USAGE);
         return EXIT.ok;
     }
-    const io = { say: (text: string) => console.log(text), shout: (text: string) => console.error(text), now: () => Date.now() };
-    return runE2e(driverPlan(localDriver(interruptSignal())), io, { keep: options.keep });
+    return runE2e(driverPlan(localDriver(interruptSignal())), CONSOLE_IO, options);
 }
 
 /** The command line's options, or what is wrong with it. */

@@ -31,7 +31,7 @@ export function localDriver(signal: AbortSignal, projectDir = PROJECT_DIR): Driv
         environment,
         env: process.env,
         projectDir,
-        confirm: process.stdin.isTTY ? (question) => askOnTerminal(question) : undefined,
+        confirm: process.stdin.isTTY ? askOnTerminal : undefined,
         policyPack: path.join(projectDir, "policy"),
         signal,
     };

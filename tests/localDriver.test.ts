@@ -131,6 +131,13 @@ describe("a question on the terminal", () => {
         const verdicts = await Promise.all(["y", "Y", "yes", " YES "].map(async (typed) => (await answer(typed)).yes));
         assert.deepStrictEqual(verdicts, [true, true, true, true]);
     });
+    it("lets go of the terminal once answered", async () => {
+        const input = new PassThrough();
+        const asked = askOnTerminal("Destroy review-feat-x?", input, new PassThrough());
+        input.write("y\n");
+        await asked;
+        assert.deepStrictEqual([input.listenerCount("data"), input.listenerCount("end")], [0, 0]);
+    });
     it("takes anything else as no", async () => {
         const verdicts = await Promise.all(["", "n", "yess", "ayes", "no"].map(async (typed) => (await answer(typed)).yes));
         assert.deepStrictEqual(verdicts, [false, false, false, false, false]);
