@@ -38,6 +38,9 @@ export interface E2eIo {
     now(): number;
 }
 
+/** Progress and results on stdout, failures on stderr. */
+export const CONSOLE_IO: E2eIo = { say: (text) => console.log(text), shout: (text) => console.error(text), now: () => Date.now() };
+
 interface StepResult {
     readonly name: string;
     readonly ms?: number;

@@ -1,6 +1,6 @@
 // `npm run e2e [-- --keep]`: the demo end to end on this host (automation/e2e.ts).
 import { parseArgs } from "util";
-import { driverPlan, E2E_BRANCH, runE2e } from "./e2e";
+import { CONSOLE_IO, driverPlan, E2E_BRANCH, runE2e } from "./e2e";
 import { EXIT, exitWith } from "./exitCodes";
 import { interruptSignal, localDriver } from "./localDriver";
 
@@ -16,20 +16,25 @@ step. It stops at the first step that fails, and destroys what it created even t
 Exit codes: 0 every step passed, 1 a step failed, 2 bad usage, 3 it could not start (nothing created).`;
 
 async function main(): Promise<number> {
-    let keep: boolean | undefined;
-    try {
-        const { values } = parseArgs({ options: { keep: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true });
-        if (values.help) {
-            console.log(USAGE);
-            return EXIT.ok;
-        }
-        keep = values.keep;
-    } catch (err) {
-        console.error(`${(err as Error).message}\n\n${USAGE}`);
+    const options = readOptions();
+    if (typeof options === "string") {
+        console.error(`${options}\n\n${USAGE}`);
         return EXIT.usage;
     }
-    const io = { say: (text: string) => console.log(text), shout: (text: string) => console.error(text), now: () => Date.now() };
-    return runE2e(driverPlan(localDriver(interruptSignal())), io, { keep });
+    if (options.help) {
+        console.log(USAGE);
+        return EXIT.ok;
+    }
+    return runE2e(driverPlan(localDriver(interruptSignal())), CONSOLE_IO, options);
+}
+
+/** The command line's options, or what is wrong with it. */
+function readOptions(): { keep?: boolean; help?: boolean } | string {
+    try {
+        return parseArgs({ options: { keep: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true }).values;
+    } catch (err) {
+        return (err as Error).message;
+    }
 }
 
 void exitWith(main());

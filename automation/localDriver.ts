@@ -8,9 +8,11 @@ import { localGit } from "./git";
 import { machineProbes } from "./preflight";
 import { lazyStackStore, localStackStore } from "./stacks";
 
-/** The driver for the project folder above this one; `signal` aborts a running operation (Ctrl-C). */
-export function localDriver(signal: AbortSignal): Driver {
-    const projectDir = path.resolve(__dirname, "..");
+/** The project folder: the one above this file's. */
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** The driver for the project folder; `signal` aborts a running operation (Ctrl-C). */
+export function localDriver(signal: AbortSignal, projectDir = PROJECT_DIR): Driver {
     let resolved: Environment | undefined;
     const environment = () => (resolved ??= resolveEnvironment(projectDir));
     const openStacks = () => {
@@ -35,9 +37,13 @@ export function localDriver(signal: AbortSignal): Driver {
     };
 }
 
-/** The question goes to stderr, so that stdout keeps only results. */
-async function askOnTerminal(question: string): Promise<boolean> {
-    const prompt = readline.createInterface({ input: process.stdin, output: process.stderr });
+/** A yes/no question; the question goes to stderr, so that stdout keeps only results. */
+export async function askOnTerminal(
+    question: string,
+    input: NodeJS.ReadableStream = process.stdin,
+    output: NodeJS.WritableStream = process.stderr,
+): Promise<boolean> {
+    const prompt = readline.createInterface({ input, output });
     try {
         return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
     } finally {

@@ -18,11 +18,16 @@ export class VerifyFailed extends Error {}
 
 /** verify's --wait and --concurrency, checked before anything runs. */
 export function verifySettings(options: Options): RunSettings {
-    const concurrency = options.concurrency === undefined ? undefined : concurrencyOf(options.concurrency);
-    if (options.concurrency !== undefined && concurrency === undefined) {
-        throw new UsageError(concurrencyUsage(options.concurrency));
-    }
+    const concurrency = options.concurrency === undefined ? undefined : concurrencyOrRefuse(options.concurrency);
     return { waitMs: options.wait === undefined ? 0 : parseAge(options.wait), concurrency };
+}
+
+function concurrencyOrRefuse(text: string): number {
+    const concurrency = concurrencyOf(text);
+    if (concurrency === undefined) {
+        throw new UsageError(concurrencyUsage(text));
+    }
+    return concurrency;
 }
 
 export async function verifyStack(stack: DriverStack, options: Options, settings: RunSettings, driver: Driver): Promise<void> {

@@ -38,6 +38,7 @@ export interface StackOutputs {
 
 // Fails to compile when an output lacks a description, or a description names no output.
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+// Stryker disable next-line BooleanLiteral: the check is the type; the value is never read
 const outputsAreDescribed: SameKeys<StackOutputs, typeof OUTPUT_DESCRIPTIONS> = true;
 void outputsAreDescribed;
 

@@ -5,14 +5,12 @@ import * as path from "path";
 import { fq } from "../settings/keys";
 import { WORKLOADS_KEY } from "../settings/workloads";
 
-const PROJECT_ROOT = path.resolve(__dirname, "..");
-
 /**
  * Pulumi decrypts config before the program runs and marks only whole keys secret, so the stack
  * file is read too: there each encrypted leaf is `{ secure: … }`. Config from elsewhere (an ESC
  * environment) is judged by the key's marking alone (settings/stackConfig.ts).
  */
-export function storedWorkloads(stack: string, projectRoot = PROJECT_ROOT): unknown {
+export function storedWorkloads(stack: string, projectRoot = path.resolve(__dirname, "..")): unknown {
     const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         return undefined;

@@ -2,7 +2,7 @@
 // the stack driver over the fake stack store, verifying against a fake Vault and Nomad.
 import * as assert from "assert";
 import { OutputMap } from "@pulumi/pulumi/automation";
-import { driverPlan, E2eIo, E2ePlan, E2eStep, mongoQueryResult, runE2e } from "../automation/e2e";
+import { CONSOLE_IO, driverPlan, E2eIo, E2ePlan, E2eStep, mongoQueryResult, runE2e } from "../automation/e2e";
 import { EXIT } from "../automation/exitCodes";
 import { Probes } from "../automation/preflight";
 import { fakeDriver, healthyProbes } from "./driverHarness";
@@ -141,6 +141,27 @@ describe("e2e", () => {
             assert.deepStrictEqual(
                 [await runE2e(plan, io), ran, shouted],
                 [EXIT.preflight, [], ["E2E NOT STARTED: the stack review-e2e exists already"]],
+            );
+        });
+    });
+
+    describe("on the console", () => {
+        it("says progress on stdout, shouts failures on stderr, and reads the clock", () => {
+            const printed: string[] = [];
+            const saved = { log: console.log, error: console.error };
+            console.log = (text: string) => printed.push(`stdout: ${text}`);
+            console.error = (text: string) => printed.push(`stderr: ${text}`);
+            const before = Date.now();
+            try {
+                CONSOLE_IO.say("e2e: up passed in 94s");
+                CONSOLE_IO.shout("E2E FAILED at up");
+            } finally {
+                Object.assign(console, saved);
+            }
+            const now = CONSOLE_IO.now();
+            assert.deepStrictEqual(
+                [printed, now >= before && now <= Date.now()],
+                [["stdout: e2e: up passed in 94s", "stderr: E2E FAILED at up"], true],
             );
         });
     });

@@ -1,5 +1,6 @@
 // Where the driver keeps state and the secrets passphrase.
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -37,6 +38,62 @@ describe("driver environment", () => {
             [env.envVars.PULUMI_CONFIG_PASSPHRASE_FILE, fs.existsSync(path.join(project, ".pulumi-state/passphrase"))],
             [undefined, false],
         );
+    });
+    it("passes the user's passphrase file on to the CLI", () => {
+        const env = resolveEnvironment(project, { PULUMI_CONFIG_PASSPHRASE_FILE: "/home/me/.passphrase" });
+        assert.deepStrictEqual(env.envVars, {
+            PULUMI_BACKEND_URL: `file://${project}/.pulumi-state`,
+            PULUMI_CONFIG_PASSPHRASE_FILE: "/home/me/.passphrase",
+        });
+    });
+    it("lets the user's passphrase win over the user's passphrase file", () => {
+        const env = resolveEnvironment(project, {
+            PULUMI_CONFIG_PASSPHRASE: "mine",
+            PULUMI_CONFIG_PASSPHRASE_FILE: "/home/me/.passphrase",
+        });
+        assert.deepStrictEqual(env.envVars, { PULUMI_BACKEND_URL: `file://${project}/.pulumi-state` });
+    });
+    it("says the passphrase was created on the run that creates it", () => {
+        const env = resolveEnvironment(project, {});
+        assert.strictEqual(
+            env.passphraseNote,
+            `Secrets passphrase: ${env.envVars.PULUMI_CONFIG_PASSPHRASE_FILE} (created now; keep it to read this state later)`,
+        );
+    });
+    it("says only where the passphrase is on later runs", () => {
+        resolveEnvironment(project, {});
+        const env = resolveEnvironment(project, {});
+        assert.strictEqual(env.passphraseNote, `Secrets passphrase: ${env.envVars.PULUMI_CONFIG_PASSPHRASE_FILE}`);
+    });
+    it("makes the passphrase of 32 random bytes, as URL-safe text", () => {
+        const passphrase = fs.readFileSync(resolveEnvironment(project, {}).envVars.PULUMI_CONFIG_PASSPHRASE_FILE, "utf8");
+        assert.match(passphrase, /^[A-Za-z0-9_-]{43}$/);
+    });
+    it("keeps using its passphrase once stacks were made with it", () => {
+        const first = resolveEnvironment(project, {}).envVars;
+        fs.mkdirSync(path.join(project, ".pulumi-state/.pulumi/stacks/vaultnomad"), { recursive: true });
+        fs.writeFileSync(path.join(project, ".pulumi-state/.pulumi/stacks/vaultnomad/dev.json"), "{}");
+        assert.deepStrictEqual(resolveEnvironment(project, {}).envVars, first);
+    });
+    it("makes a passphrase for state whose stacks were all removed", () => {
+        fs.mkdirSync(path.join(project, ".pulumi-state/.pulumi/stacks/vaultnomad"), { recursive: true });
+        assert.ok(fs.existsSync(resolveEnvironment(project, {}).envVars.PULUMI_CONFIG_PASSPHRASE_FILE));
+    });
+    it("never overwrites a passphrase file that appeared after it looked (another run's)", () => {
+        // A dangling link: not there when looked at, yet the exclusive create fails as on a file made in between.
+        const file = path.join(project, ".pulumi-state/passphrase");
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.symlinkSync(path.join(project, "made-by-the-other-run"), file);
+        const env = resolveEnvironment(project, {});
+        assert.deepStrictEqual(
+            [env.passphraseNote, fs.readlinkSync(file)],
+            [`Secrets passphrase: ${file}`, path.join(project, "made-by-the-other-run")],
+        );
+    });
+    it("quotes its exports so that a shell reads the values back unchanged", () => {
+        const backend = `file://${project}/it's $HOME`;
+        const [line] = resolveEnvironment(project, { PULUMI_BACKEND_URL: backend }).shellExports;
+        assert.strictEqual(execFileSync("sh", ["-c", `${line}; printf %s "$PULUMI_BACKEND_URL"`], { encoding: "utf8" }), backend);
     });
     it("respects the user's backend, and leaves its secrets provider alone", () => {
         const env = resolveEnvironment(project, { PULUMI_BACKEND_URL: "s3://bucket/state" });

@@ -97,6 +97,48 @@ describe("destroy, when the agent containers are gone", () => {
         await drive(["review", "destroy", "--force"], { stacks, probes: withContainers("missing") });
         assert.deepStrictEqual(stacks.calls, [`remove ${name} --force`]);
     });
+    it("destroys as usual while any one agent still runs", async () => {
+        const stacks = dev();
+        const probes = {
+            ...healthyProbes,
+            containerState: async (name: string) => (name.endsWith("-vault") ? "running" : "missing"),
+        } as const;
+        await drive(["destroy"], { stacks, probes });
+        assert.deepStrictEqual(stacks.calls, ["destroy dev"]);
+    });
+    it("names a container by its URN when its state records no name", async () => {
+        const stacks = new FakeStacks().add("dev", {
+            resources: demoResources("dev").map((r) => (r.type === "docker:index/container:Container" ? { urn: r.urn, type: r.type } : r)),
+        });
+        const { out } = await drive(["destroy", "--force"], { stacks, probes: withContainers("missing") });
+        assert.match(out, /^The agent containers of dev no longer run \(vault-container: missing, nomad-container: missing\)/);
+    });
+    it("names only the images the stack kept on purpose", async () => {
+        const removed: FakeResource = {
+            urn: urn("dev", "docker:index/remoteImage:RemoteImage", "mongo-image"),
+            type: "docker:index/remoteImage:RemoteImage",
+            outputs: { name: "mongo:7.0.14", keepLocally: false },
+        };
+        const unnamed: FakeResource = {
+            urn: urn("dev", "random:index/randomUuid:RandomUuid", "nomad-acl-secret"),
+            type: "random:index/randomUuid:RandomUuid",
+        };
+        const stacks = new FakeStacks().add("dev", { resources: [...demoResources("dev"), removed, unnamed] });
+        const { out } = await drive(["destroy", "--force"], { stacks, probes: withContainers("missing") });
+        assert.deepStrictEqual(
+            out.split("\n").filter((line) => line.startsWith("  image ")),
+            ["  image hashicorp/vault:2.0.4 (kept on purpose; other stacks may use it)"],
+        );
+    });
+    it("review destroy says it removed the stack once its resources are destroyed", async () => {
+        const name = stackNameForBranch("feat/jwt");
+        const stacks = new FakeStacks().add(name, { resources: demoResources(name) });
+        const { out } = await drive(["review", "destroy"], { stacks, probes: withContainers("running") });
+        assert.deepStrictEqual(
+            [stacks.calls, out.split("\n").includes(`Removed stack ${name}.`)],
+            [[`destroy ${name}`, `remove ${name}`], true],
+        );
+    });
     it("never takes the shortcut for an external stack", async () => {
         const stacks = new FakeStacks().add("prod", {
             config: { "vaultnomad:mode": { value: "external" } },
