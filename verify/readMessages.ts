@@ -1,0 +1,34 @@
+// How a judged read is told: the request, the rule that decided it and its policy, and a fix that never asks
+// to widen a deny (a deny wins over every grant on its rule's path, so nothing added beside it helps).
+import { allows } from "../policy/vaultAcl";
+import { PathRequest } from "../policy/vaultRequests";
+import { ReadVerdict } from "./jobReads";
+
+/**
+ * The request: what Vault checks, on which path, and where the task asks it (`secret block "db"`, or a template call
+ * whose path Vault receives changed, as a KV v2 path without data/), left out for a plain template read of that path.
+ */
+export const requestShown = (request: PathRequest) =>
+    `${request.capability} ${request.path}${request.via === `template secret "${request.path}"` ? "" : ` (${request.via})`}`;
+
+/** A denied request with the rule that decided it and its policies. */
+export const verdictShown = (verdict: ReadVerdict) => `${requestShown(verdict.request)}: ${verdict.explanation.reason}`;
+
+export const granted = (verdict: ReadVerdict) => allows(verdict.decision, verdict.request.capability);
+
+/** Why reads that pass a login still get 403, whichever rule decides. */
+export const DENIED_CAUSE =
+    "The job logs in, then Vault answers 403: on each path the exact rule, or else the highest-priority matching pattern, decides alone, and a deny merged from any of the token's policies wins; what other rules grant does not add up.";
+
+/**
+ * What would let the request through, for a token of `role`: for a deny, that the deny must go from the role (never
+ * more capabilities beside it); otherwise the explanation's fix, or a path the role grants the job (`readable`).
+ */
+export function verdictFix(verdict: ReadVerdict, role: string, readable: readonly string[]): string {
+    const rule = verdict.decision.rule;
+    if (rule?.deniedBy.length) {
+        return `"${rule.pattern}" denies in ${rule.deniedBy.length === 1 ? "policy" : "policies"} ${rule.deniedBy.join(", ")}, and a deny wins over every grant on its path: the ${verdict.request.capability} works only once role ${role} no longer holds that deny, or the secret lives where no deny applies`;
+    }
+    const moved = readable.length ? `, or move the secret under a path role ${role} grants this job (${readable.join(", ")})` : "";
+    return `role ${role}: ${verdict.explanation.fix}${rule ? "" : moved}`;
+}
