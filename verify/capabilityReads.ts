@@ -30,7 +30,9 @@ export const rolesOf = (t: Target, job: VaultJob): string[] => [...new Set(job.t
 export async function denials(t: Target, view: ClusterView, jobs: VaultJob[]): Promise<Denial[]> {
     const setting = await readSetting(t, view);
     const roles = [...new Set(jobs.flatMap((job) => rolesOf(t, job)))];
-    const tokens = new Map<string, RoleTokenOr>(await Promise.all(roles.map(async (role) => [role, await roleToken(t, view, role)] as const)));
+    const tokens = new Map<string, RoleTokenOr>(
+        await Promise.all(roles.map(async (role) => [role, await roleToken(t, view, role)] as const)),
+    );
     const found: Denial[] = [];
     for (const own of [false, true]) {
         for (const job of jobs) {
@@ -40,7 +42,14 @@ export async function denials(t: Target, view: ClusterView, jobs: VaultJob[]): P
                 if ("missing" in token) {
                     const fix = `role ${role} is missing at ${t.jwtPath}/ (${token.missing}): create it, or name a role that exists`;
                     for (const request of vaultRequests(task, setting.kvMountOf)) {
-                        found.push({ job, role, own, missing: token.missing, shown: request.dynamic ? request.via : requestShown(request), fix });
+                        found.push({
+                            job,
+                            role,
+                            own,
+                            missing: token.missing,
+                            shown: request.dynamic ? request.via : requestShown(request),
+                            fix,
+                        });
                     }
                     continue;
                 }

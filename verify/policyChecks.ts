@@ -3,7 +3,7 @@
 import { denialFixes, denials, denialShown, probeOwnPath, rolesOf } from "./capabilityReads";
 import { json } from "./http";
 import { fail, pass, skip, warn } from "./outcome";
-import { disagreementShown } from "./probeReads";
+import { disagreementShown, textGives } from "./probeReads";
 import { DENIED_CAUSE } from "./readMessages";
 import { Check } from "./types";
 import { VaultJob } from "./viewTypes";
@@ -52,10 +52,10 @@ export const capabilitiesCheck: Check = {
         }
         const readable = await context.view.readGrants(t.policyName);
         const vaultSays = await probeOwnPath(t, context, readable[0]?.path.split("/")[0]);
-        const differ = vaultSays && vaultSays.vaultGrants !== vaultSays.modelGrants ? `; ${disagreementShown(vaultSays)}` : "";
+        const differ = vaultSays && vaultSays.vaultGrants !== vaultSays.modelGrants;
         if (vaultSays && !vaultSays.vaultGrants) {
             return fail(
-                `Vault's sys/capabilities-self for the probe's ${vaultSays.path}: [${vaultSays.vault.join(", ")}]${differ}`,
+                `Vault's sys/capabilities-self for the probe's ${vaultSays.path}: [${vaultSays.vault.join(", ")}]${differ ? `, where ${textGives(vaultSays)}` : ""}`,
                 "Vault does not render the templated policy as written for a real login: the alias metadata it keys on is missing (claim_mappings) or the accessor is stale.",
                 "Check the role's claim_mappings and the accessor-drift check.",
             );
@@ -66,7 +66,7 @@ export const capabilitiesCheck: Check = {
             (vaultSays ? `; Vault grants the probe read on ${vaultSays.path}` : "");
         return differ
             ? warn(
-                  evidence + differ,
+                  `${evidence}; ${disagreementShown(vaultSays)}`,
                   "verify's reading of the policies disagrees with Vault on the probe's path: Vault's answer is the one that holds.",
                   "Report the policy text to the project: verify should decide as Vault does.",
               )

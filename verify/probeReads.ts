@@ -74,6 +74,9 @@ export async function askVault(
     };
 }
 
+/** What the policies' text gives the probe's token on the answer's path, as verify reads it. */
+export const textGives = (a: Answer) => `the policies' text gives [${a.modelSays.join(", ")}]`;
+
 /** Where Vault and the policies' text disagree on a path, told with both answers; Vault's holds. */
 export const disagreementShown = (a: Answer) =>
-    `Vault answers [${a.vault.join(", ")}] on ${a.path} for the probe's token, the policies' text gives [${a.modelSays.join(", ")}]; Vault's answer holds`;
+    `Vault answers [${a.vault.join(", ")}] on ${a.path} for the probe's token where ${textGives(a)}: Vault's answer holds`;

@@ -11,8 +11,18 @@ import { ReadVerdict } from "./jobReads";
 export const requestShown = (request: PathRequest) =>
     `${request.capability} ${request.path}${request.via === `template secret "${request.path}"` ? "" : ` (${request.via})`}`;
 
-/** A denied request with the rule that decided it and its policies. */
-export const verdictShown = (verdict: ReadVerdict) => `${requestShown(verdict.request)}: ${verdict.explanation.reason}`;
+/** A denied request with the rule that decided it and its policies; templated rules Vault left out, counted. */
+export function verdictShown(verdict: ReadVerdict): string {
+    const { rule, skipped } = verdict.decision;
+    const reason = verdict.explanation.reason;
+    if (rule || !skipped.length) {
+        return `${requestShown(verdict.request)}: ${reason}`;
+    }
+    const policies = [...new Set(skipped.map((s) => s.policy))].join(", ");
+    const reasons = [...new Set(skipped.map((s) => s.reason))].join("; ");
+    const left = `Vault leaves ${skipped.length} templated rule(s) of ${policies} out of this token (${reasons})`;
+    return `${requestShown(verdict.request)}: ${reason.slice(0, reason.indexOf("; left out"))}; ${left}`;
+}
 
 export const granted = (verdict: ReadVerdict) => allows(verdict.decision, verdict.request.capability);
 
@@ -28,6 +38,11 @@ export function verdictFix(verdict: ReadVerdict, role: string, readable: readonl
     const rule = verdict.decision.rule;
     if (rule?.deniedBy.length) {
         return `"${rule.pattern}" denies in ${rule.deniedBy.length === 1 ? "policy" : "policies"} ${rule.deniedBy.join(", ")}, and a deny wins over every grant on its path: the ${verdict.request.capability} works only once role ${role} no longer holds that deny, or the secret lives where no deny applies`;
+    }
+    const skipped = verdict.decision.skipped;
+    if (!rule && skipped.length) {
+        const policies = [...new Set(skipped.map((s) => s.policy))].join(", ");
+        return `role ${role}: Vault leaves templated rules of ${policies} out of this job's token (${[...new Set(skipped.map((s) => s.reason))].join("; ")}): render the policy for the JWT mount's current accessor (see accessor-drift), and map the claims it names in the role's claim_mappings`;
     }
     const moved = readable.length ? `, or move the secret under a path role ${role} grants this job (${readable.join(", ")})` : "";
     return `role ${role}: ${verdict.explanation.fix}${rule ? "" : moved}`;

@@ -3,7 +3,7 @@
 import { grantedTo, policyGrants } from "./grants";
 import { ReadVerdict, readSetting, roleToken, taskVerdicts } from "./jobReads";
 import { Answer, askVault, disagreementShown } from "./probeReads";
-import { DENIED_CAUSE, granted, verdictFix, verdictShown } from "./readMessages";
+import { DENIED_CAUSE, granted, requestShown, verdictFix, verdictShown } from "./readMessages";
 import { RunContext, Target } from "./types";
 import { JobTask } from "./viewTypes";
 
@@ -33,7 +33,13 @@ export async function taskReads(
     const name = `${job.namespace}/${job.id}: task ${task.Name}`;
     if ("missing" in token) {
         return {
-            problems: [[`${name}: role ${role}: ${token.missing}`, "Vault cannot give this role's token its policies.", "Fix the policy Vault names."]],
+            problems: [
+                [
+                    `${name}: role ${role}: ${token.missing}`,
+                    "Vault cannot give this role's token its policies.",
+                    "Fix the policy Vault names.",
+                ],
+            ],
             seen: "",
         };
     }
@@ -43,16 +49,22 @@ export async function taskReads(
     );
     const answers: Array<Answer | undefined> = word && "answers" in word ? [...word.answers] : [];
     // Vault's answer decides a path it was asked as the job asks it; elsewhere the model judges the job's own path.
-    const holds = (v: ReadVerdict, i: number) => (answers[i]?.path === v.request.path ? answers[i].vaultGrants : granted(v));
-    const denied = verdicts.filter((v, i) => !holds(v, i));
+    const vaultOn = (v: ReadVerdict, i: number) => (answers[i]?.path === v.request.path ? answers[i] : undefined);
+    const denied = verdicts.flatMap((v, i) => {
+        const vaultSays = vaultOn(v, i);
+        if (vaultSays ? vaultSays.vaultGrants : granted(v)) {
+            return [];
+        }
+        return [{ v, shown: vaultSays?.modelGrants ? `${requestShown(v.request)}: ${disagreementShown(vaultSays)}` : verdictShown(v) }];
+    });
     const disagreements = answers.filter((a): a is Answer => a !== undefined && a.vaultGrants !== a.modelGrants);
     const problems: Problem[] = [];
     if (denied.length) {
         const readable = grantedTo(await policyGrants(context.view, token.policies), job.namespace, job.id);
         problems.push([
-            `${name}: role ${role}'s policies [${token.policies.join(", ")}]: ${denied.map((v) => verdictShown(v)).join("; ")}`,
+            `${name}: role ${role}'s policies [${token.policies.join(", ")}]: ${denied.map((d) => d.shown).join("; ")}`,
             DENIED_CAUSE,
-            [...new Set(denied.map((v) => verdictFix(v, role, readable)))].join("; "),
+            [...new Set(denied.map((d) => verdictFix(d.v, role, readable)))].join("; "),
         ]);
     }
     const vaultDenies = disagreements.filter((a) => !a.vaultGrants && !verdicts.some((v) => v.request.path === a.path));
@@ -67,7 +79,12 @@ export async function taskReads(
         word && "note" in word
             ? `; ${word.note}`
             : word
-              ? `; Vault grants a token of role ${role} ${answers.filter((a) => a?.vaultGrants).map((a) => `${a!.capability} on ${a!.path}`).join(", ") || "nothing asked"}`
+              ? `; Vault grants a token of role ${role} ${
+                    answers
+                        .filter((a) => a?.vaultGrants)
+                        .map((a) => `${a!.capability} on ${a!.path}`)
+                        .join(", ") || "nothing asked"
+                }`
               : "";
     const differ = disagreements.length ? `; ${disagreements.map(disagreementShown).join("; ")}` : "";
     return { problems, seen: `${verdicts.length} secret path(s) granted${note}${differ}` };

@@ -1,0 +1,180 @@
+// verify judges each read as Vault decides it, not as the union of the rules that match: on a cluster as
+// `nomad setup vault` leaves it (tests/fixtures/clusters/nomad-setup-vault.json), the job default/web reads
+// secret/data/default/web/config, and its role carries one more policy. `vaultnomad-verify --job`, with and
+// without --probe, and the capabilities check of a stack.
+import * as assert from "assert";
+import { runCluster } from "../verify/cli";
+import { FakeCluster, NOMAD_SETUP_VAULT, startFakeCluster } from "./fakeCluster";
+import { checkOnly, sharedFakeStack, World } from "./fakeStack";
+
+/** An incident freeze: no job reads web's secrets. */
+const FREEZE = 'path "secret/data/default/web/*" {\n  capabilities = ["deny"]\n}\n';
+/** web may rotate its own secret: an exact rule, which outranks the templated glob and grants no read. */
+const ROTATE_WEB = 'path "secret/data/default/web/config" {\n  capabilities = ["create", "update"]\n}\n';
+const WEB_CONFIG = '{{with secret "secret/data/default/web/config"}}{{.Data.data.api_key}}{{end}}';
+
+/** The job check's status and evidence, as `vaultnomad-verify --job default/web --json` prints them. */
+async function jobVerdict(cluster: FakeCluster, args: string[] = []): Promise<string> {
+    const out: string[] = [];
+    await runCluster(["--job", "default/web", ...args, "--json"], { env: cluster.env, out: (t) => out.push(t), err: (t) => out.push(t) });
+    const check = JSON.parse(out.join("\n")).checks.find((c: { id: string }) => c.id === "job");
+    return `${check.status}: ${check.evidence}`;
+}
+
+describe("vaultnomad-verify --job: each read as Vault decides it", function () {
+    this.timeout(20_000);
+    let cluster: FakeCluster;
+    let world: World;
+    beforeEach(async () => {
+        cluster = await startFakeCluster(NOMAD_SETUP_VAULT);
+        ({ world } = cluster);
+        world.jobs.push({ ID: "web", Namespace: "default", Templates: [WEB_CONFIG] });
+    });
+    afterEach(() => cluster.close());
+    /** The role carries one more policy, `name`, with `text`. */
+    const carry = (name: string, text: string) => {
+        world.policies[name] = text;
+        world.role = { ...world.role, token_policies: ["nomad-workloads", name] };
+    };
+    const FROZEN =
+        /^fail: default\/web: task web: role nomad-workloads's policies \[default, freeze, nomad-workloads\]: read secret\/data\/default\/web\/config: denied by "secret\/data\/default\/web\/\*" \(deny\) in policy freeze; the deny overrides what policy nomad-workloads grants on the same path$/;
+    const ROTATED =
+        /^fail: default\/web: task web: role nomad-workloads's policies \[default, nomad-workloads, rotate-web\]: read secret\/data\/default\/web\/config: the exact rule "secret\/data\/default\/web\/config" in policy rotate-web grants \[create, update\], and it outranks "secret\/data\/default\/web\/\*" in policy nomad-workloads$/;
+
+    it("passes a job reading its own secret through the templated policy", async () => {
+        assert.match(
+            await jobVerdict(cluster),
+            /^pass: default\/web: task web: role nomad-workloads, aud \[vault\.io\], 1 secret path\(s\) granted$/,
+        );
+    });
+    it("fails a job under a freeze policy's deny, naming the job, the path, the rule and its policy", async () => {
+        carry("freeze", FREEZE);
+        assert.match(await jobVerdict(cluster), FROZEN);
+    });
+    it("fails a job under a freeze policy's deny with --probe, though Vault grants the probe its own path", async () => {
+        carry("freeze", FREEZE);
+        assert.match(await jobVerdict(cluster, ["--probe"]), FROZEN);
+    });
+    it("fails a job whose exact rotation rule outranks the glob that grants read", async () => {
+        carry("rotate-web", ROTATE_WEB);
+        assert.match(await jobVerdict(cluster), ROTATED);
+    });
+    it("fails a job whose exact rotation rule outranks the glob, with --probe", async () => {
+        carry("rotate-web", ROTATE_WEB);
+        assert.match(await jobVerdict(cluster, ["--probe"]), ROTATED);
+    });
+    it("tells, for a deny, to lift it from the role, never to add beside it", async () => {
+        carry("freeze", FREEZE);
+        const out: string[] = [];
+        await runCluster(["--job", "default/web", "--json"], { env: cluster.env, out: (t) => out.push(t), err: (t) => out.push(t) });
+        const fix: string = JSON.parse(out.join("\n")).checks.find((c: { id: string }) => c.id === "job").fix;
+        assert.strictEqual(
+            fix,
+            '"secret/data/default/web/*" denies in policy freeze, and a deny wins over every grant on its path: the read works only once role nomad-workloads no longer holds that deny, or the secret lives where no deny applies',
+        );
+    });
+    it("tells, for an exact rule without read, to add read to that rule", async () => {
+        carry("rotate-web", ROTATE_WEB);
+        const out: string[] = [];
+        await runCluster(["--job", "default/web", "--json"], { env: cluster.env, out: (t) => out.push(t), err: (t) => out.push(t) });
+        assert.strictEqual(
+            JSON.parse(out.join("\n")).checks.find((c: { id: string }) => c.id === "job").fix,
+            'role nomad-workloads: add "read" to "secret/data/default/web/config" in policy rotate-web: an exact rule decides its path alone',
+        );
+    });
+    it("raises no alarm for a deny on another job's path", async () => {
+        carry("freeze", FREEZE.replace("default/web", "default/api"));
+        assert.match(await jobVerdict(cluster), /^pass: /);
+    });
+    it("raises no alarm for a KV v2 template path without data/", async () => {
+        world.jobs[1].Templates = ['{{with secret "secret/default/web/config"}}{{.Data.data.api_key}}{{end}}'];
+        assert.match(await jobVerdict(cluster), /^pass: /);
+    });
+    it("fails a job reading only through a secret block at a path its role does not grant, naming job and path", async () => {
+        world.jobs[1] = {
+            ID: "web",
+            Namespace: "default",
+            Secrets: [{ Name: "db", Provider: "vault", Path: "secret/data/default/api/db", Config: { engine: "kv_v2" } }],
+        };
+        assert.match(
+            await jobVerdict(cluster),
+            /^fail: default\/web: task web: .*: read secret\/data\/default\/api\/db \(secret block "db"\): no rule of policies default, nomad-workloads matches "secret\/data\/default\/api\/db"$/,
+        );
+    });
+    it("passes a job reading only through a secret block at a granted path", async () => {
+        world.jobs[1] = {
+            ID: "web",
+            Namespace: "default",
+            Secrets: [{ Name: "db", Provider: "vault", Path: "secret/data/default/web/db", Config: { engine: "kv_v2" } }],
+        };
+        assert.match(await jobVerdict(cluster), /^pass: .*1 secret path\(s\) granted$/);
+    });
+    it("trusts Vault where it speaks of the job's own path and disagrees with the policies' text", async () => {
+        world.jobs[1].Templates = ['{{with secret "secret/data/shared/config"}}{{end}}'];
+        world.probeCapabilities = ["read"];
+        assert.match(
+            await jobVerdict(cluster, ["--probe"]),
+            /^pass: .*Vault answers \[read\] on secret\/data\/shared\/config for the probe's token where the policies' text gives \[deny\]: Vault's answer holds$/,
+        );
+    });
+    it("fails where Vault denies the job's own path that the policies' text grants", async () => {
+        carry("shared", 'path "secret/data/shared/config" {\n  capabilities = ["read"]\n}\n');
+        world.jobs[1].Templates = ['{{with secret "secret/data/shared/config"}}{{end}}'];
+        world.probeCapabilities = ["deny"];
+        assert.match(
+            await jobVerdict(cluster, ["--probe"]),
+            /^fail: default\/web: task web: .*: read secret\/data\/shared\/config: Vault answers \[deny\] on secret\/data\/shared\/config for the probe's token where the policies' text gives \[read\]: Vault's answer holds$/,
+        );
+    });
+});
+
+describe("verify, stack mode: each job's reads as Vault decides them", function () {
+    this.timeout(20_000);
+    const shared = sharedFakeStack();
+    const capabilities = () => checkOnly(shared.stack.target(), "capabilities");
+
+    it("fails a default-role job under a freeze policy's deny, naming the rule and its policy", async () => {
+        shared.world.policies.freeze = FREEZE.replaceAll("secret/data/default/web", "kv/data/default/mongo");
+        shared.world.role = { ...shared.world.role, token_policies: ["nomad-workloads", "freeze"] };
+        assert.strictEqual(
+            (await capabilities()).evidence,
+            'denied: default/mongo: read kv/data/default/mongo/config: denied by "kv/data/default/mongo/*" (deny) in policy freeze; the deny overrides what policy nomad-workloads grants on the same path',
+        );
+    });
+    it("fails a job reading only through a secret block at an ungranted path, naming job and path", async () => {
+        shared.world.jobs[0] = {
+            ID: "mongo",
+            Namespace: "default",
+            Secrets: [{ Name: "root", Provider: "vault", Path: "kv/data/default/web/root", Config: { engine: "kv_v2" } }],
+        };
+        assert.strictEqual(
+            (await capabilities()).evidence,
+            'denied: default/mongo: read kv/data/default/web/root (secret block "root"): no rule of policies default, nomad-workloads matches "kv/data/default/web/root"',
+        );
+    });
+    it("passes a job reading only through a secret block at a granted path", async () => {
+        shared.world.jobs[0] = {
+            ID: "mongo",
+            Namespace: "default",
+            Secrets: [{ Name: "root", Provider: "vault", Path: "kv/data/default/mongo/root", Config: { engine: "kv_v2" } }],
+        };
+        assert.strictEqual((await capabilities()).status, "pass");
+    });
+    it("leaves a secret block of another provider to it: Nomad variables are not Vault's", async () => {
+        shared.world.jobs[0] = {
+            ID: "mongo",
+            Namespace: "default",
+            Secrets: [{ Name: "token", Provider: "nomad", Path: "nomad/jobs/mongo", Config: { namespace: "default" } }],
+        };
+        assert.strictEqual((await capabilities()).status, "pass");
+    });
+    it("judges a template's secret with parameters as a write, needing update", async () => {
+        shared.world.jobs[0].Templates = ['{{with secret "pki/issue/nomad" "common_name=mongo.example"}}{{.Data.certificate}}{{end}}'];
+        shared.world.policies.pki = 'path "pki/issue/nomad" {\n  capabilities = ["read"]\n}\n';
+        shared.world.role = { ...shared.world.role, token_policies: ["nomad-workloads", "pki"] };
+        assert.strictEqual(
+            (await capabilities()).evidence,
+            'denied: default/mongo: update pki/issue/nomad (template secret "pki/issue/nomad" "common_name=…"): the exact rule "pki/issue/nomad" in policy pki grants [read]',
+        );
+    });
+});
