@@ -4,8 +4,9 @@
 // else the highest-priority pattern, decides alone, and a deny merged from any policy wins.
 import { aliasName, Claims, extractMetadata } from "../policy/jwtClaims";
 import { Identity } from "../policy/policyTemplate";
-import { Decision, explain, Explanation, Operation, readPolicies, TokenAcl, TokenPolicies } from "../policy/vaultAcl";
-import { KvMount, KvMountOf, PathRequest, vaultRequests } from "../policy/vaultRequests";
+import { judgeTask, ReadVerdict } from "../policy/readJudge";
+import { readPolicies, TokenPolicies } from "../policy/vaultAcl";
+import { KvMount, KvMountOf } from "../policy/vaultRequests";
 import { describe, json } from "./http";
 import { Target } from "./types";
 import { ClusterView, JobTask } from "./viewTypes";
@@ -100,27 +101,7 @@ export function taskClaims(job: { namespace: string; id: string }, task: JobTask
     };
 }
 
-/** One request judged: the decision Vault makes on its path for its operation, and why. */
-export interface ReadVerdict {
-    readonly request: PathRequest;
-    readonly decision: Decision;
-    readonly explanation: Explanation;
-}
-
-const OPERATION: Record<PathRequest["capability"], Operation> = { read: "read", list: "list", update: "update" };
-
-/** Each request whose path is known beforehand, judged; one whose path the template computes is left out. */
-export function judgeRequests(acl: TokenAcl, requests: ReturnType<typeof vaultRequests>): ReadVerdict[] {
-    return requests
-        .filter((request): request is PathRequest => !request.dynamic)
-        .map((request) => {
-            const decision = acl.decide(request.path, OPERATION[request.capability]);
-            return { request, decision, explanation: explain(decision, request.capability) };
-        });
-}
-
 /** What a task of `job` asks Vault, judged for the token of `role` rendered for that task. */
 export function taskVerdicts(setting: ReadSetting, role: RoleToken, job: { namespace: string; id: string }, task: JobTask): ReadVerdict[] {
-    const acl = role.token.acl(jobIdentity(setting, role, taskClaims(job, task)));
-    return judgeRequests(acl, vaultRequests(task, setting.kvMountOf));
+    return judgeTask(role.token.acl(jobIdentity(setting, role, taskClaims(job, task))), task, setting.kvMountOf);
 }

@@ -1,15 +1,6 @@
 // How a judged read is told: the request, the rule that decided it and its policy, and a fix that never asks
 // to widen a deny (a deny wins over every grant on its rule's path, so nothing added beside it helps).
-import { allows } from "../policy/vaultAcl";
-import { PathRequest } from "../policy/vaultRequests";
-import { ReadVerdict } from "./jobReads";
-
-/**
- * The request: what Vault checks, on which path, and where the task asks it (`secret block "db"`, or a template call
- * whose path Vault receives changed, as a KV v2 path without data/), left out for a plain template read of that path.
- */
-export const requestShown = (request: PathRequest) =>
-    `${request.capability} ${request.path}${request.via === `template secret "${request.path}"` ? "" : ` (${request.via})`}`;
+import { granted, ReadVerdict, requestShown } from "../policy/readJudge";
 
 /** A denied request with the rule that decided it and its policies; templated rules Vault left out, counted. */
 export function verdictShown(verdict: ReadVerdict): string {
@@ -24,7 +15,7 @@ export function verdictShown(verdict: ReadVerdict): string {
     return `${requestShown(verdict.request)}: ${reason.slice(0, reason.indexOf("; left out"))}; ${left}`;
 }
 
-export const granted = (verdict: ReadVerdict) => allows(verdict.decision, verdict.request.capability);
+export { granted, requestShown };
 
 /** Why reads that pass a login still get 403, whichever rule decides. */
 export const DENIED_CAUSE =

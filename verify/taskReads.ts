@@ -1,7 +1,8 @@
 // One task's reads for `--job`: every request its templates and secret blocks make, judged for the token of
 // the role it logs in with; with --probe, Vault's own answer where it speaks of the same path.
+import { ReadVerdict } from "../policy/readJudge";
 import { grantedTo, policyGrants } from "./grants";
-import { ReadVerdict, readSetting, roleToken, taskVerdicts } from "./jobReads";
+import { readSetting, roleToken, taskVerdicts } from "./jobReads";
 import { Answer, askVault, disagreementShown } from "./probeReads";
 import { DENIED_CAUSE, granted, requestShown, verdictFix, verdictShown } from "./readMessages";
 import { RunContext, Target } from "./types";
