@@ -45,8 +45,8 @@ export function ownKvMount(mount: string, version: KvMount["version"] = 2): KvMo
  * The identity of a login of this program's roles (claim_mappings nomad_namespace, nomad_job_id, nomad_task): an alias
  * on each of the JWT mount accessors the templated policy names.
  */
-export function programIdentity(accessors: readonly string[], job: { namespace: string; id: string }, task: string): Identity {
-    const metadata = { nomad_namespace: job.namespace, nomad_job_id: job.id, nomad_task: task };
+export function programIdentity(accessors: readonly string[], job: { namespace: string; id: string }, task?: string): Identity {
+    const metadata = { nomad_namespace: job.namespace, nomad_job_id: job.id, ...(task === undefined ? {} : { nomad_task: task }) };
     return { entity: { aliases: accessors.map((mountAccessor) => ({ mountAccessor, name: job.id, metadata })) } };
 }
 
