@@ -33,7 +33,7 @@ const isTemplated = (policy: string) => policy.includes("{{identity.entity.alias
 export const kvPolicyPathsMatch: StackValidationPolicy = {
     name: "kv-policy-paths-match",
     description:
-        "The templated policy's KV paths use a KV v2 mount (when the stack declares it) with its data/ segment; every KV secret sits under a Vault-using job's <namespace>/<job>/ path, which the policies of the job's role let it read.",
+        "The templated policy's KV paths use a KV v2 mount (when the stack declares it) with its data/ segment; every KV secret sits under a Vault-using job's <namespace>/<job>/ path, and every KV secret and KV request of a job's templates and secret blocks is granted to the job's role as Vault decides it (the exact or highest-priority rule, a deny from any policy winning).",
     validateStack: async (args, reportViolation) => {
         // Mounts declared elsewhere (an existing cluster's) are taken as they are.
         const mounts = args.resources.filter((r) => r.isType(vault.Mount)).map((r) => knownPart(r.props) as Record<string, any>);
