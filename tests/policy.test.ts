@@ -110,6 +110,14 @@ describe("policy pack", function () {
 
     describe("kv-policy-paths-match", () => {
         const FREEZE = 'path "kv/data/default/mongo/*" {\n  capabilities = ["deny"]\n}\n';
+        /** The program with a vault secret block `name` at `path` in the mongo job's task (Nomad ≥ 1.11). */
+        const withSecretBlock = (resources: PlainResource[], name: string, path: string) =>
+            changed(resources, "mongo-job", (p) => {
+                p.jobspec = p.jobspec.replace(
+                    /(\n\s*vault \{)/,
+                    `\n      secret "${name}" {\n        provider = "vault"\n        path     = "${path}"\n      }\n$1`,
+                );
+            });
         it("reports a secret outside every job's path (the namespace left out)", async () => {
             const misplaced = changed(program, "kv-mongo-config", (p) => (p.name = "mongo/config"));
             assert.deepStrictEqual(await violations(kvPolicyPathsMatch, misplaced), [
@@ -173,29 +181,13 @@ describe("policy pack", function () {
             );
         });
         it("reports a job whose secret block reads a KV path its role does not grant", async () => {
-            const block = changed(
-                program,
-                "mongo-job",
-                (p) =>
-                    (p.jobspec = p.jobspec.replace(
-                        /(\n\s*vault \{)/,
-                        '\n      secret "other" {\n        provider = "vault"\n        path     = "kv/data/default/web/other"\n      }\n$1',
-                    )),
-            );
+            const block = withSecretBlock(program, "other", "kv/data/default/web/other");
             assert.deepStrictEqual(await violations(kvPolicyPathsMatch, block), [
                 `Job mongo in namespace default: task mongo asks read kv/data/default/web/other (secret block "other"), which role nomad-workloads's policies do not grant (no rule of policy nomad-workloads matches "kv/data/default/web/other").`,
             ]);
         });
         it("accepts a job whose secret block reads its own KV path", async () => {
-            const block = changed(
-                program,
-                "mongo-job",
-                (p) =>
-                    (p.jobspec = p.jobspec.replace(
-                        /(\n\s*vault \{)/,
-                        '\n      secret "own" {\n        provider = "vault"\n        path     = "kv/data/default/mongo/own"\n      }\n$1',
-                    )),
-            );
+            const block = withSecretBlock(program, "own", "kv/data/default/mongo/own");
             assert.deepStrictEqual(await violations(kvPolicyPathsMatch, block), []);
         });
         describe("with values unknown in preview", () => {

@@ -13,11 +13,16 @@ const FREEZE = 'path "secret/data/default/web/*" {\n  capabilities = ["deny"]\n}
 const ROTATE_WEB = 'path "secret/data/default/web/config" {\n  capabilities = ["create", "update"]\n}\n';
 const WEB_CONFIG = '{{with secret "secret/data/default/web/config"}}{{.Data.data.api_key}}{{end}}';
 
-/** The job check's status and evidence, as `vaultnomad-verify --job default/web --json` prints them. */
-async function jobVerdict(cluster: FakeCluster, args: string[] = []): Promise<string> {
+/** The job check as `vaultnomad-verify --job default/web --json` prints it. */
+async function jobCheck(cluster: FakeCluster, args: string[] = []): Promise<{ status: string; evidence: string; fix?: string }> {
     const out: string[] = [];
     await runCluster(["--job", "default/web", ...args, "--json"], { env: cluster.env, out: (t) => out.push(t), err: (t) => out.push(t) });
-    const check = JSON.parse(out.join("\n")).checks.find((c: { id: string }) => c.id === "job");
+    return JSON.parse(out.join("\n")).checks.find((c: { id: string }) => c.id === "job");
+}
+
+/** The job check's status and evidence. */
+async function jobVerdict(cluster: FakeCluster, args: string[] = []): Promise<string> {
+    const check = await jobCheck(cluster, args);
     return `${check.status}: ${check.evidence}`;
 }
 
@@ -47,38 +52,29 @@ describe("vaultnomad-verify --job: each read as Vault decides it", function () {
             /^pass: default\/web: task web: role nomad-workloads, aud \[vault\.io\], 1 secret path\(s\) granted$/,
         );
     });
-    it("fails a job under a freeze policy's deny, naming the job, the path, the rule and its policy", async () => {
-        carry("freeze", FREEZE);
-        assert.match(await jobVerdict(cluster), FROZEN);
-    });
-    it("fails a job under a freeze policy's deny with --probe, though Vault grants the probe its own path", async () => {
-        carry("freeze", FREEZE);
-        assert.match(await jobVerdict(cluster, ["--probe"]), FROZEN);
-    });
-    it("fails a job whose exact rotation rule outranks the glob that grants read", async () => {
-        carry("rotate-web", ROTATE_WEB);
-        assert.match(await jobVerdict(cluster), ROTATED);
-    });
-    it("fails a job whose exact rotation rule outranks the glob, with --probe", async () => {
-        carry("rotate-web", ROTATE_WEB);
-        assert.match(await jobVerdict(cluster, ["--probe"]), ROTATED);
-    });
+    const FIELD_CASES: Array<[string, string, string, RegExp]> = [
+        ["under a freeze policy's deny, naming the job, the path, the rule and its policy", "freeze", FREEZE, FROZEN],
+        ["whose exact rotation rule outranks the glob that grants read", "rotate-web", ROTATE_WEB, ROTATED],
+    ];
+    for (const [title, name, text, told] of FIELD_CASES) {
+        for (const args of [[], ["--probe"]]) {
+            it(`fails a job ${title}${args.length ? ", with --probe" : ""}`, async () => {
+                carry(name, text);
+                assert.match(await jobVerdict(cluster, args), told);
+            });
+        }
+    }
     it("tells, for a deny, to lift it from the role, never to add beside it", async () => {
         carry("freeze", FREEZE);
-        const out: string[] = [];
-        await runCluster(["--job", "default/web", "--json"], { env: cluster.env, out: (t) => out.push(t), err: (t) => out.push(t) });
-        const fix: string = JSON.parse(out.join("\n")).checks.find((c: { id: string }) => c.id === "job").fix;
         assert.strictEqual(
-            fix,
+            (await jobCheck(cluster)).fix,
             '"secret/data/default/web/*" denies in policy freeze, and a deny wins over every grant on its path: the read works only once role nomad-workloads no longer holds that deny, or the secret lives where no deny applies',
         );
     });
     it("tells, for an exact rule without read, to add read to that rule", async () => {
         carry("rotate-web", ROTATE_WEB);
-        const out: string[] = [];
-        await runCluster(["--job", "default/web", "--json"], { env: cluster.env, out: (t) => out.push(t), err: (t) => out.push(t) });
         assert.strictEqual(
-            JSON.parse(out.join("\n")).checks.find((c: { id: string }) => c.id === "job").fix,
+            (await jobCheck(cluster)).fix,
             'role nomad-workloads: add "read" to "secret/data/default/web/config" in policy rotate-web: an exact rule decides its path alone',
         );
     });
@@ -132,6 +128,9 @@ describe("verify, stack mode: each job's reads as Vault decides them", function 
     this.timeout(20_000);
     const shared = sharedFakeStack();
     const capabilities = () => checkOnly(shared.stack.target(), "capabilities");
+    /** The mongo job reading only through one secret block, of the vault provider unless said. */
+    const readsOnlyThrough = (Name: string, Path: string, Provider = "vault", Config: Record<string, string> = { engine: "kv_v2" }) =>
+        (shared.world.jobs[0] = { ID: "mongo", Namespace: "default", Secrets: [{ Name, Provider, Path, Config }] });
 
     it("fails a default-role job under a freeze policy's deny, naming the rule and its policy", async () => {
         shared.world.policies.freeze = FREEZE.replaceAll("secret/data/default/web", "kv/data/default/mongo");
@@ -142,30 +141,18 @@ describe("verify, stack mode: each job's reads as Vault decides them", function 
         );
     });
     it("fails a job reading only through a secret block at an ungranted path, naming job and path", async () => {
-        shared.world.jobs[0] = {
-            ID: "mongo",
-            Namespace: "default",
-            Secrets: [{ Name: "root", Provider: "vault", Path: "kv/data/default/web/root", Config: { engine: "kv_v2" } }],
-        };
+        readsOnlyThrough("root", "kv/data/default/web/root");
         assert.strictEqual(
             (await capabilities()).evidence,
             'denied: default/mongo: read kv/data/default/web/root (secret block "root"): no rule of policies default, nomad-workloads matches "kv/data/default/web/root"',
         );
     });
     it("passes a job reading only through a secret block at a granted path", async () => {
-        shared.world.jobs[0] = {
-            ID: "mongo",
-            Namespace: "default",
-            Secrets: [{ Name: "root", Provider: "vault", Path: "kv/data/default/mongo/root", Config: { engine: "kv_v2" } }],
-        };
+        readsOnlyThrough("root", "kv/data/default/mongo/root");
         assert.strictEqual((await capabilities()).status, "pass");
     });
     it("leaves a secret block of another provider to it: Nomad variables are not Vault's", async () => {
-        shared.world.jobs[0] = {
-            ID: "mongo",
-            Namespace: "default",
-            Secrets: [{ Name: "token", Provider: "nomad", Path: "nomad/jobs/mongo", Config: { namespace: "default" } }],
-        };
+        readsOnlyThrough("token", "nomad/jobs/mongo", "nomad", { namespace: "default" });
         assert.strictEqual((await capabilities()).status, "pass");
     });
     it("judges a template's secret with parameters as a write, needing update", async () => {
