@@ -122,6 +122,43 @@ describe("vaultnomad-verify --job: each read as Vault decides it", function () {
             /^fail: default\/web: task web: .*: read secret\/data\/shared\/config: Vault answers \[deny\] on secret\/data\/shared\/config for the probe's token where the policies' text gives \[read\]: Vault's answer holds$/,
         );
     });
+    it("says, under --probe, that Vault cannot confirm when the role refuses the probe's identity", async () => {
+        world.loginError = 'error validating claims: claim "nomad_job_id" does not match any associated bound claim values';
+        assert.match(
+            await jobVerdict(cluster, ["--probe"]),
+            /; Vault's confirmation not possible: role nomad-workloads refuses the probe's identity \(error validating claims: .*\)$/,
+        );
+    });
+    it("says, under --probe, that Vault cannot confirm when the probe's token may not ask", async () => {
+        world.probeCapabilities = null;
+        assert.match(
+            await jobVerdict(cluster, ["--probe"]),
+            /granted; Vault's confirmation not possible: the probe's token of role nomad-workloads may not ask sys\/capabilities-self$/,
+        );
+    });
+    it("asks Vault nothing for a job whose task reads nothing", async () => {
+        world.jobs[1].Templates = [];
+        assert.match(
+            await jobVerdict(cluster, ["--probe"]),
+            /0 secret path\(s\) granted; Vault grants a token of role nomad-workloads nothing asked$/,
+        );
+    });
+    it("names only what Vault grants the probe, of what it was asked", async () => {
+        world.jobs[1].Templates = [WEB_CONFIG, '{{with secret "secret/data/shared/config"}}{{end}}'];
+        carry("shared", 'path "secret/data/shared/config" {\n  capabilities = ["deny"]\n}\n');
+        world.probeCapabilities = ["deny"];
+        assert.match(
+            await jobVerdict(cluster, ["--probe"]),
+            /^fail: .*; default\/web: task web: Vault answers \[deny\] on secret\/data\/default\/vaultnomad-verify-probe\/config for the probe's token where the policies' text gives \[read\]: Vault's answer holds$/,
+        );
+    });
+    it("fails a job whose role holds a policy verify cannot read, naming the policy and the line", async () => {
+        carry("odd", 'path "secret/data/x" {\n  capabilities = ["bogus"]\n}\n');
+        assert.match(
+            await jobVerdict(cluster),
+            /^fail: default\/web: task web: role nomad-workloads: policy odd, line 1: path "secret\/data\/x": invalid capability "bogus"$/,
+        );
+    });
 });
 
 describe("verify, stack mode: each job's reads as Vault decides them", function () {
@@ -138,6 +175,22 @@ describe("verify, stack mode: each job's reads as Vault decides them", function 
         assert.strictEqual(
             (await capabilities()).evidence,
             'denied: default/mongo: read kv/data/default/mongo/config: denied by "kv/data/default/mongo/*" (deny) in policy freeze; the deny overrides what policy nomad-workloads grants on the same path',
+        );
+    });
+    it("fails a job whose role holds a policy verify cannot read, naming the policy and telling to report it", async () => {
+        shared.world.policies.odd = 'path "kv/data/x" {\n  capabilities = ["bogus"]\n}\n';
+        shared.world.role = { ...shared.world.role, token_policies: ["nomad-workloads", "odd"] };
+        assert.strictEqual(
+            (await capabilities()).fix,
+            'default/mongo: verify cannot read a policy of role nomad-workloads (policy odd, line 1: path "kv/data/x": invalid capability "bogus"): read it with vault policy read, and report its text to the project if Vault accepts it',
+        );
+    });
+    it("asks Vault nothing for the probe when the default role is missing", async () => {
+        shared.world.jobs = [];
+        shared.world.role = undefined;
+        assert.strictEqual(
+            (await capabilities()).evidence,
+            "0 job(s) using the default role and 0 with a role of their own can read what their templates read",
         );
     });
     it("fails a job reading only through a secret block at an ungranted path, naming job and path", async () => {

@@ -40,7 +40,9 @@ export async function denials(t: Target, view: ClusterView, jobs: VaultJob[]): P
                 const role = roleOf(t, task);
                 const token = tokens.get(role)!;
                 if ("missing" in token) {
-                    const fix = `role ${role} is missing at ${t.jwtPath}/ (${token.missing}): create it, or name a role that exists`;
+                    const fix = token.unreadable
+                        ? `verify cannot read a policy of role ${role} (${token.missing}): read it with vault policy read, and report its text to the project if Vault accepts it`
+                        : `role ${role} is missing at ${t.jwtPath}/ (${token.missing}): create it, or name a role that exists`;
                     for (const request of vaultRequests(task, setting.kvMountOf)) {
                         found.push({
                             job,
@@ -54,7 +56,10 @@ export async function denials(t: Target, view: ClusterView, jobs: VaultJob[]): P
                     continue;
                 }
                 const verdicts = taskVerdicts(setting, token, job, task).filter((v) => !granted(v));
-                const readable = verdicts.length ? grantedTo(await policyGrants(view, token.policies), job.namespace, job.id) : [];
+                if (!verdicts.length) {
+                    continue;
+                }
+                const readable = grantedTo(await policyGrants(view, token.policies), job.namespace, job.id);
                 verdicts.forEach((v) => found.push({ job, role, own, shown: verdictShown(v), fix: verdictFix(v, role, readable) }));
             }
         }

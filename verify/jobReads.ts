@@ -12,11 +12,15 @@ import { Target } from "./types";
 import { ClusterView, JobTask } from "./viewTypes";
 
 /**
- * The policies a token of this role holds, as Vault's token store gives them (policyutil.SanitizePolicies):
- * token_policies plus `default` unless token_no_default_policy, without repeats, sorted.
+ * The policies a token of this role holds, as Vault gives them (sdk/helper/policyutil SanitizePolicies): the names
+ * trimmed and lower-cased, token_policies plus `default` unless token_no_default_policy, without repeats, sorted;
+ * `root` alone when it is among them.
  */
 export function tokenPolicies(role: Record<string, any>): string[] {
-    const listed: string[] = role.token_policies ?? [];
+    const listed = ((role.token_policies ?? []) as string[]).map((name) => name.trim().toLowerCase()).filter((name) => name !== "");
+    if (listed.includes("root")) {
+        return ["root"];
+    }
     return [...new Set([...listed, ...(role.token_no_default_policy ? [] : ["default"])])].sort();
 }
 
@@ -28,8 +32,8 @@ export interface RoleToken {
     readonly token: TokenPolicies;
 }
 
-/** A role's token, or Vault's answer when the role (or one of its policies) cannot be read. */
-export type RoleTokenOr = RoleToken | { readonly role: string; readonly missing: string };
+/** A role's token, or Vault's answer when the role cannot be read, or why verify cannot read one of its policies. */
+export type RoleTokenOr = RoleToken | { readonly role: string; readonly missing: string; readonly unreadable?: true };
 
 /** The token a login with `role` gets: the role as Vault reads it back and the text of each of its policies. */
 export async function roleToken(t: Target, view: ClusterView, role: string): Promise<RoleTokenOr> {
@@ -44,7 +48,7 @@ export async function roleToken(t: Target, view: ClusterView, role: string): Pro
     try {
         return { role, data, policies, token: readPolicies(texts) };
     } catch (err) {
-        return { role, missing: (err as Error).message };
+        return { role, missing: (err as Error).message, unreadable: true };
     }
 }
 

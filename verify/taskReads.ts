@@ -37,8 +37,8 @@ export async function taskReads(
             problems: [
                 [
                     `${name}: role ${role}: ${token.missing}`,
-                    "Vault cannot give this role's token its policies.",
-                    "Fix the policy Vault names.",
+                    "verify cannot read this policy of the role as Vault holds it, so it cannot judge the job's reads.",
+                    "Read the policy with vault policy read <name>, and report its text to the project if Vault accepts it.",
                 ],
             ],
             seen: "",
