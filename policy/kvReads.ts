@@ -17,7 +17,7 @@ export function roleToken(names: readonly string[], texts: PolicyTexts): { token
         return undefined;
     }
     const policies = held.map((name) => ({ name, text: texts.get(name)! }));
-    return { token: readPolicies(policies), accessors: accessorsIn(policies.map((p) => p.text).join("\n")) };
+    return { token: readPolicies(policies), accessors: [...new Set(policies.flatMap((p) => accessorsIn(p.text)))] };
 }
 
 /** Whether a token of the role may read the KV v2 secret at `path`, for the job at namespace/job; and why not. */

@@ -51,4 +51,4 @@ export function programIdentity(accessors: readonly string[], job: { namespace: 
 }
 
 /** The JWT mount accessors a templated policy names. */
-export const accessorsIn = (policy: string): string[] => [...new Set(policy.match(/auth_jwt_\w+/g) ?? [])];
+export const accessorsIn = (policy: string): string[] => [...new Set([...policy.matchAll(/auth_jwt_\w+/g)].map((m) => m[0]))];

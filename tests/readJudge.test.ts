@@ -119,11 +119,24 @@ describe("a read judged for a token", () => {
                 'read kv/data/default/a: no rule of policies one, two matches "kv/data/default/a"; Vault leaves 2 templated rule(s) of one, two out of this token (alias not found)',
             );
         });
-        it("tells how to have Vault render a templated rule left out", () => {
-            const verdict = verdictOn("kv/data/default/a", [["one", STALE]]);
+        it("tells how to have Vault render the templated rules it leaves out, naming their policies and reasons", () => {
+            const verdict = verdictOn("kv/data/default/a", [
+                ["one", STALE],
+                ["two", TEMPLATED.replace("metadata.nomad_namespace", "metadata.missing")],
+            ]);
             assert.strictEqual(
                 verdictFix(verdict, "web", ["kv/data/default/web/*"]),
-                "role web: Vault leaves templated rules of one out of this job's token (alias not found): render the policy for the JWT mount's current accessor (see accessor-drift), and map the claims it names in the role's claim_mappings",
+                "role web: Vault leaves templated rules of one, two out of this job's token (alias not found; no value could be found for one of the template directives): render the policy for the JWT mount's current accessor (see accessor-drift), and map the claims it names in the role's claim_mappings",
+            );
+        });
+        it("counts the templated rules left out for different reasons", () => {
+            const verdict = verdictOn("kv/data/default/a", [
+                ["one", STALE],
+                ["two", TEMPLATED.replace("metadata.nomad_namespace", "metadata.missing")],
+            ]);
+            assert.match(
+                verdictShown(verdict),
+                /; Vault leaves 2 templated rule\(s\) of one, two out of this token \(alias not found; no value could be found for one of the template directives\)$/,
             );
         });
         it("names every policy whose deny decides, and asks for no grant beside it", () => {

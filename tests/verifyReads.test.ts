@@ -14,7 +14,10 @@ const ROTATE_WEB = 'path "secret/data/default/web/config" {\n  capabilities = ["
 const WEB_CONFIG = '{{with secret "secret/data/default/web/config"}}{{.Data.data.api_key}}{{end}}';
 
 /** The job check as `vaultnomad-verify --job default/web --json` prints it. */
-async function jobCheck(cluster: FakeCluster, args: string[] = []): Promise<{ status: string; evidence: string; fix?: string }> {
+async function jobCheck(
+    cluster: FakeCluster,
+    args: string[] = [],
+): Promise<{ status: string; evidence: string; cause?: string; fix?: string }> {
     const out: string[] = [];
     await runCluster(["--job", "default/web", ...args, "--json"], { env: cluster.env, out: (t) => out.push(t), err: (t) => out.push(t) });
     return JSON.parse(out.join("\n")).checks.find((c: { id: string }) => c.id === "job");
@@ -138,25 +141,63 @@ describe("vaultnomad-verify --job: each read as Vault decides it", function () {
     });
     it("asks Vault nothing for a job whose task reads nothing", async () => {
         world.jobs[1].Templates = [];
+        assert.match(await jobVerdict(cluster, ["--probe"]), /, 0 secret path\(s\) granted$/);
+    });
+    it("names every path Vault grants the probe", async () => {
+        world.jobs[1].Templates = [WEB_CONFIG, '{{with secret "secret/data/default/web/db"}}{{end}}'];
         assert.match(
             await jobVerdict(cluster, ["--probe"]),
-            /0 secret path\(s\) granted; Vault grants a token of role nomad-workloads nothing asked$/,
+            /; Vault grants a token of role nomad-workloads read on secret\/data\/default\/vaultnomad-verify-probe\/config, read on secret\/data\/default\/vaultnomad-verify-probe\/db$/,
         );
     });
-    it("names only what Vault grants the probe, of what it was asked", async () => {
-        world.jobs[1].Templates = [WEB_CONFIG, '{{with secret "secret/data/shared/config"}}{{end}}'];
-        carry("shared", 'path "secret/data/shared/config" {\n  capabilities = ["deny"]\n}\n');
+    it("says when Vault grants the probe none of the paths asked, where the policies' text agrees", async () => {
+        world.role = { ...world.role, token_policies: ["web-config"] };
+        world.policies["web-config"] = 'path "secret/data/default/web/config" {\n  capabilities = ["read"]\n}\n';
         world.probeCapabilities = ["deny"];
         assert.match(
             await jobVerdict(cluster, ["--probe"]),
-            /^fail: .*; default\/web: task web: Vault answers \[deny\] on secret\/data\/default\/vaultnomad-verify-probe\/config for the probe's token where the policies' text gives \[read\]: Vault's answer holds$/,
+            /^pass: .*; Vault grants a token of role nomad-workloads none of the paths asked$/,
+        );
+    });
+    it("names each read a deny decides", async () => {
+        carry("freeze", FREEZE);
+        world.jobs[1].Templates = [WEB_CONFIG, '{{with secret "secret/data/default/web/db"}}{{end}}'];
+        assert.match(
+            await jobVerdict(cluster),
+            /: read secret\/data\/default\/web\/config: denied by .*; read secret\/data\/default\/web\/db: denied by "secret\/data\/default\/web\/\*" \(deny\) in policy freeze; the deny overrides what policy nomad-workloads grants on the same path$/,
+        );
+    });
+    it("tells apart Vault's denial of the job's own path from its denial of the probe's", async () => {
+        world.jobs[1].Templates = [WEB_CONFIG, '{{with secret "secret/data/shared/config"}}{{end}}'];
+        carry("shared", 'path "secret/data/shared/config" {\n  capabilities = ["read"]\n}\n');
+        world.probeCapabilities = ["deny"];
+        assert.match(
+            await jobVerdict(cluster, ["--probe"]),
+            /^fail: default\/web: task web: .*: read secret\/data\/shared\/config: Vault answers \[deny\] .*; default\/web: task web: Vault answers \[deny\] on secret\/data\/default\/vaultnomad-verify-probe\/config for the probe's token where the policies' text gives \[read\]: Vault's answer holds$/,
+        );
+    });
+    it("fails where Vault denies the probe what the policies' text grants it, with the cause and the fix", async () => {
+        world.probeCapabilities = ["create", "update"];
+        const check = await jobCheck(cluster, ["--probe"]);
+        assert.deepStrictEqual(
+            [check.evidence, check.cause, check.fix],
+            [
+                "default/web: task web: Vault answers [create, update] on secret/data/default/vaultnomad-verify-probe/config for the probe's token where the policies' text gives [read]: Vault's answer holds",
+                "Vault does not render the policy as its text reads for a real login: the alias metadata it keys on is missing (claim_mappings) or the accessor is stale.",
+                "Check the role's claim_mappings and the accessor-drift check.",
+            ],
         );
     });
     it("fails a job whose role holds a policy verify cannot read, naming the policy and the line", async () => {
         carry("odd", 'path "secret/data/x" {\n  capabilities = ["bogus"]\n}\n');
-        assert.match(
-            await jobVerdict(cluster),
-            /^fail: default\/web: task web: role nomad-workloads: policy odd, line 1: path "secret\/data\/x": invalid capability "bogus"$/,
+        const check = await jobCheck(cluster);
+        assert.deepStrictEqual(
+            [check.evidence, check.cause, check.fix],
+            [
+                'default/web: task web: role nomad-workloads: policy odd, line 1: path "secret/data/x": invalid capability "bogus"',
+                "verify cannot read this policy of the role as Vault holds it, so it cannot judge the job's reads.",
+                "Read the policy with vault policy read <name>, and report its text to the project if Vault accepts it.",
+            ],
         );
     });
 });

@@ -56,11 +56,10 @@ export async function denials(t: Target, view: ClusterView, jobs: VaultJob[]): P
                     continue;
                 }
                 const verdicts = taskVerdicts(setting, token, job, task).filter((v) => !granted(v));
-                if (!verdicts.length) {
-                    continue;
+                for (const v of verdicts) {
+                    const readable = grantedTo(await policyGrants(view, token.policies), job.namespace, job.id);
+                    found.push({ job, role, own, shown: verdictShown(v), fix: verdictFix(v, role, readable) });
                 }
-                const readable = grantedTo(await policyGrants(view, token.policies), job.namespace, job.id);
-                verdicts.forEach((v) => found.push({ job, role, own, shown: verdictShown(v), fix: verdictFix(v, role, readable) }));
             }
         }
     }
@@ -89,5 +88,5 @@ export async function probeOwnPath(t: Target, context: RunContext, kvMount: stri
     const word = await askVault(t, context, setting, token, (claims) => [
         { path: `${kvMount}/data/${claims.nomad_namespace}/${claims.nomad_job_id}/verify`, capability: "read" },
     ]);
-    return word && "answers" in word ? word.answers[0] : undefined;
+    return word?.answers?.[0];
 }

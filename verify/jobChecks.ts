@@ -79,7 +79,7 @@ async function walkTask(
     }
     const reads = await taskReads(t, context, task, role, job);
     problems.push(...reads.problems);
-    const seen = `task ${task.Name}: role ${role}, aud [${aud.join(", ")}], ${reads.seen}`;
+    const seen = `task ${task.Name}: role ${role}, aud [${aud.join(", ")}], ${reads.seen ?? ""}`;
     return { problems, seen };
 }
 

@@ -2,7 +2,7 @@
 // (policy/vaultRequests.ts), judged against the policies of the token its role gives (policy/vaultAcl.ts), with
 // templated paths rendered for the job's own identity. Not a union of the rules that match: the exact rule, or
 // else the highest-priority pattern, decides alone, and a deny merged from any policy wins.
-import { aliasName, Claims, extractMetadata } from "../policy/jwtClaims";
+import { aliasName, Claims, extractMetadata, JwtRole } from "../policy/jwtClaims";
 import { Identity } from "../policy/policyTemplate";
 import { judgeTask, ReadVerdict } from "../policy/readJudge";
 import { readPolicies, TokenPolicies } from "../policy/vaultAcl";
@@ -61,7 +61,8 @@ export interface ReadSetting {
 
 export async function readSetting(t: Target, view: ClusterView): Promise<ReadSetting> {
     const [mounts, auth] = await Promise.all([view.vault("sys/mounts"), view.vault("sys/auth")]);
-    return { kvMountOf: kvMountOf(json(mounts)?.data ?? {}), accessor: json(auth)?.data?.[`${t.jwtPath}/`]?.accessor };
+    // Both answer 200 with their mounts under data (verify's token may read them, or the read throws).
+    return { kvMountOf: kvMountOf(json(mounts).data), accessor: json(auth).data[`${t.jwtPath}/`]?.accessor };
 }
 
 /** The KV mount a path lies under, the longest mount first; the version from options.version (none: 1). */
@@ -81,7 +82,7 @@ export function jobIdentity(setting: ReadSetting, role: RoleToken, claims: Claim
     if (setting.accessor === undefined) {
         return {};
     }
-    const alias = aliasName({ user_claim: role.data.user_claim ?? "", user_claim_json_pointer: role.data.user_claim_json_pointer }, claims);
+    const alias = aliasName(role.data as JwtRole, claims);
     return {
         entity: {
             aliases: [

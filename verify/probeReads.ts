@@ -27,7 +27,8 @@ export interface Answer extends Question {
 }
 
 /** Vault's answers for the probe's token of `role`; a note instead when it cannot be asked. */
-export type VaultWord = { readonly answers: readonly Answer[] } | { readonly note: string };
+export type VaultWord =
+    { readonly answers: readonly Answer[]; readonly note?: undefined } | { readonly answers?: undefined; readonly note: string };
 
 /** Asks Vault, with a token from the probe's login with `role`; undefined without a probe. */
 export async function askVault(

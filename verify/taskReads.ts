@@ -3,7 +3,7 @@
 import { ReadVerdict } from "../policy/readJudge";
 import { grantedTo, policyGrants } from "./grants";
 import { readSetting, roleToken, taskVerdicts } from "./jobReads";
-import { Answer, askVault, disagreementShown } from "./probeReads";
+import { askVault, disagreementShown } from "./probeReads";
 import { DENIED_CAUSE, granted, requestShown, verdictFix, verdictShown } from "./readMessages";
 import { RunContext, Target } from "./types";
 import { JobTask } from "./viewTypes";
@@ -17,9 +17,9 @@ interface Job {
 
 /** The job's path as the probe's token requests it: the probe's namespace and job ID in place of the job's. */
 export function forProbe(path: string, job: Job, claims: Record<string, unknown>): string {
-    const own = `/${job.namespace}/${job.id}`;
-    const at = `${path}/`.indexOf(`${own}/`);
-    return at < 0 ? path : `${path.slice(0, at)}/${claims.nomad_namespace}/${claims.nomad_job_id}${path.slice(at + own.length)}`;
+    const own = `/${job.namespace}/${job.id}/`;
+    const [head, ...rest] = `${path}/`.split(own);
+    return rest.length ? `${head}/${claims.nomad_namespace}/${claims.nomad_job_id}/${rest.join(own)}`.slice(0, -1) : path;
 }
 
 /** The task's reads: the problems they meet, and what was seen when they hold. */
@@ -29,7 +29,7 @@ export async function taskReads(
     task: JobTask,
     role: string,
     job: Job,
-): Promise<{ problems: Problem[]; seen: string }> {
+): Promise<{ problems: Problem[]; seen?: string }> {
     const [setting, token] = await Promise.all([readSetting(t, context.view), roleToken(t, context.view, role)]);
     const name = `${job.namespace}/${job.id}: task ${task.Name}`;
     if ("missing" in token) {
@@ -41,16 +41,19 @@ export async function taskReads(
                     "Read the policy with vault policy read <name>, and report its text to the project if Vault accepts it.",
                 ],
             ],
-            seen: "",
         };
     }
     const verdicts = taskVerdicts(setting, token, job, task);
-    const word = await askVault(t, context, setting, token, (claims) =>
-        verdicts.map((v) => ({ path: forProbe(v.request.path, job, claims), capability: v.request.capability })),
-    );
-    const answers: Array<Answer | undefined> = word && "answers" in word ? [...word.answers] : [];
+    // A task that asks Vault nothing leaves nothing for Vault to confirm.
+    const word =
+        verdicts.length > 0
+            ? await askVault(t, context, setting, token, (claims) =>
+                  verdicts.map((v) => ({ path: forProbe(v.request.path, job, claims), capability: v.request.capability })),
+              )
+            : undefined;
+    const answers = word?.answers;
     // Vault's answer decides a path it was asked as the job asks it; elsewhere the model judges the job's own path.
-    const vaultOn = (v: ReadVerdict, i: number) => (answers[i]?.path === v.request.path ? answers[i] : undefined);
+    const vaultOn = (v: ReadVerdict, i: number) => (answers?.[i].path === v.request.path ? answers[i] : undefined);
     const denied = verdicts.flatMap((v, i) => {
         const vaultSays = vaultOn(v, i);
         if (vaultSays ? vaultSays.vaultGrants : granted(v)) {
@@ -58,7 +61,7 @@ export async function taskReads(
         }
         return [{ v, shown: vaultSays?.modelGrants ? `${requestShown(v.request)}: ${disagreementShown(vaultSays)}` : verdictShown(v) }];
     });
-    const disagreements = answers.filter((a): a is Answer => a !== undefined && a.vaultGrants !== a.modelGrants);
+    const disagreements = answers?.filter((a) => a.vaultGrants !== a.modelGrants) ?? [];
     const problems: Problem[] = [];
     if (denied.length) {
         const readable = grantedTo(await policyGrants(context.view, token.policies), job.namespace, job.id);
@@ -76,17 +79,14 @@ export async function taskReads(
             "Check the role's claim_mappings and the accessor-drift check.",
         ]);
     }
-    const note =
-        word && "note" in word
-            ? `; ${word.note}`
-            : word
-              ? `; Vault grants a token of role ${role} ${
-                    answers
-                        .filter((a) => a?.vaultGrants)
-                        .map((a) => `${a!.capability} on ${a!.path}`)
-                        .join(", ") || "nothing asked"
-                }`
-              : "";
+    const note = answers
+        ? `; Vault grants a token of role ${role} ${
+              answers
+                  .filter((a) => a.vaultGrants)
+                  .map((a) => `${a.capability} on ${a.path}`)
+                  .join(", ") || "none of the paths asked"
+          }`
+        : word && `; ${word.note}`;
     const differ = disagreements.length ? `; ${disagreements.map(disagreementShown).join("; ")}` : "";
-    return { problems, seen: `${verdicts.length} secret path(s) granted${note}${differ}` };
+    return { problems, seen: `${verdicts.length} secret path(s) granted${note ?? ""}${differ}` };
 }
