@@ -2,8 +2,12 @@
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import * as vault from "@pulumi/vault";
 import * as nomad from "../nomad";
-import { jobVaultBlocks, policyStanzas, renderForJob, Stanza, vaultPathMatches } from "./hcl";
+import { JobTask, jobTasks, parseHcl, policyStanzas, resolveJobspec } from "./hcl";
+import { JobspecTask, jobspecTasks } from "./jobspecTasks";
 import { known, knownPart } from "./known";
+import { deniedKvRequests, roleToken, secretRead } from "./kvReads";
+import { requestShown } from "./readJudge";
+import { KvMountOf } from "./vaultRequests";
 
 export const vaultPoliciesGrantNoBroadPaths: ResourceValidationPolicy = {
     name: "vault-policy-no-broad-grants",
@@ -29,23 +33,25 @@ const isTemplated = (policy: string) => policy.includes("{{identity.entity.alias
 export const kvPolicyPathsMatch: StackValidationPolicy = {
     name: "kv-policy-paths-match",
     description:
-        "The templated policy's KV paths use a KV v2 mount (when the stack declares it) with its data/ segment; every KV secret sits under a Vault-using job's <namespace>/<job>/ path, which the policies of the job's role let it read.",
+        "The templated policy's KV paths use a KV v2 mount (when the stack declares it) with its data/ segment; every KV secret sits under a Vault-using job's <namespace>/<job>/ path, and every KV secret and KV request of a job's templates and secret blocks is granted to the job's role as Vault decides it (the exact or highest-priority rule, a deny from any policy winning).",
     validateStack: async (args, reportViolation) => {
         // Mounts declared elsewhere (an existing cluster's) are taken as they are.
+        const mounts = args.resources.filter((r) => r.isType(vault.Mount)).map((r) => knownPart(r.props) as Record<string, any>);
         const isKvV2 = new Map(
-            args.resources
-                .filter((r) => r.isType(vault.Mount))
-                .map((r) => knownPart(r.props) as Record<string, any>)
-                .map((props) => [props.path as string, props.type === "kv-v2" || (props.type === "kv" && props.options?.version === "2")]),
+            mounts.map((props) => [
+                props.path as string,
+                props.type === "kv-v2" || (props.type === "kv" && props.options?.version === "2"),
+            ]),
         );
+        const kvMounts = mounts.filter((props) => props.type === "kv" || props.type === "kv-v2").map((props) => props.path as string);
         // A policy unknown in preview (the templated one is rendered from the accessor) is checked on update,
         // and leaves the roles that hold it unjudged, not violated.
-        const stanzasOf = new Map<string, Stanza[] | undefined>();
+        const texts = new Map<string, string | undefined>();
         const templated = [];
         for (const r of args.resources.filter((r) => r.isType(vault.Policy))) {
             const text = known(() => r.props.policy as string);
             const stanzas = text === undefined ? undefined : await policyStanzas(text);
-            stanzasOf.set(r.props.name as string, stanzas);
+            texts.set(r.props.name as string, text);
             if (stanzas && isTemplated(text!)) {
                 templated.push({ name: r.props.name as string, stanzas });
             }
@@ -74,16 +80,25 @@ export const kvPolicyPathsMatch: StackValidationPolicy = {
                 .map((props) => [props.roleName as string, (props.tokenPolicies ?? []) as string[]]),
         );
         const jobRoles = new Map<string, Set<string>>();
+        const vaultTasks: Array<{ task: JobTask; spec: JobspecTask; role: string }> = [];
         for (const job of args.resources.filter((r) => r.isType(nomad.Job))) {
             const spec = known(() => [job.props.jobspec as string, knownPart(job.props.hcl2?.vars)] as const);
             if (spec === undefined) {
                 return; // a job not known yet may be the one a secret belongs to
             }
-            for (const b of await jobVaultBlocks(spec[0], spec[1] as any)) {
-                const key = `${b.namespace}/${b.job}`;
-                jobRoles.set(key, (jobRoles.get(key) ?? new Set()).add((b.vault.role as string | undefined) ?? defaultRole!));
-            }
+            const parsed = await parseHcl(await resolveJobspec(spec[0], spec[1] as Record<string, string>));
+            const specs = jobspecTasks(parsed);
+            // jobTasks and jobspecTasks walk the parsed jobspec in the same order.
+            jobTasks(parsed).forEach((task, i) =>
+                ((task.body.vault ?? []) as Array<Record<string, any>>).forEach((block) => {
+                    const key = `${task.namespace}/${task.job}`;
+                    const role = (block.role as string | undefined) ?? defaultRole!;
+                    jobRoles.set(key, (jobRoles.get(key) ?? new Set()).add(role));
+                    vaultTasks.push({ task, spec: specs[i], role });
+                }),
+            );
         }
+        const tokenOf = (role: string) => roleToken(rolePolicies.get(role) ?? [], texts);
         for (const secret of args.resources.filter((r) => r.isType(vault.kv.SecretV2))) {
             const place = known(() => ({ name: String(secret.props.name), mount: String(secret.props.mount) }));
             if (place === undefined) {
@@ -99,20 +114,34 @@ export const kvPolicyPathsMatch: StackValidationPolicy = {
                 continue;
             }
             for (const role of roles) {
-                const policies = (rolePolicies.get(role) ?? []).map((policy) => (stanzasOf.has(policy) ? stanzasOf.get(policy) : []));
-                if (policies.some((stanzas) => stanzas === undefined)) {
+                const token = tokenOf(role);
+                const read = token && secretRead(token, { namespace, id: job }, path);
+                if (!read || read.readable) {
                     continue;
                 }
-                const readable = policies.some((stanzas) =>
-                    stanzas!.some((s) => s.capabilities.includes("read") && vaultPathMatches(renderForJob(s.path, namespace, job), path)),
-                );
-                if (!readable && role === defaultRole) {
+                const denied = read.decision.rule?.deniedBy.length;
+                if (role === defaultRole) {
                     reportViolation(
-                        `No templated policy lets job ${job} in namespace ${namespace} read ${path}: write it under ${place.mount}/data/<namespace>/<job>/.`,
+                        `No templated policy lets job ${job} in namespace ${namespace} read ${path} (${read.reason}): ${denied ? "lift the deny from the role's policies, or write it elsewhere" : `write it under ${place.mount}/data/<namespace>/<job>/`}.`,
                     );
-                } else if (!readable) {
-                    reportViolation(`Role ${role}'s policies do not let job ${job} in namespace ${namespace} read ${path}: grant it read.`);
+                } else {
+                    reportViolation(
+                        `Role ${role}'s policies do not let job ${job} in namespace ${namespace} read ${path} (${read.reason}): ${denied ? "lift the deny from the role's policies" : "grant it read"}.`,
+                    );
                 }
+            }
+        }
+        // What each job's templates and secret blocks ask of the stack's KV mounts, as Vault decides it for its role.
+        const kvMountOf: KvMountOf = (path) => {
+            const mount = kvMounts.find((m) => path.startsWith(`${m}/`));
+            return mount === undefined ? undefined : { mount: `${mount}/`, version: isKvV2.get(mount) ? 2 : 1 };
+        };
+        for (const { task, spec, role } of vaultTasks) {
+            const token = tokenOf(role);
+            for (const verdict of token ? deniedKvRequests(token, task, spec, kvMountOf) : []) {
+                reportViolation(
+                    `Job ${task.job} in namespace ${task.namespace}: task ${task.task} asks ${requestShown(verdict.request)}, which role ${role}'s policies do not grant (${verdict.explanation.reason}).`,
+                );
             }
         }
     },

@@ -2,7 +2,11 @@
 // IDs, roles, the order between jobs, and what each job's templates read against what it is granted.
 import * as fs from "fs";
 import * as path from "path";
-import { JobTask, jobTasks, parseHcl, policyStanzas, renderForJob, resolveJobspec, Stanza, vaultPathMatches } from "../policy/hcl";
+import { renderGrants } from "../components/jobVaultRole";
+import { JobTask, jobTasks, parseHcl, resolveJobspec } from "../policy/hcl";
+import { JobspecTask, jobspecTasks } from "../policy/jobspecTasks";
+import { accessorsIn, granted, judgeTask, ownKvMount, programIdentity, ReadVerdict, requestPath } from "../policy/readJudge";
+import { readPolicies, TokenPolicies } from "../policy/vaultAcl";
 import { ConfigError } from "./index";
 import { Grant, jobspecLabel, PROGRAM_VARS, WorkloadSpec } from "./workloads";
 
@@ -61,7 +65,7 @@ async function checkJobspec<W extends WorkloadSpec>(w: W, context: WorkloadConte
     if (!jobspec) {
         return undefined;
     }
-    const { tasks, hcl2Vars, text } = jobspec;
+    const { tasks, specTasks, hcl2Vars, text } = jobspec;
     const jobIds = [...new Set(tasks.map((t) => t.job))];
     if (jobIds.length !== 1) {
         fault("jobspec", `${jobspecLabel(w)} must declare exactly one job with at least one task; it declares ${jobIds.length}.`);
@@ -77,7 +81,7 @@ async function checkJobspec<W extends WorkloadSpec>(w: W, context: WorkloadConte
     for (const { task, body } of tasks) {
         ((body.vault ?? []) as Array<Record<string, any>>).forEach((block) => checkVaultBlock(block, task, w, context, fault));
     }
-    const readPaths = await checkTemplates(w, jobId, tasks, context, fault);
+    const readPaths = checkReads(w, jobId, tasks, specTasks, context, fault);
     const reads = [...readPaths, ...(w.role?.grants ?? []).map((g) => g.path)];
     const engineMounts = context.engines.map((e) => e.mount).filter((mount) => reads.some((p) => p.startsWith(`${mount}/`)));
     return { ...w, jobId, jobspecText: text, hcl2Vars, engineMounts };
@@ -101,7 +105,7 @@ async function readJobspec(
     w: WorkloadSpec,
     context: WorkloadContext,
     fault: Fault,
-): Promise<{ tasks: JobTask[]; hcl2Vars: Record<string, string>; text: string } | undefined> {
+): Promise<{ tasks: JobTask[]; specTasks: JobspecTask[]; hcl2Vars: Record<string, string>; text: string } | undefined> {
     const text = jobspecText(w, fault);
     if (text === undefined) {
         return undefined;
@@ -116,38 +120,73 @@ async function readJobspec(
         for (const name of PROGRAM_VARS.filter((v) => declared.includes(v) && program[v] !== undefined)) {
             hcl2Vars[name] = program[name]!;
         }
-        return { tasks: jobTasks(await parseHcl(await resolveJobspec(text, hcl2Vars))), hcl2Vars, text };
+        const parsed = await parseHcl(await resolveJobspec(text, hcl2Vars));
+        return { tasks: jobTasks(parsed), specTasks: jobspecTasks(parsed), hcl2Vars, text };
     } catch (err) {
         fault("jobspec", `${jobspecLabel(w)} is not a valid HCL2 jobspec: ${(err as Error).message}`);
         return undefined;
     }
 }
 
-/** Every path the job's templates read must be granted to its identity; returns those paths. */
-async function checkTemplates(w: WorkloadSpec, jobId: string, tasks: JobTask[], context: WorkloadContext, fault: Fault): Promise<string[]> {
-    const stanzas = w.role
-        ? (w.role.grants as Stanza[])
-        : (await policyStanzas(context.defaultPolicy)).map((s) => ({
-              path: renderForJob(s.path, w.namespace, jobId),
-              capabilities: s.capabilities,
-          }));
+/**
+ * Every request the job's templates and secret blocks make must be granted to its identity, as Vault decides it for
+ * the token of its role (its grants, or the templated policy); returns the requested paths.
+ */
+function checkReads(
+    w: WorkloadSpec,
+    jobId: string,
+    tasks: JobTask[],
+    specTasks: JobspecTask[],
+    context: WorkloadContext,
+    fault: Fault,
+): string[] {
+    const policy = w.role
+        ? { name: w.role.name, text: renderGrants(w.role.grants) }
+        : { name: context.defaultPolicyName, text: context.defaultPolicy };
+    let token: TokenPolicies;
+    try {
+        token = readPolicies([policy]);
+    } catch (err) {
+        fault("role.grants", (err as Error).message);
+        return [];
+    }
+    const accessors = accessorsIn(context.defaultPolicy);
+    const kvMountOf = ownKvMount(context.kvMount);
     const readPaths: string[] = [];
-    for (const { task, body } of tasks) {
-        const templates = ((body.template ?? []) as Array<{ data?: string }>).map((t) => t.data ?? "");
-        for (const secretPath of templates.flatMap((data) => [...data.matchAll(/\bsecret\s+"([^"]+)"/g)].map((m) => m[1]))) {
-            readPaths.push(secretPath);
+    // jobTasks and jobspecTasks walk the parsed jobspec in the same order.
+    tasks.forEach(({ task, body }, i) => {
+        const acl = token.acl(programIdentity(accessors, { namespace: w.namespace, id: jobId }, task));
+        for (const verdict of judgeTask(acl, specTasks[i].task, kvMountOf)) {
+            const { path: requested, capability } = verdict.request;
+            readPaths.push(requested);
+            const asks = `${VERB[capability]} ${requestPath(verdict.request)}`;
             if (!body.vault?.length) {
-                fault("jobspec", `task ${task} reads ${secretPath} but has no vault block, so it gets no Vault token.`);
-            } else if (!stanzas.some((s) => s.capabilities.includes("read") && vaultPathMatches(s.path, secretPath))) {
-                const fix = w.role
-                    ? `add a grant { path: ${secretPath}, capabilities: [read] }`
-                    : `read under ${context.kvMount}/data/${w.namespace}/${jobId}/, or declare a role that grants it`;
-                const policy = w.role ? `role ${w.role.name}'s grants do` : `the templated policy of ${context.defaultRole} does`;
-                fault("jobspec", `task ${task} reads ${secretPath}, which ${policy} not let job ${jobId} read: ${fix}.`);
+                fault("jobspec", `task ${task} ${asks} but has no vault block, so it gets no Vault token.`);
+            } else if (!granted(verdict)) {
+                const by = w.role ? `role ${w.role.name}'s grants do` : `the templated policy of ${context.defaultRole} does`;
+                fault(
+                    "jobspec",
+                    `task ${task} ${asks}, which ${by} not let job ${jobId} ${capability} (${verdict.explanation.reason}): ${readFix(w, verdict, jobId, context)}.`,
+                );
             }
         }
-    }
+    });
     return readPaths;
+}
+
+const VERB: Record<ReadVerdict["request"]["capability"], string> = { read: "reads", list: "lists", update: "writes" };
+
+/** The grant that lets the request through; never more beside a deny, which wins over every grant on its path. */
+function readFix(w: WorkloadSpec, verdict: ReadVerdict, jobId: string, context: WorkloadContext): string {
+    const { path: requested, capability } = verdict.request;
+    if (verdict.decision.rule?.deniedBy.length) {
+        return `a deny wins over every grant on "${verdict.decision.rule.pattern}": take the deny out of the grants, or ${capability} elsewhere`;
+    }
+    if (!w.role) {
+        return `read under ${context.kvMount}/data/${w.namespace}/${jobId}/, or declare a role that grants it`;
+    }
+    const had = w.role.grants.find((g) => g.path === requested)?.capabilities ?? [];
+    return `add a grant { path: ${requested}, capabilities: [${[...new Set([...had, capability])].join(", ")}] }`;
 }
 
 function checkGrants(grants: Grant[], fault: Fault): void {

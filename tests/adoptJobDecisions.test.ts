@@ -239,7 +239,7 @@ describe("adopt's decisions: the jobs", function () {
         it("a job the guardrail refuses, in the guardrail's words and without its entry's name", async () => {
             assert.strictEqual(
                 await reasonFor(clusterJob("reader", sourceOf("reader", { secret: "secret/data/elsewhere" }))),
-                "jobspec: task reader reads secret/data/elsewhere, which the templated policy of nomad-workloads does not let job reader read: read under secret/data/default/reader/, or declare a role that grants it.",
+                'jobspec: task reader reads secret/data/elsewhere, which the templated policy of nomad-workloads does not let job reader read (no rule of policy nomad-workloads matches "secret/data/elsewhere"): read under secret/data/default/reader/, or declare a role that grants it.',
             );
         });
         it("the second of two jobs that conflict, not the first", async () => {

@@ -173,6 +173,8 @@ export interface World {
         NotListed?: boolean;
         Role?: string;
         Templates?: string[];
+        /** The task's secret blocks (Nomad ≥ 1.11), as tests/fixtures/api/nomad.job-secrets.json gives them; Config and Env null when not given. */
+        Secrets?: Array<{ Name: string; Provider: string; Path: string; Config?: Record<string, unknown> | null }>;
         Policies?: string[];
         NoIdentity?: boolean;
         NoVault?: boolean;
@@ -195,6 +197,8 @@ export interface World {
      * role); `tokenPolicies` as Vault reads them back, when not that one policy (null: a role without any).
      */
     jobRoles: Record<string, { policy: string; tokenPolicies?: string[] | null; role?: Record<string, unknown> }>;
+    /** More ACL policies Vault holds, by name, with their text (an incident's deny, a job's own rotation rule). */
+    policies: Record<string, string>;
     /** JWT mounts besides `mount`, with their config's default_role and the roles they hold. */
     otherMounts: Record<string, { defaultRole: string; roles: string[] }>;
     /** The kids Vault holds from an earlier fetch, when its cache is stale; otherwise it fetches world.jwks. */
@@ -267,6 +271,7 @@ export const healthyWorld = (): World => ({
     mongoAlloc: { ClientStatus: "running", Healthy: true },
     unplacedJobs: [],
     jobRoles: { "mongo-dynamic-secret": { policy: renderGrants([{ path: MONGO_CREDS_PATH, capabilities: ["read"] }]) } },
+    policies: {},
     otherMounts: {},
     mongoQueryStatus: "complete",
     mongoQueryOutput: QUERY_OUTPUT,
@@ -408,6 +413,8 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 }
                 // A task without templates: Go sends its nil list as null.
                 task.Templates = job.Templates ? job.Templates.map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t })) : null;
+                // Nomad 2.0 sends a task's secret blocks, null for none (nomad/structs/structs.go Task.Secrets).
+                task.Secrets = job.Secrets?.map((secret) => ({ Config: null, ...secret, Env: null })) ?? null;
                 if (job.NoVault) {
                     // A task without a vault block: Nomad sends null, and the server adds no vault_ identity.
                     task.Vault = null;
@@ -642,6 +649,10 @@ export function vaultApi(world: World, jwksUrl: () => string) {
             return req.url.includes("/role/")
                 ? served("vault.jwt-role", (body) => ({ ...body, data: role ?? { ...body.data, token_policies: tokenPolicies } }))
                 : served("vault.policy-acl", (body) => ({ ...body, data: { ...body.data, name, policy } }));
+        }
+        const named = Object.entries(world.policies).find(([name]) => req.url === `/v1/sys/policies/acl/${name}`);
+        if (named) {
+            return served("vault.policy-acl", (body) => ({ ...body, data: { ...body.data, name: named[0], policy: named[1] } }));
         }
         const other = Object.entries(world.otherMounts).find(([m]) => req.url.startsWith(`/v1/auth/${m}/`));
         if (other) {

@@ -109,6 +109,15 @@ describe("policy pack", function () {
     });
 
     describe("kv-policy-paths-match", () => {
+        const FREEZE = 'path "kv/data/default/mongo/*" {\n  capabilities = ["deny"]\n}\n';
+        /** The program with a vault secret block `name` at `path` in the mongo job's task (Nomad ≥ 1.11). */
+        const withSecretBlock = (resources: PlainResource[], name: string, path: string) =>
+            changed(resources, "mongo-job", (p) => {
+                p.jobspec = p.jobspec.replace(
+                    /(\n\s*vault \{)/,
+                    `\n      secret "${name}" {\n        provider = "vault"\n        path     = "${path}"\n      }\n$1`,
+                );
+            });
         it("reports a secret outside every job's path (the namespace left out)", async () => {
             const misplaced = changed(program, "kv-mongo-config", (p) => (p.name = "mongo/config"));
             assert.deepStrictEqual(await violations(kvPolicyPathsMatch, misplaced), [
@@ -125,7 +134,8 @@ describe("policy pack", function () {
                         .replace(/nomad_job_id\}\}" \{/, 'nomad_job_id}}/app" {')),
             );
             assert.deepStrictEqual(await violations(kvPolicyPathsMatch, narrow), [
-                "No templated policy lets job mongo in namespace default read kv/data/default/mongo/config: write it under kv/data/<namespace>/<job>/.",
+                'No templated policy lets job mongo in namespace default read kv/data/default/mongo/config (no rule of policy nomad-workloads matches "kv/data/default/mongo/config"): write it under kv/data/<namespace>/<job>/.',
+                `Job mongo in namespace default: task mongo asks read kv/data/default/mongo/config, which role nomad-workloads's policies do not grant (no rule of policy nomad-workloads matches "kv/data/default/mongo/config").`,
             ]);
         });
         it("reports a KV v2 path without its data/ segment", async () => {
@@ -155,8 +165,30 @@ describe("policy pack", function () {
             const secret = program.find((r) => r.name === "kv-mongo-config")!;
             const extra = { ...secret, name: "kv-query-config", props: { ...secret.props, name: "default/mongo-query/config" } };
             assert.deepStrictEqual(await violations(kvPolicyPathsMatch, [...program, extra]), [
-                "Role mongo-dynamic-secret's policies do not let job mongo-query in namespace default read kv/data/default/mongo-query/config: grant it read.",
+                `Role mongo-dynamic-secret's policies do not let job mongo-query in namespace default read kv/data/default/mongo-query/config (no rule of policy mongo-dynamic-secret matches "kv/data/default/mongo-query/config"): grant it read.`,
             ]);
+        });
+        it("reports a job's secret under a deny merged from another of its role's policies, asking no grant beside it", async () => {
+            const freeze = { type: "vault:index/policy:Policy", name: "freeze-policy", props: { name: "freeze", policy: FREEZE } };
+            const frozen = changed(
+                [...program, freeze],
+                "workload-identity-role",
+                (p) => (p.tokenPolicies = [...p.tokenPolicies, "freeze"]),
+            );
+            assert.deepStrictEqual(
+                (await violations(kvPolicyPathsMatch, frozen))[0],
+                `No templated policy lets job mongo in namespace default read kv/data/default/mongo/config (denied by "kv/data/default/mongo/*" (deny) in policy freeze; the deny overrides what policy nomad-workloads grants on the same path): lift the deny from the role's policies, or write it elsewhere.`,
+            );
+        });
+        it("reports a job whose secret block reads a KV path its role does not grant", async () => {
+            const block = withSecretBlock(program, "other", "kv/data/default/web/other");
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, block), [
+                `Job mongo in namespace default: task mongo asks read kv/data/default/web/other (secret block "other"), which role nomad-workloads's policies do not grant (no rule of policy nomad-workloads matches "kv/data/default/web/other").`,
+            ]);
+        });
+        it("accepts a job whose secret block reads its own KV path", async () => {
+            const block = withSecretBlock(program, "own", "kv/data/default/mongo/own");
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, block), []);
         });
         describe("with values unknown in preview", () => {
             const querySecret = () => {

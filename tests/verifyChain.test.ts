@@ -191,20 +191,23 @@ describe("verify: the login chain", function () {
         });
         it("fails naming the denied path of a job reading outside its own", async () => {
             world.jobs.push({ ID: "web", Namespace: "default", Templates: ['{{with secret "kv/data/default/mongo/config"}}{{end}}'] });
-            assert.strictEqual((await check("capabilities")).evidence, "denied: default/web: kv/data/default/mongo/config");
+            assert.strictEqual(
+                (await check("capabilities")).evidence,
+                'denied: default/web: read kv/data/default/mongo/config: no rule of policies default, nomad-workloads matches "kv/data/default/mongo/config"',
+            );
         });
         it("fails naming the path a job's own role does not grant it", async () => {
             world.jobRoles["mongo-dynamic-secret"].policy = 'path "database/creds/other" {\n  capabilities = ["read"]\n}\n';
             assert.strictEqual(
                 (await check("capabilities")).evidence,
-                "denied: default/mongo-query: database/creds/mongo (role mongo-dynamic-secret)",
+                'denied: default/mongo-query (role mongo-dynamic-secret): read database/creds/mongo: no rule of policies default, mongo-dynamic-secret matches "database/creds/mongo"',
             );
         });
         it("fails naming a job's own role that Vault does not have", async () => {
             world.jobRoles = {};
             assert.match(
                 (await check("capabilities")).evidence,
-                /^denied: default\/mongo-query: database\/creds\/mongo \(role mongo-dynamic-secret: HTTP 404/,
+                /^denied: default\/mongo-query \(role mongo-dynamic-secret: HTTP 404\b.*\): read database\/creds\/mongo$/,
             );
         });
     });
@@ -214,7 +217,7 @@ describe("verify: the login chain", function () {
             world.probeCapabilities = ["deny"];
             assert.strictEqual(
                 (await check("capabilities")).evidence,
-                "Vault's sys/capabilities-self for the probe's kv/data/default/vaultnomad-verify-probe/verify: [deny]",
+                "Vault's sys/capabilities-self for the probe's kv/data/default/vaultnomad-verify-probe/verify: [deny], where the policies' text gives [read]",
             );
         });
     });

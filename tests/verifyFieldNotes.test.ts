@@ -70,11 +70,11 @@ describe("verify: field failures, diagnosed by cause", function () {
         world.jobs.push({ ID: "mongo", Namespace: "team", Templates: [] });
         assert.match(await failure("collisions"), /^warn: mongo in default, team \|/);
     });
-    it("a secret outside the job's path: names the job and the denied path", async () => {
-        world.jobs.push({ ID: "web", Namespace: "default", Templates: ['{{with secret "kv/default/web/config"}}{{end}}'] });
+    it("a secret outside the job's path: names the job, the denied path and that no rule matches it", async () => {
+        world.jobs.push({ ID: "web", Namespace: "default", Templates: ['{{with secret "kv/default/mongo/config"}}{{end}}'] });
         assert.match(
             await failure("capabilities"),
-            /^fail: denied: default\/web: kv\/default\/web\/config \|.*KV v2 needs the data\/ segment/,
+            /^fail: denied: default\/web: read kv\/data\/default\/mongo\/config \(template secret "kv\/default\/mongo\/config"\): no rule of policies default, nomad-workloads matches/,
         );
     });
     it("a policy on a re-created mount's old accessor: names both accessors", async () => {

@@ -3,8 +3,10 @@
 // scheme (collisions). One fake stack; each test changes one thing of its world.
 import * as assert from "assert";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
+import { DENIED_CAUSE } from "../verify/readMessages";
 import { CheckResult } from "../verify/run";
 import { Target } from "../verify/types";
+import { readFixture } from "./apiFixtures";
 import { ACCESSOR, checkOnly, FakeStack, KEYS, probeIdentity, sharedFakeStack, World } from "./fakeStack";
 
 const STALE = "auth_jwt_0ld0ld00";
@@ -78,11 +80,12 @@ describe("verify: the templated policy as jobs meet it", function () {
     });
 
     describe("capabilities", () => {
-        const CAUSE =
-            "The job logs in, then reading the secret gets 403: it is not under a path the policies of the role it logs in with grant it (KV v2 needs the data/ segment).";
-        /** The fix, naming what each denied job may read. */
-        const FIX = (granted: string) =>
-            `Move each secret under a path its job may read (${granted}), or grant it in a policy of the role the job logs in with.`;
+        /** The fix for a path no rule of the job's role matches, naming what the role grants the job. */
+        const GRANT = (job: string, path: string, granted: string, role = "nomad-workloads") =>
+            `${job}: role ${role}: grant "read" on "${path}" in one of the token's policies, or move the secret under a path role ${role} grants this job (${granted})`;
+        /** Denied: no rule of the role's policies matches the path. */
+        const NO_RULE = (path: string, policies = "default, nomad-workloads") =>
+            `read ${path}: no rule of policies ${policies} matches "${path}"`;
 
         it("passes when every job's role grants what its templates read, and Vault agrees for the probe", async () => {
             const result = await check("capabilities");
@@ -98,29 +101,41 @@ describe("verify: the templated policy as jobs meet it", function () {
             world.jobs.push({ ID: "web", Namespace: "default", Templates: ['{{with secret "kv/data/default/mongo/config"}}{{end}}'] });
             assert.deepStrictEqual(told(await check("capabilities")), [
                 "fail",
-                "denied: default/web: kv/data/default/mongo/config",
-                CAUSE,
-                FIX("default/web: kv/data/default/web, kv/data/default/web/*"),
+                `denied: default/web: ${NO_RULE("kv/data/default/mongo/config")}`,
+                DENIED_CAUSE,
+                GRANT("default/web", "kv/data/default/mongo/config", "kv/data/default/web, kv/data/default/web/*"),
             ]);
         });
         it("names every path denied", async () => {
             world.jobs[0].Templates = ['{{with secret "kv/data/default/web/a"}}{{end}}', '{{with secret "kv/data/default/web/b"}}{{end}}'];
             assert.strictEqual(
                 (await check("capabilities")).evidence,
-                "denied: default/mongo: kv/data/default/web/a; default/mongo: kv/data/default/web/b",
+                `denied: default/mongo: ${NO_RULE("kv/data/default/web/a")}; default/mongo: ${NO_RULE("kv/data/default/web/b")}`,
             );
         });
-        it("fails a secret outside the data/ segment of KV v2", async () => {
+        it("passes a KV v2 template path without data/: consul-template inserts it", async () => {
             world.jobs[0].Templates = ['{{with secret "kv/default/mongo/config"}}{{end}}'];
-            assert.strictEqual((await check("capabilities")).evidence, "denied: default/mongo: kv/default/mongo/config");
+            assert.strictEqual((await check("capabilities")).status, "pass");
+        });
+        it("judges a KV v2 template path without data/ at the path Vault receives, data/ inserted", async () => {
+            world.jobs[0].Templates = ['{{with secret "kv/default/web/config"}}{{end}}'];
+            assert.strictEqual(
+                (await check("capabilities")).evidence,
+                `denied: default/mongo: read kv/data/default/web/config (template secret "kv/default/web/config"): no rule of policies default, nomad-workloads matches "kv/data/default/web/config"`,
+            );
+        });
+        it("keeps a KV v1 template path as written", async () => {
+            world.kvMounts = { kv: "1" };
+            world.jobs[0].Templates = ['{{with secret "kv/default/mongo/config"}}{{end}}'];
+            assert.match((await check("capabilities")).evidence, /^denied: default\/mongo: read kv\/default\/mongo\/config: /);
         });
         it("fails when the policy grants the job's path but not read on it", async () => {
             world.policyText = (accessor) => renderWorkloadsPolicy(accessor).replaceAll('["read"]', '["list"]');
             assert.deepStrictEqual(told(await check("capabilities")), [
                 "fail",
-                "denied: default/mongo: kv/data/default/mongo/config",
-                CAUSE,
-                FIX("default/mongo: none, its role's policies grant no read"),
+                'denied: default/mongo: read kv/data/default/mongo/config: the rule "kv/data/default/mongo/*" in policy nomad-workloads grants [list]',
+                DENIED_CAUSE,
+                'default/mongo: role nomad-workloads: add "read" to "kv/data/default/mongo/*" in policy nomad-workloads: it outranks every other rule on this path',
             ]);
         });
         it("judges a job that names the default role by the templated policy", async () => {
@@ -130,7 +145,7 @@ describe("verify: the templated policy as jobs meet it", function () {
                 Role: "nomad-workloads",
                 Templates: ['{{with secret "kv/data/default/web/config"}}{{end}}', '{{with secret "kv/data/default/mongo/config"}}{{end}}'],
             });
-            assert.strictEqual((await check("capabilities")).evidence, "denied: default/web: kv/data/default/mongo/config");
+            assert.strictEqual((await check("capabilities")).evidence, `denied: default/web: ${NO_RULE("kv/data/default/mongo/config")}`);
         });
         it("counts a job naming the default role among the default role's", async () => {
             world.jobs.push({ ID: "web", Namespace: "default", Role: "nomad-workloads", Templates: [] });
@@ -140,35 +155,39 @@ describe("verify: the templated policy as jobs meet it", function () {
             world.jobRoles["mongo-dynamic-secret"].policy = 'path "database/creds/other" {\n  capabilities = ["read"]\n}\n';
             assert.deepStrictEqual(told(await check("capabilities")), [
                 "fail",
-                "denied: default/mongo-query: database/creds/mongo (role mongo-dynamic-secret)",
-                CAUSE,
-                FIX("default/mongo-query (role mongo-dynamic-secret): database/creds/other"),
+                `denied: default/mongo-query (role mongo-dynamic-secret): ${NO_RULE("database/creds/mongo", "default, mongo-dynamic-secret")}`,
+                DENIED_CAUSE,
+                GRANT("default/mongo-query", "database/creds/mongo", "database/creds/other", "mongo-dynamic-secret"),
             ]);
         });
         it("fails a job whose own role has no policies (Vault reads back token_policies null)", async () => {
             world.jobRoles["mongo-dynamic-secret"].tokenPolicies = null;
             assert.strictEqual(
                 (await check("capabilities")).evidence,
-                "denied: default/mongo-query: database/creds/mongo (role mongo-dynamic-secret)",
+                'denied: default/mongo-query (role mongo-dynamic-secret): read database/creds/mongo: no rule of policy default matches "database/creds/mongo"',
             );
         });
         it("fails a job whose own role's policy grants its secret a capability other than read", async () => {
             world.jobRoles["mongo-dynamic-secret"].policy = 'path "database/creds/mongo" {\n  capabilities = ["list"]\n}\n';
             assert.strictEqual(
                 (await check("capabilities")).evidence,
-                "denied: default/mongo-query: database/creds/mongo (role mongo-dynamic-secret)",
+                'denied: default/mongo-query (role mongo-dynamic-secret): read database/creds/mongo: the exact rule "database/creds/mongo" in policy mongo-dynamic-secret grants [list]',
             );
         });
         it("does not grant a job of its own role what only the default role's templated policy grants", async () => {
             world.jobs[1].Templates = ['{{with secret "kv/data/default/mongo-query/config"}}{{end}}'];
             assert.strictEqual(
                 (await check("capabilities")).evidence,
-                "denied: default/mongo-query: kv/data/default/mongo-query/config (role mongo-dynamic-secret)",
+                `denied: default/mongo-query (role mongo-dynamic-secret): ${NO_RULE("kv/data/default/mongo-query/config", "default, mongo-dynamic-secret")}`,
             );
         });
-        it("fails every default-role job when Vault has no such policy", async () => {
-            const result = await check("capabilities", { policyName: "gone" });
-            assert.deepStrictEqual([result.status, result.evidence], ["fail", "denied: default/mongo: kv/data/default/mongo/config"]);
+        it("fails every default-role job when Vault has not the policy the role names", async () => {
+            world.role = { ...world.role, token_policies: ["gone"] };
+            const result = await check("capabilities");
+            assert.deepStrictEqual(
+                [result.status, result.evidence],
+                ["fail", `denied: default/mongo: ${NO_RULE("kv/data/default/mongo/config", "default, gone")}`],
+            );
         });
         it("names, in the fix, what each denied job may read", async () => {
             world.jobs.push(
@@ -177,22 +196,26 @@ describe("verify: the templated policy as jobs meet it", function () {
             );
             assert.strictEqual(
                 (await check("capabilities")).fix,
-                FIX("default/web: kv/data/default/web, kv/data/default/web/*; team/api: kv/data/team/api, kv/data/team/api/*"),
+                `${GRANT("default/web", "kv/data/default/mongo/config", "kv/data/default/web, kv/data/default/web/*")}; ${GRANT("team/api", "kv/data/team/web/config", "kv/data/team/api, kv/data/team/api/*")}`,
             );
         });
         it("names, in the fix, a job's own role that Vault does not have", async () => {
             world.jobRoles = {};
             assert.strictEqual(
                 (await check("capabilities")).fix,
-                FIX("default/mongo-query: role mongo-dynamic-secret is missing at jwt-nomad/"),
+                'default/mongo-query: role mongo-dynamic-secret is missing at jwt-nomad/ (HTTP 404 {"errors":[]}): create it, or name a role that exists',
             );
         });
-        it("reads no default policy for a role that lists it: it grants no secret", async () => {
-            world.jobRoles["mongo-dynamic-secret"].tokenPolicies = ["default", "mongo-dynamic-secret"];
-            await check("capabilities");
-            assert.deepStrictEqual(
-                stack.vault.requests.filter((r) => r.url === "/v1/sys/policies/acl/default"),
-                [],
+        it("leaves the default policy out of a role with token_no_default_policy", async () => {
+            world.jobRoles["mongo-dynamic-secret"].policy = 'path "database/creds/other" {\n  capabilities = ["read"]\n}\n';
+            world.jobRoles["mongo-dynamic-secret"].role = {
+                ...readFixture("vault.jwt-role").body.data,
+                token_policies: ["mongo-dynamic-secret"],
+                token_no_default_policy: true,
+            };
+            assert.match(
+                (await check("capabilities")).evidence,
+                /: no rule of policy mongo-dynamic-secret matches "database\/creds\/mongo"$/,
             );
         });
         it("counts a job one of whose tasks logs in with a role of its own among those with a role of their own", async () => {
@@ -208,14 +231,14 @@ describe("verify: the templated policy as jobs meet it", function () {
             world.jobRoles = {};
             assert.match(
                 (await check("capabilities")).evidence,
-                /^denied: default\/mongo-query: database\/creds\/mongo \(role mongo-dynamic-secret: HTTP 404\b.*\)$/,
+                /^denied: default\/mongo-query \(role mongo-dynamic-secret: HTTP 404\b.*\): read database\/creds\/mongo$/,
             );
         });
         it("fails when Vault itself denies the probe read on its own path, naming the path and the answer", async () => {
             world.probeCapabilities = ["deny"];
             assert.deepStrictEqual(told(await check("capabilities")), [
                 "fail",
-                `Vault's sys/capabilities-self for the probe's ${PROBE_PATH}: [deny]`,
+                `Vault's sys/capabilities-self for the probe's ${PROBE_PATH}: [deny], where the policies' text gives [read]`,
                 "Vault does not render the templated policy as written for a real login: the alias metadata it keys on is missing (claim_mappings) or the accessor is stale.",
                 "Check the role's claim_mappings and the accessor-drift check.",
             ]);
@@ -225,7 +248,10 @@ describe("verify: the templated policy as jobs meet it", function () {
             const result = await check("capabilities");
             assert.deepStrictEqual(
                 [result.status, result.evidence],
-                ["fail", `Vault's sys/capabilities-self for the probe's ${PROBE_PATH}: [create, update]`],
+                [
+                    "fail",
+                    `Vault's sys/capabilities-self for the probe's ${PROBE_PATH}: [create, update], where the policies' text gives [read]`,
+                ],
             );
         });
         it("passes when Vault grants the probe root", async () => {

@@ -144,7 +144,8 @@ describe("workloads", function () {
                 (p) => (p.policy = 'path "database/creds/mongo" {\n  capabilities = ["read"]\n}\n'),
             );
             assert.deepStrictEqual(await violations(kvPolicyPathsMatch, narrow), [
-                "Role api-db's policies do not let job api in namespace default read kv/data/default/api/config: grant it read.",
+                `Role api-db's policies do not let job api in namespace default read kv/data/default/api/config (no rule of policy api-db matches "kv/data/default/api/config"): grant it read.`,
+                `Job api in namespace default: task api asks read kv/data/default/api/config, which role api-db's policies do not grant (no rule of policy api-db matches "kv/data/default/api/config").`,
             ]);
         });
         it("is held by the policy pack: a role that binds no claims", async () => {

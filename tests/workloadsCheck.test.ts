@@ -34,6 +34,19 @@ const API_ROLE = {
 };
 const API = workload({ jobspec: "jobs/api.nomad.hcl", role: API_ROLE, after: ["mongo"] });
 const WORKER = workload({ jobspec: "tests/fixtures/workloads/worker.nomad.hcl" });
+const CERTS = "tests/fixtures/workloads/pki.nomad.hcl";
+/** The job certs, its role granting `pki` on pki/issue/nomad and read on its secret block's path. */
+const certs = (pki: string[]) =>
+    workload({
+        jobspec: CERTS,
+        role: {
+            name: "certs-pki",
+            grants: [
+                { path: "pki/issue/nomad", capabilities: pki },
+                { path: "kv/data/default/certs/db", capabilities: ["read"] },
+            ],
+        },
+    });
 
 /** The problems checkWorkloads reports; none when it accepts the workloads. */
 async function problemsOf(workloads: WorkloadSpec[], context = CONTEXT): Promise<string[]> {
@@ -155,7 +168,7 @@ describe("workloads, checked against their jobspecs", function () {
         assert.ok(
             problems.some((p) =>
                 p.includes(
-                    "reads database/creds/mongo, which the templated policy of api-db does not let job api read: read under kv/data/default/api/, or declare a role that grants it.",
+                    'reads database/creds/mongo, which the templated policy of api-db does not let job api read (no rule of policy nomad-workloads-policy matches "database/creds/mongo"): read under kv/data/default/api/, or declare a role that grants it.',
                 ),
             ),
             problems.join("\n"),
@@ -183,6 +196,9 @@ describe("workloads, checked against their jobspecs", function () {
             ["jobs/mongo.nomad.hcl: after: the jobs wait for each other in a cycle: mongo → api → the database/ engine → mongo."],
         );
     });
+    it("accept a certificate issued with create and update granted, and a secret block at a granted path", async () => {
+        assert.deepStrictEqual(await problemsOf([certs(["create", "update"])]), []);
+    });
     describe("refuse, naming the entry and the field", () => {
         /** The problems of these workloads that start with `origin: field: `, without that prefix. */
         const faultsOf = async (workloads: WorkloadSpec[], origin: string, field: string) =>
@@ -199,8 +215,27 @@ describe("workloads, checked against their jobspecs", function () {
         it("a template reading what the role does not grant, with the grant to add", async () => {
             const role = { ...API_ROLE, grants: [API_ROLE.grants[1]] };
             assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "jobspec"), [
-                "task api reads kv/data/default/api/config, which role api-db's grants do not let job api read: add a grant { path: kv/data/default/api/config, capabilities: [read] }.",
+                `task api reads kv/data/default/api/config, which role api-db's grants do not let job api read (no rule of policy api-db matches "kv/data/default/api/config"): add a grant { path: kv/data/default/api/config, capabilities: [read] }.`,
             ]);
+        });
+        it("a certificate issued with only read granted, naming the path and update", async () => {
+            assert.deepStrictEqual(await faultsOf([certs(["read"])], CERTS, "jobspec"), [
+                'task certs writes pki/issue/nomad (template secret "pki/issue/nomad" "common_name=…"), which role certs-pki\'s grants do not let job certs update (the exact rule "pki/issue/nomad" in policy certs-pki grants [read]): add a grant { path: pki/issue/nomad, capabilities: [read, update] }.',
+            ]);
+        });
+        it("a secret block reading what the role does not grant, naming the path and the block", async () => {
+            const role = { name: "certs-pki", grants: [{ path: "pki/issue/nomad", capabilities: ["create", "update"] }] };
+            assert.deepStrictEqual(await faultsOf([workload({ jobspec: CERTS, role })], CERTS, "jobspec"), [
+                `task certs reads kv/data/default/certs/db (secret block "db"), which role certs-pki's grants do not let job certs read (no rule of policy certs-pki matches "kv/data/default/certs/db"): add a grant { path: kv/data/default/certs/db, capabilities: [read] }.`,
+            ]);
+        });
+        it("a secret block of a job on the default role, outside the job's path", async () => {
+            const web = workload({ jobspec: "tests/fixtures/workloads/secret-blocks.nomad.hcl" });
+            assert.ok(
+                (await faultsOf([web], web.jobspec, "jobspec")).includes(
+                    'task web reads kv1/default/web/legacy (secret block "legacy"), which the templated policy of nomad-workloads does not let job web read (no rule of policy nomad-workloads-policy matches "kv1/default/web/legacy"): read under kv/data/default/web/, or declare a role that grants it.',
+                ),
+            );
         });
         it("a grant with sudo", async () => {
             const role = { ...API_ROLE, grants: [{ ...API_ROLE.grants[0], capabilities: ["read", "sudo"] }, API_ROLE.grants[1]] };

@@ -2,14 +2,10 @@
 // the identity the server gave it, the role it logs in with, that role's bound audiences and claims,
 // its templates' secret paths against what the role's policies grant for this job, and vault.policies
 // left over from the token workflow.
-import { decodeJwt } from "jose";
-import { vault } from "./clients";
-import { covers, grantedTo, policyGrants } from "./grants";
 import { describe, json } from "./http";
-import { loginWith, revoke } from "./login";
 import { fail, pass, warn } from "./outcome";
 import { Check, RunContext, Target } from "./types";
-import { secretPaths } from "./vaultJobs";
+import { taskReads } from "./taskReads";
 import { JobTask } from "./viewTypes";
 
 type Problem = readonly [evidence: string, cause: string, fix: string];
@@ -33,32 +29,6 @@ function unmetClaims(role: Record<string, any>, claims: Record<string, string>):
             ? []
             : [`${claim} [${values.join(", ")}], the identity's is "${have}"`];
     });
-}
-
-/**
- * Vault's own word, with --probe: the probe's identity logs in with the job's role and asks
- * sys/capabilities-self for the job's paths rendered for the probe (its namespace and job ID in
- * place of the job's). Undefined without a probe; a note when the role does not admit the probe.
- */
-async function confirmed(t: Target, context: RunContext, role: string, paths: string[], job: { namespace: string; id: string }) {
-    const jwt = context.probe && (await context.probe.identity()).jwt;
-    if (!jwt) {
-        return undefined;
-    }
-    const claims = decodeJwt(jwt);
-    const login = await loginWith(t, jwt, role);
-    if (!login.token) {
-        return { denied: [], note: `Vault's confirmation not possible: role ${role} refuses the probe's identity (${login.refusal})` };
-    }
-    const forProbe = (path: string) => path.replace(`/${job.namespace}/${job.id}`, `/${claims.nomad_namespace}/${claims.nomad_job_id}`);
-    const asked = paths.map(forProbe);
-    const answer = json(await vault(t, "sys/capabilities-self", { method: "POST", token: login.token, body: { paths: asked } })) ?? {};
-    await revoke(t, login.token);
-    const denied = asked.filter((p) => !((answer[p] ?? []) as string[]).some((c) => c === "read" || c === "root"));
-    return {
-        denied,
-        note: `Vault grants a token of role ${role} read on ${asked.filter((p) => !denied.includes(p)).join(", ") || "nothing asked"}`,
-    };
 }
 
 /** One task's chain: its problems, or what was seen when it holds. */
@@ -107,28 +77,9 @@ async function walkTask(
             `Use a role whose bound_claims admit ${job.namespace}/${job.id}, or widen ${role}'s bound_claims.`,
         ]);
     }
-    const paths = secretPaths(task);
-    const policies: string[] = roleData.token_policies ?? [];
-    const granted = grantedTo(await policyGrants(context.view, policies), job.namespace, job.id);
-    const denied = paths.filter((p) => !covers(granted, p));
-    if (denied.length) {
-        problems.push([
-            `task ${task.Name}: role ${role}'s policies [${policies.join(", ")}] grant no read on ${denied.join(", ")}`,
-            `The job logs in, then its template's read gets 403: the role's policies grant this job read on ${granted.join(", ") || "no path"} only (KV v2 needs the data/ segment).`,
-            granted.length
-                ? `Move the secret under a path the role grants this job (${granted.join(", ")}), or grant it in a policy of role ${role}.`
-                : `Grant the secret in a policy of role ${role}.`,
-        ]);
-    }
-    const vaultSays = !denied.length && !unmet.length ? await confirmed(t, context, role, paths, job) : undefined;
-    if (vaultSays?.denied.length) {
-        problems.push([
-            `task ${task.Name}: Vault's sys/capabilities-self for a token of role ${role}: no read on ${vaultSays.denied.join(", ")}`,
-            "Vault does not render the policy as read here for a real login: the alias metadata it keys on is missing (claim_mappings) or the accessor is stale.",
-            "Check the role's claim_mappings and the accessor-drift check.",
-        ]);
-    }
-    const seen = `task ${task.Name}: role ${role}, aud [${aud.join(", ")}], ${paths.length} secret path(s) granted${vaultSays ? `; ${vaultSays.note}` : ""}`;
+    const reads = await taskReads(t, context, task, role, job);
+    problems.push(...reads.problems);
+    const seen = `task ${task.Name}: role ${role}, aud [${aud.join(", ")}], ${reads.seen ?? ""}`;
     return { problems, seen };
 }
 

@@ -1,15 +1,12 @@
 // The templated policy as jobs meet it: the accessor it names, the paths it grants, and the job IDs
 // it keys on.
-import { decodeJwt } from "jose";
-import { Stanza } from "../policy/hcl";
-import { vault } from "./clients";
-import { covers, grantedTo, roleGrants } from "./grants";
+import { denialFixes, denials, denialShown, probeOwnPath, rolesOf } from "./capabilityReads";
 import { json } from "./http";
-import { loginWith, revoke } from "./login";
 import { fail, pass, skip, warn } from "./outcome";
-import { Check, RunContext, Target } from "./types";
-import { secretPaths } from "./vaultJobs";
-import { ClusterView, VaultJob } from "./viewTypes";
+import { disagreementShown, textGives } from "./probeReads";
+import { DENIED_CAUSE } from "./readMessages";
+import { Check } from "./types";
+import { VaultJob } from "./viewTypes";
 
 /** A cluster's role may grant no templated policy (static policies per job): nothing to render then. */
 const NO_TEMPLATED_POLICY = () =>
@@ -40,76 +37,6 @@ export const accessorCheck: Check = {
     },
 };
 
-/** The roles a job's tasks log in with (the default role for a task that names none), each with the secret paths they read. */
-function pathsByRole(t: Target, job: VaultJob): Map<string, string[]> {
-    return job.tasks.reduce((byRole, task) => {
-        const role = task.Vault.Role || t.defaultRole;
-        return byRole.set(role, [...(byRole.get(role) ?? []), ...secretPaths(task)]);
-    }, new Map<string, string[]>());
-}
-
-/** What a role grants, as the capabilities check judges it: the read stanzas of its policies, or why the role cannot be read. */
-type Granted = { readonly grants: Stanza[] } | { readonly missing: string };
-
-/** A secret a job cannot read with the role it logs in with, and what that role grants. */
-interface Denial {
-    readonly job: VaultJob;
-    readonly path: string;
-    /** A role of the job's own; undefined for the default role. */
-    readonly role?: string;
-    readonly ofRole: Granted;
-}
-
-/** The paths a role lets the job read, rendered for it; undefined when the role cannot be read. */
-const grantedOf = (ofRole: Granted, job: VaultJob) => ("grants" in ofRole ? grantedTo(ofRole.grants, job.namespace, job.id) : undefined);
-
-/** What each job cannot read: first with the default role's templated policy, then with roles of their own. */
-async function denials(t: Target, view: ClusterView, jobs: VaultJob[]): Promise<Denial[]> {
-    const roles = [...new Set(jobs.flatMap((job) => [...pathsByRole(t, job).keys()]))];
-    const byRole = new Map<string, Granted>(
-        await Promise.all(
-            roles.map(
-                async (role) =>
-                    [
-                        role,
-                        role === t.defaultRole ? { grants: await view.readGrants(t.policyName) } : await roleGrants(t, view, role),
-                    ] as const,
-            ),
-        ),
-    );
-    const denied = (own: boolean) =>
-        jobs.flatMap((job) =>
-            [...pathsByRole(t, job)]
-                .filter(([role]) => (role !== t.defaultRole) === own)
-                .flatMap(([role, paths]) => {
-                    const ofRole = byRole.get(role)!;
-                    const granted = grantedOf(ofRole, job);
-                    return paths
-                        .filter((path) => !granted || !covers(granted, path))
-                        .map((path) => ({ job, path, ofRole, ...(own ? { role } : {}) }));
-                }),
-        );
-    return [...denied(false), ...denied(true)];
-}
-
-/** A denial as evidence: the job, the path, and the role of its own (with Vault's answer when that role is missing). */
-const denialShown = (d: Denial) =>
-    `${d.job.namespace}/${d.job.id}: ${d.path}` +
-    (d.role ? ` (role ${d.role}${"missing" in d.ofRole ? `: ${d.ofRole.missing}` : ""})` : "");
-
-/** What each denied job may read, concretely: the fix names the paths to move its secrets under. */
-function grantsShown(t: Target, denied: Denial[]): string {
-    const lines = denied.map(({ job, role, ofRole }) => {
-        const name = `${job.namespace}/${job.id}`;
-        const granted = grantedOf(ofRole, job);
-        if (!granted) {
-            return `${name}: role ${role} is missing at ${t.jwtPath}/`;
-        }
-        return `${name}${role ? ` (role ${role})` : ""}: ${granted.length ? granted.join(", ") : "none, its role's policies grant no read"}`;
-    });
-    return [...new Set(lines)].join("; ");
-}
-
 export const capabilitiesCheck: Check = {
     id: "capabilities",
     title: "Each job's role grants it read on the secrets its templates read",
@@ -121,55 +48,31 @@ export const capabilitiesCheck: Check = {
         const jobs = await context.view.vaultJobs();
         const denied = await denials(t, context.view, jobs);
         if (denied.length) {
-            return fail(
-                `denied: ${denied.map(denialShown).join("; ")}`,
-                "The job logs in, then reading the secret gets 403: it is not under a path the policies of the role it logs in with grant it (KV v2 needs the data/ segment).",
-                `Move each secret under a path its job may read (${grantsShown(t, denied)}), or grant it in a policy of the role the job logs in with.`,
-            );
+            return fail(`denied: ${denied.map(denialShown).join("; ")}`, DENIED_CAUSE, denialFixes(denied));
         }
         const readable = await context.view.readGrants(t.policyName);
-        const confirmed = await confirmWithVault(t, context, readable[0]?.path.split("/")[0]);
-        if (confirmed && !confirmed.ok) {
+        const vaultSays = await probeOwnPath(t, context, readable[0]?.path.split("/")[0]);
+        const differ = vaultSays && vaultSays.vaultGrants !== vaultSays.modelGrants;
+        if (vaultSays && !vaultSays.vaultGrants) {
             return fail(
-                `Vault's sys/capabilities-self for the probe's ${confirmed.path}: [${confirmed.capabilities.join(", ")}]`,
+                `Vault's sys/capabilities-self for the probe's ${vaultSays.path}: [${vaultSays.vault.join(", ")}]${differ ? `, where ${textGives(vaultSays)}` : ""}`,
                 "Vault does not render the templated policy as written for a real login: the alias metadata it keys on is missing (claim_mappings) or the accessor is stale.",
                 "Check the role's claim_mappings and the accessor-drift check.",
             );
         }
-        const ownRoles = jobs.filter((job) => [...pathsByRole(t, job).keys()].some((role) => role !== t.defaultRole)).length;
-        return pass(
+        const ownRoles = jobs.filter((job) => rolesOf(t, job).some((role) => role !== t.defaultRole)).length;
+        const evidence =
             `${jobs.length - ownRoles} job(s) using the default role and ${ownRoles} with a role of their own can read what their templates read` +
-                (confirmed ? `; Vault grants the probe read on ${confirmed.path}` : ""),
-        );
+            (vaultSays ? `; Vault grants the probe read on ${vaultSays.path}` : "");
+        return differ
+            ? warn(
+                  `${evidence}; ${disagreementShown(vaultSays)}`,
+                  "verify's reading of the policies disagrees with Vault on the probe's path: Vault's answer is the one that holds.",
+                  "Report the policy text to the project: verify should decide as Vault does.",
+              )
+            : pass(evidence);
     },
 };
-
-/**
- * Asks Vault itself, through `sys/capabilities-self` with a token from the probe's login, whether
- * the templated policy gives the probe job read on its own KV path. Undefined without a probe, or
- * when Vault does not answer the question.
- */
-async function confirmWithVault(t: Target, context: RunContext, kvMount: string | undefined) {
-    const jwt = (await context.probe?.identity())?.jwt;
-    if (!jwt || !kvMount) {
-        return undefined;
-    }
-    const claims = decodeJwt(jwt);
-    const { token } = await loginWith(t, jwt);
-    if (!token) {
-        return undefined;
-    }
-    const path = `${kvMount}/data/${claims.nomad_namespace}/${claims.nomad_job_id}/verify`;
-    const reply = await vault(t, "sys/capabilities-self", { method: "POST", token, body: { paths: [path] } });
-    await revoke(t, token);
-    // The default policy lets a token ask; a role with token_no_default_policy gives one that may not.
-    if (reply.status !== 200) {
-        return undefined;
-    }
-    // Vault answers each path asked (and, for one path, the same again as `capabilities`).
-    const capabilities: string[] = json(reply)[path];
-    return { ok: capabilities.includes("read") || capabilities.includes("root"), path, capabilities };
-}
 
 /** vault.policies left in a job's tasks from the token workflow. */
 const legacyPolicies = (job: VaultJob) => job.tasks.flatMap((task) => task.Vault.Policies ?? []);

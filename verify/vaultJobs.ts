@@ -2,6 +2,7 @@
 // job's spec is read once; a child of a periodic or parameterized job (stub ParentID) runs its
 // parent's spec and signs its identities with the parent's ID (nomad/structs/structs.go, GetIDforWorkloadIdentity),
 // so it is judged as its parent and costs no read of its own.
+import { vaultRequests } from "../policy/vaultRequests";
 import { json, Reply } from "./http";
 import { JobStub, JobTask, VaultJob } from "./viewTypes";
 
@@ -10,9 +11,9 @@ export interface JobReads {
     job(namespace: string, id: string): Promise<Reply>;
 }
 
-/** The `secret "…"` paths a task's templates read. */
+/** The paths a task reads from Vault, as written: its templates' `secret` reads and its vault secret blocks. */
 export const secretPaths = (task: JobTask) =>
-    (task.Templates ?? []).flatMap((tmpl) => [...tmpl.EmbeddedTmpl.matchAll(/secret "([^"]+)"/g)].map((m) => m[1]));
+    vaultRequests(task, () => undefined).flatMap((request) => (request.capability === "read" && !request.dynamic ? [request.path] : []));
 
 const key = (namespace: string, id: string) => `${namespace}/${id}`;
 

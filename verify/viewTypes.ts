@@ -2,6 +2,7 @@
 // once, the reads bounded in number at once and by the run's deadline. Kept apart from types.ts so
 // that the view's modules and the checks share these shapes without importing one another.
 import { Stanza } from "../policy/hcl";
+import { NomadSecret } from "../policy/vaultRequests";
 import { Reply } from "./http";
 
 /** An agent's default Vault block, as its /v1/agent/self gives it. */
@@ -30,7 +31,9 @@ export interface JobTask {
     readonly Name: string;
     readonly Vault: { Role?: string; Cluster?: string; Policies?: string[] | null };
     readonly Identities?: Array<{ Name: string; Audience?: string[] }> | null;
-    readonly Templates?: Array<{ EmbeddedTmpl: string }> | null;
+    readonly Templates?: Array<{ EmbeddedTmpl: string; LeftDelim?: string; RightDelim?: string }> | null;
+    /** The task's secret blocks (Nomad ≥ 1.11); absent from older Nomads' answers. */
+    readonly Secrets?: NomadSecret[] | null;
 }
 
 /** A job whose tasks use Vault: its tasks with a vault block, each with its group. */
