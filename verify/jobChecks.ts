@@ -7,33 +7,12 @@ import { vault } from "./clients";
 import { covers, grantedTo, policyGrants } from "./grants";
 import { describe, json } from "./http";
 import { loginWith, revoke } from "./login";
+import { judgeTaskLogin, loginProblem, Problem, taskClaims } from "./jobLogin";
 import { fail, pass, warn } from "./outcome";
 import { Check, RunContext, Target } from "./types";
 import { secretPaths } from "./vaultJobs";
+import { JobSpec } from "./identityFacts";
 import { JobTask } from "./viewTypes";
-
-type Problem = readonly [evidence: string, cause: string, fix: string];
-
-/** Vault's bound_claims against the claims Nomad puts in this task's identity; the unmet ones, as evidence. */
-function unmetClaims(role: Record<string, any>, claims: Record<string, string>): string[] {
-    const glob = role.bound_claims_type === "glob";
-    const matches = (want: string, have: string) =>
-        glob
-            ? new RegExp(
-                  `^${want
-                      .split("*")
-                      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-                      .join(".*")}$`,
-              ).test(have)
-            : want === have;
-    return Object.entries((role.bound_claims ?? {}) as Record<string, string | string[]>).flatMap(([claim, wanted]) => {
-        const have = claims[claim.replace(/^\//, "")];
-        const values = [wanted].flat().map(String);
-        return have === undefined || values.some((want) => matches(want, have))
-            ? []
-            : [`${claim} [${values.join(", ")}], the identity's is "${have}"`];
-    });
-}
 
 /**
  * Vault's own word, with --probe: the probe's identity logs in with the job's role and asks
@@ -65,8 +44,9 @@ async function confirmed(t: Target, context: RunContext, role: string, paths: st
 async function walkTask(
     t: Target,
     context: RunContext,
-    task: JobTask,
+    task: JobTask & { readonly group: string },
     job: { namespace: string; id: string },
+    spec: JobSpec,
 ): Promise<{ problems: Problem[]; seen?: string }> {
     const problems: Problem[] = [];
     const cluster = task.Vault.Cluster || "default";
@@ -91,22 +71,10 @@ async function walkTask(
     }
     const roleData = json(roleReply)?.data ?? {};
     const aud = identity.Audience ?? [];
-    const bound: string[] = roleData.bound_audiences ?? [];
-    if (!aud.some((a) => bound.includes(a))) {
-        problems.push([
-            `task ${task.Name}: identity vault_${cluster} aud [${aud.join(", ")}], role ${role} bound_audiences [${bound.join(", ")}]`,
-            'Login fails with "audience claim does not match any expected audience" (older Vault: "aud claim does not match any bound audience").',
-            "Give the servers' vault.default_identity.aud (or the task's identity) the role's audience, then resubmit the job.",
-        ]);
-    }
-    const unmet = unmetClaims(roleData, { nomad_namespace: job.namespace, nomad_job_id: job.id, nomad_task: task.Name });
-    if (unmet.length) {
-        problems.push([
-            `task ${task.Name}: role ${role} bound_claims ${unmet.join("; ")}`,
-            `Role ${role} admits other jobs only: Vault refuses this job's login ("error validating claims").`,
-            `Use a role whose bound_claims admit ${job.namespace}/${job.id}, or widen ${role}'s bound_claims.`,
-        ]);
-    }
+    const known = await taskClaims(t, context, spec, task.group, task);
+    const config = json(await context.view.vault(`auth/${t.jwtPath}/config`))?.data ?? {};
+    const login = judgeTaskLogin(role, roleData, known, config);
+    problems.push(...login.refusals.map((refusal) => loginProblem(refusal, known, { ...job, task: task.Name })));
     const paths = secretPaths(task);
     const policies: string[] = roleData.token_policies ?? [];
     const granted = grantedTo(await policyGrants(context.view, policies), job.namespace, job.id);
@@ -120,7 +88,7 @@ async function walkTask(
                 : `Grant the secret in a policy of role ${role}.`,
         ]);
     }
-    const vaultSays = !denied.length && !unmet.length ? await confirmed(t, context, role, paths, job) : undefined;
+    const vaultSays = !denied.length && login.admitted ? await confirmed(t, context, role, paths, job) : undefined;
     if (vaultSays?.denied.length) {
         problems.push([
             `task ${task.Name}: Vault's sys/capabilities-self for a token of role ${role}: no read on ${vaultSays.denied.join(", ")}`,
@@ -148,8 +116,9 @@ export const jobCheck: Check = {
                 "nomad job status -namespace=<namespace>; then --job <namespace>/<job>.",
             );
         }
-        const tasks: JobTask[] = (json(reply)?.TaskGroups ?? [])
-            .flatMap((g: { Tasks?: JobTask[] }) => g.Tasks ?? [])
+        const spec = json(reply);
+        const tasks: Array<JobTask & { group: string }> = (spec?.TaskGroups ?? [])
+            .flatMap((g: { Name: string; Tasks?: JobTask[] }) => (g.Tasks ?? []).map((task) => ({ ...task, group: g.Name })))
             .filter((task: JobTask) => task.Vault);
         if (!tasks.length) {
             return fail(
@@ -160,7 +129,7 @@ export const jobCheck: Check = {
         }
         const walked = [];
         for (const task of tasks) {
-            walked.push(await walkTask(t, context, task, job));
+            walked.push(await walkTask(t, context, task, job, spec));
         }
         const problems = walked.flatMap((w) => w.problems);
         const seen = walked.flatMap((w) => (w.seen ? [w.seen] : []));

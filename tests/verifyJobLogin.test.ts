@@ -1,0 +1,150 @@
+// `vaultnomad-verify --job`: the job's login judged as Vault's JWT method judges it, against the claims Nomad signs
+// for the job's task on this cluster's Nomad: its version, the job's meta, the namespace's and the servers' extra
+// claims, and, with --probe, the probe's real identity.
+import * as assert from "assert";
+import { runCluster } from "../verify/cli";
+import { PROBE_JOB } from "../verify/probe";
+import { EXTRA_CLAIMS, FakeCluster, startFakeCluster, TERRAFORM_MODULE } from "./fakeCluster";
+import { KEYS, probeIdentity, World } from "./fakeStack";
+
+async function jobVerdict(cluster: FakeCluster, args: string[] = []): Promise<string> {
+    const out: string[] = [];
+    await runCluster(["--job", "default/api", ...args, "--json"], { env: cluster.env, out: (t) => out.push(t), err: (t) => out.push(t) });
+    const check = (JSON.parse(out.join("\n")).checks as Array<Record<string, string>>).find((c) => c.id === "job");
+    return check ? `${check.status}: ${check.evidence} | ${check.cause ?? ""} | ${check.fix ?? ""}` : "no job check";
+}
+
+async function notPassing(cluster: FakeCluster, args: string[]): Promise<string[]> {
+    const out: string[] = [];
+    await runCluster([...args, "--json"], { env: cluster.env, out: (t) => out.push(t), err: (t) => out.push(t) });
+    const checks = JSON.parse(out.join("\n")).checks as Array<Record<string, string>>;
+    return checks.filter((c) => c.status === "fail" || c.status === "warn").map((c) => `${c.id}: ${c.evidence}`);
+}
+
+/** The probe's identity as these servers sign it: the namespace's required claim, unrendered (the probe has no meta), and the servers' claim. */
+const probeWithExtraClaims = (extra: Record<string, string>) =>
+    probeIdentity(KEYS.ed25519, { extra_claims: { nomad_team: "${job.meta.team}", nomad_workload_id: `default:${PROBE_JOB}`, ...extra } });
+
+describe("vaultnomad-verify --job: the login as the JWT method judges it", function () {
+    this.timeout(20_000);
+    let cluster: FakeCluster;
+    let world: World;
+    afterEach(() => cluster.close());
+
+    describe("on a cluster whose roles bind Nomad's own claims", () => {
+        beforeEach(async () => {
+            cluster = await startFakeCluster(TERRAFORM_MODULE);
+            ({ world } = cluster);
+        });
+
+        it("fails a role bound to nomad_group, naming the role and the claim", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_group: "api" } };
+            assert.match(
+                await jobVerdict(cluster),
+                /^fail: task api: role "nomad" binds the claim "nomad_group" to "api", but the identity has no such claim \(Vault: error validating claims: claim "nomad_group" is missing\) \|/,
+            );
+        });
+        it("says Nomad never signs nomad_group, so no workload logs in with that role", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_group: "api" } };
+            assert.match(
+                await jobVerdict(cluster),
+                /\| Nomad 1\.10\.0 never signs "nomad_group" in a workload identity: role nomad admits no Nomad workload/,
+            );
+        });
+        it("names the value the identity has when a bound claim does not match", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_job_id: "web" } };
+            assert.match(
+                await jobVerdict(cluster),
+                /^fail: task api: role "nomad" binds the claim "nomad_job_id" to "web", but the identity has "api" .*\| Role nomad admits other workloads only/,
+            );
+        });
+        it("reaches a nested claim through a JSON pointer", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { "/nomad_job_id": "web" } };
+            assert.match(await jobVerdict(cluster), /binds the claim "\/nomad_job_id" to "web", but the identity has "api"/);
+        });
+        it("admits a job a glob binds", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims_type: "glob", bound_claims: { nomad_job_id: "a*" } };
+            assert.match(await jobVerdict(cluster), /^pass: /);
+        });
+        it("admits a job when any value of a bound list matches", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_job_id: ["web", "api"] } };
+            assert.match(await jobVerdict(cluster), /^pass: /);
+        });
+        it("fails a role bound to vault_role when the task names no vault.role, saying Nomad signs it for others", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { vault_role: "nomad" } };
+            assert.match(await jobVerdict(cluster), /\| Nomad signs "vault_role" for other workloads, but not in this task's identity/);
+        });
+        it("names an identity for another audience than the role binds", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_audiences: ["nomad.io"] };
+            assert.match(
+                await jobVerdict(cluster),
+                /^fail: task api: role "nomad" binds the audiences \["nomad\.io"\], but the identity has "vault\.io"/,
+            );
+        });
+        it("fails an extra claim the namespace does not add, naming what would add it", async () => {
+            world.nomadVersion = "2.0.5";
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { "/extra_claims/nomad_team": "payments" } };
+            assert.match(
+                await jobVerdict(cluster),
+                /\| The identity carries no extra claim "nomad_team".*\| Add nomad_team to namespace default's required_extra_claims/,
+            );
+        });
+    });
+
+    describe("on a Nomad 2.0.5 cluster whose logins rest on extra claims", () => {
+        beforeEach(async () => {
+            cluster = await startFakeCluster(EXTRA_CLAIMS);
+            ({ world } = cluster);
+        });
+
+        it("passes the job, whose team comes from its meta through the namespace's required claim", async () => {
+            assert.match(await jobVerdict(cluster), /^pass: default\/api: task api: role nomad-workloads/);
+        });
+        it("passes every check of the cluster, the job's included", async () => {
+            assert.deepStrictEqual(await notPassing(cluster, ["--job", "default/api"]), []);
+        });
+        it("passes every check with the probe's identity", async () => {
+            world.probe = probeWithExtraClaims({});
+            assert.deepStrictEqual(await notPassing(cluster, ["--probe", "--job", "default/api"]), []);
+        });
+        it("fails the job on a Nomad before 2.0.3, which signs no namespace's extra claims", async () => {
+            world.nomadVersion = "2.0.2";
+            assert.match(
+                await jobVerdict(cluster),
+                /^fail: task api: role "nomad-workloads" binds the claim "\/extra_claims\/nomad_team" .*\| The identity carries no extra claim "nomad_team": .*namespaces' extra claims need Nomad 2\.0\.3/,
+            );
+        });
+        it("fails the job when its identity block does not take the optional claim the role binds", async () => {
+            world.jobs[0].ExtraClaims = [];
+            assert.match(
+                await jobVerdict(cluster),
+                /^fail: task api: role "nomad-workloads" binds the claim "\/extra_claims\/nomad_cost_center" to glob "cc-\*", but the identity has no such claim/,
+            );
+        });
+        it("fails the job when its meta names another team", async () => {
+            world.jobs[0].Meta = { ...EXTRA_CLAIMS.apiJob!.Meta, team: "billing" };
+            assert.match(
+                await jobVerdict(cluster),
+                /binds the claim "\/extra_claims\/nomad_team" to glob "payments", but the identity has "billing"/,
+            );
+        });
+        it("takes an extra claim the probe's identity shows these servers sign, though their version tag says they cannot", async () => {
+            world.nomadVersion = "2.0.2";
+            world.probe = probeWithExtraClaims({ nomad_cost_center: "cc-4200" });
+            world.role = { ...EXTRA_CLAIMS.roleData, bound_claims: { "/extra_claims/nomad_cost_center": "cc-*" } };
+            assert.match(await jobVerdict(cluster, ["--probe"]), /^pass: /);
+        });
+        it("judges the mount's bound_issuer against the probe's issuer", async () => {
+            world.probe = probeIdentity(KEYS.ed25519, { iss: "https://nomad.example.com" });
+            world.authConfig = { ...world.authConfig, bound_issuer: "https://other.example.com" };
+            assert.match(
+                await jobVerdict(cluster, ["--probe"]),
+                /^fail: task api: role "nomad-workloads" is on a mount that binds the issuer "https:\/\/other\.example\.com", but the identity has "https:\/\/nomad\.example\.com"/,
+            );
+        });
+        it("does not judge bound_issuer without a real identity, whose issuer Nomad's API does not give", async () => {
+            world.authConfig = { ...world.authConfig, bound_issuer: "https://other.example.com" };
+            assert.match(await jobVerdict(cluster), /^pass: /);
+        });
+    });
+});
