@@ -4,6 +4,7 @@ import { OUTPUT } from "../program/outputs";
 import { describe, heals, json } from "./http";
 import { unservedLogins } from "./clientLogins";
 import { probeIdentity } from "./identityChecks";
+import { pairSource } from "./jwksPairs";
 import { loginWith, refusedLogin, revoke } from "./login";
 import { fail, pass, skip, warn } from "./outcome";
 import { Check, Outcome, RunContext, Target } from "./types";
@@ -54,7 +55,11 @@ export const jwksFromVault: Check = {
     needs: ["vault-health"],
     async run(t, context) {
         const config = await context.view.vault(`auth/${t.jwtPath}/config`);
-        const jwksUrl: string | undefined = json(config)?.data?.jwks_url;
+        const pair = await pairSource(t, context.view, json(config)?.data ?? {});
+        if (pair && "status" in pair) {
+            return pair;
+        }
+        const jwksUrl: string | undefined = pair?.url ?? json(config)?.data?.jwks_url;
         const staticKeys: unknown = json(config)?.data?.jwt_validation_pubkeys;
         if (!jwksUrl && Array.isArray(staticKeys) && staticKeys.length) {
             // Vault fetches nothing; whether the keys are Nomad's current ones shows at the probe's login.
