@@ -31,7 +31,8 @@ export function shapedByProbe(job: NomadClaims, predicted: NomadClaims, real: Cl
     for (const name of Object.keys(predicted).filter((n) => !Object.hasOwn(real, n) && !PER_SIGNATURE.has(n))) {
         delete shaped[name];
     }
-    for (const [name, value] of Object.entries(real).filter(([n]) => !Object.hasOwn(predicted, n) && !PER_SIGNATURE.has(n))) {
+    const fromProbe = ([name]: [string, unknown]) => !Object.hasOwn(predicted, name) && !PER_SIGNATURE.has(name) && name !== "extra_claims";
+    for (const [name, value] of Object.entries(real).filter(fromProbe)) {
         shaped[name] = value;
     }
     const [realExtras, predictedExtras] = [real.extra_claims, predicted.extra_claims] as Array<Record<string, GoValue> | undefined>;
@@ -121,7 +122,7 @@ function explain(r: LoginRefusal, known: TaskClaims, job: JobNames): [cause: str
             ];
         case "bound_audiences":
             return [
-                `${refused}.`,
+                `The servers sign this task's identity for an audience role ${r.role} does not bind: ${refused}.`,
                 "Give the servers' vault.default_identity.aud (or the task's identity) the role's audience, then resubmit the job.",
             ];
         case "bound_issuer":
