@@ -2,6 +2,9 @@
 // for the job's task on this cluster's Nomad: its version, the job's meta, the namespace's and the servers' extra
 // claims, and, with --probe, the probe's real identity.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../tools/programRecorder";
 import { runCluster } from "../verify/cli";
 import { PROBE_JOB } from "../verify/probe";
 import { EXTRA_CLAIMS, FakeCluster, startFakeCluster, TERRAFORM_MODULE } from "./fakeCluster";
@@ -43,6 +46,20 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
                 await jobVerdict(cluster),
                 /^fail: task api: role "nomad" binds the claim "nomad_group" to "api", but the identity has no such claim \(Vault: error validating claims: claim "nomad_group" is missing\) \|/,
             );
+        });
+        it("prints for a role bound to nomad_group what docs/verify.md shows", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_group: "api" } };
+            const lines: string[] = [];
+            await runCluster(["--job", "default/api"], { env: cluster.env, out: (t) => lines.push(t), err: (t) => lines.push(t) });
+            const printed = lines.join("\n").split("\n");
+            const jobLines = printed
+                .slice(
+                    printed.findIndex((line) => line.startsWith("FAIL  job ")),
+                    -1,
+                )
+                .join("\n");
+            const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs/verify.md"), "utf8");
+            assert.strictEqual(jobLines, /<!-- verify-example: job login, nomad_group -->\n```\n([\s\S]*?)\n```/.exec(doc)?.[1]);
         });
         it("says Nomad never signs nomad_group, so no workload logs in with that role", async () => {
             world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_group: "api" } };
