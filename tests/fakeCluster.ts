@@ -104,7 +104,8 @@ const extraClaims = JSON.parse(
  * A Nomad 2.0.5 cluster whose logins rest on extra claims, set as the identity fixture's servers, namespace and job
  * are (tests/fixtures/identities/nomad-v2.0.5.vault-identity.extra-claims.json): the namespace requires nomad_team
  * from the job's meta, the task's identity takes the optional nomad_cost_center, the servers add nomad_workload_id.
- * The role binds the team through a JSON pointer and maps it to alias metadata; the policy grants the team's path.
+ * The role admits the namespace's workloads through the servers' claim, a JSON pointer globbed, and maps the team
+ * to alias metadata; the policy grants the team's path.
  */
 export const EXTRA_CLAIMS: ClusterSetup = {
     name: "Nomad 2.0.5 extra claims",
@@ -115,7 +116,7 @@ export const EXTRA_CLAIMS: ClusterSetup = {
     roleData: readBack({
         role_type: "jwt",
         bound_audiences: ["vault.io"],
-        bound_claims: { "/extra_claims/nomad_team": "payments", "/extra_claims/nomad_cost_center": "cc-*" },
+        bound_claims: { "/extra_claims/nomad_workload_id": "default:*" },
         bound_claims_type: "glob",
         user_claim: "/nomad_job_id",
         user_claim_json_pointer: true,

@@ -8,6 +8,7 @@ import * as path from "path";
 import { vaultRoleFields } from "../components/workloadRole";
 import { renderGrants } from "../components/jobVaultRole";
 import { MONGO_CREDS_PATH } from "../components/mongoSecretsEngine";
+import { JwtRole, validateBoundClaims } from "../policy/jwtClaims";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
 import { CHECKS } from "../verify/catalog";
 import { request } from "../verify/http";
@@ -305,6 +306,7 @@ const nodeId = (i: number) => `${String(i).padStart(8, "0")}-9a8e-4f7b-b6c5-d4e3
 const nomadError = (name: "nomad.error-permission-denied" | "nomad.error-no-leader") => served(name);
 
 type WorldJob = World["jobs"][number];
+type BoundClaims = JwtRole["bound_claims"];
 
 /** The world's jobs by namespace and ID, built again when the list changes: a cluster of thousands is read job by job. */
 const jobIndexes = new WeakMap<WorldJob[], { length: number; byKey: Map<string, WorldJob> }>();
@@ -609,6 +611,11 @@ export function vaultApi(world: World, jwksUrl: () => string) {
         }
         if (now() - ((world.role.clock_skew_leeway as number) || 60) > payload.exp) {
             return refusal("error validating token: invalid expiration time (exp) claim: token is expired");
+        }
+        // Vault walks bound_claims in Go's map order and sends the first it finds unmet (claims.go validateBoundClaims).
+        const [unmet] = validateBoundClaims(String(world.role.bound_claims_type ?? ""), world.role.bound_claims as BoundClaims, payload);
+        if (unmet) {
+            return refusal(`error validating claims: ${unmet.error}`);
         }
         return served("vault.jwt-login");
     };

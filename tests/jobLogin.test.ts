@@ -14,7 +14,7 @@ import {
     taskIdentityRequest,
 } from "../verify/identityFacts";
 import { judgeTaskLogin, loginProblem, shapedByProbe, TaskClaims } from "../verify/jobLogin";
-import { JobTask } from "../verify/viewTypes";
+import { Agents, ClusterView, JobTask } from "../verify/viewTypes";
 import { sharedFakeStack } from "./fakeStack";
 
 const task: JobTask = {
@@ -43,6 +43,15 @@ describe("identityFacts: what Nomad signs into a task's identity besides the job
         });
         it("skips a build that is no version", () => {
             assert.strictEqual(oldestBuild(["", "2.0.5"]), "2.0.5");
+        });
+        it("skips a build that only holds a version further in", () => {
+            assert.strictEqual(oldestBuild(["build-1.10.0", "2.0.5"]), "2.0.5");
+        });
+        it("reads a major release of two digits", () => {
+            assert.strictEqual(oldestBuild(["10.0.0"]), "10.0.0");
+        });
+        it("orders minor releases of one major, whichever comes first", () => {
+            assert.deepStrictEqual([oldestBuild(["2.0.5", "2.1.0"]), oldestBuild(["2.1.0", "2.0.5"])], ["2.0.5", "2.0.5"]);
         });
         it("is unknown without builds", () => {
             assert.strictEqual(oldestBuild([]), undefined);
@@ -85,6 +94,72 @@ describe("identityFacts: what Nomad signs into a task's identity besides the job
         });
         it("reads a node only for an extra claim that names one", () => {
             assert.deepStrictEqual([readsNode({ a: "${node.datacenter}" }), readsNode({ a: "${job.id}" }, undefined)], [true, false]);
+        });
+        it("reads a node when any one set of extra claims names one", () => {
+            assert.strictEqual(readsNode({ a: "${job.id}" }, { b: "${node.class}" }), true);
+        });
+        it("leaves the region to Nomad's default for a job that names none", () => {
+            assert.strictEqual(request({ job: { Region: "" } }).region, undefined);
+        });
+        it("names no parent for a job launched by no other", () => {
+            assert.strictEqual(request().parentJobId, undefined);
+        });
+        it("asks for an identity of no audience, TTL or extra claims for a task without the vault identity", () => {
+            assert.deepStrictEqual(request({ task: { ...task, Identities: null } }).identity, {
+                name: "vault_default",
+                aud: [],
+                ttl: 0,
+                extraClaims: [],
+            });
+        });
+        it("takes an allocation ID of a UUID's shape, as Nomad signs", () => {
+            assert.match(request().allocationId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        });
+    });
+
+    describe("read from what the cluster answers", () => {
+        const reply = (body: unknown, status = 200) => ({ status, body: JSON.stringify(body) });
+        const member = (build: string, Status = "alive") => ({ Name: `s-${build}`, Status, Tags: { build } });
+        const stub = (answers: Partial<Record<string, unknown>>, parts: Partial<ClusterView> = {}) =>
+            ({
+                nomad: async (path: string) => (path in answers ? reply(answers[path]) : { status: 403, body: "Permission denied" }),
+                agents: async () => ({ found: [], unreachable: [] }),
+                allocations: async () => [],
+                ...parts,
+            }) as unknown as ClusterView;
+
+        it("takes the oldest alive server's version", async () => {
+            const view = stub({ "agent/members": { Members: [member("2.0.5"), member("2.0.3"), member("1.10.0", "failed")] } });
+            assert.strictEqual((await signerFacts(view)).version, "2.0.3");
+        });
+        it("knows no version when agent/members is refused", async () => {
+            assert.strictEqual((await signerFacts(stub({}))).version, undefined);
+        });
+        it("takes the vault extra claims of a server, not of a client", async () => {
+            const found = [
+                { server: false, extraClaims: { from: "client" } },
+                { server: true, extraClaims: null },
+                { server: true, extraClaims: { from: "server" } },
+            ];
+            const view = stub({}, { agents: async () => ({ found, unreachable: [] }) as unknown as Agents });
+            assert.deepStrictEqual((await signerFacts(view)).vaultExtraClaims, { from: "server" });
+        });
+        it("finds the node of the job's own allocation, not another job's in its group's name", async () => {
+            const alloc = (Namespace: string, JobID: string, NodeID: string) => ({
+                Namespace,
+                JobID,
+                TaskGroup: "api",
+                NodeID,
+                ClientStatus: "running",
+            });
+            const allocations = async () => [alloc("other", "api", "n1"), alloc("default", "web", "n2"), alloc("default", "api", "n3")];
+            const view = stub({ "node/n3": { Datacenter: "dc3", NodePool: "gpu", NodeClass: "big" } }, { allocations });
+            assert.deepStrictEqual(await allocationNode(view, { ID: "api", Namespace: "default" }, "api"), {
+                id: "n3",
+                datacenter: "dc3",
+                pool: "gpu",
+                class: "big",
+            });
         });
     });
 
@@ -129,6 +204,8 @@ describe("identityFacts: what Nomad signs into a task's identity besides the job
     });
 });
 
+const SIGNED = "nomad_namespace, nomad_job_id, nomad_task or nomad_service, vault_role, or an extra claim as /extra_claims/<name>";
+
 describe("jobLogin: a job's claims and the refusals Vault would send", () => {
     describe("claims reshaped by the probe's real identity", () => {
         const jobClaims = { nomad_job_id: "api", nomad_namespace: "default", nomad_task: "api", vault_role: "api-reader", exp: 2 };
@@ -157,6 +234,14 @@ describe("jobLogin: a job's claims and the refusals Vault would send", () => {
                 { ...real, extra_claims: { team: "${job.meta.team}", site: "eu" } },
             );
             assert.deepStrictEqual(shaped.extra_claims, { team: "payments", site: "eu" });
+        });
+        it("gives the job none of the extra claims predicted for the probe", () => {
+            const shaped = shapedByProbe(
+                jobClaims,
+                { ...predicted, extra_claims: { own: "probe" } },
+                { ...real, extra_claims: { own: "probe" } },
+            );
+            assert.strictEqual(shaped.extra_claims, undefined);
         });
         it("gives a job without extra claims those the probe shows", () => {
             assert.deepStrictEqual(shapedByProbe(jobClaims, predicted, { ...real, extra_claims: { site: "eu" } }).extra_claims, {
@@ -221,40 +306,55 @@ describe("jobLogin: a job's claims and the refusals Vault would send", () => {
             ]);
         });
         it("says the servers sign for an audience the role does not bind", () => {
-            assert.match(
-                problem({ check: "bound_audiences" })[1],
-                /^The servers sign this task's identity for an audience role r does not bind/,
-            );
+            assert.deepStrictEqual(problem({ check: "bound_audiences" }).slice(1), [
+                "The servers sign this task's identity for an audience role r does not bind: Vault refuses this job's login.",
+                "Give the servers' vault.default_identity.aud (or the task's identity) the role's audience, then resubmit the job.",
+            ]);
         });
         it("names the issuer to bind", () => {
-            assert.strictEqual(
-                problem({ check: "bound_issuer", has: "https://nomad" })[2],
+            assert.deepStrictEqual(problem({ check: "bound_issuer", has: "https://nomad" }).slice(1), [
+                "Vault refuses this job's login: the mount's bound_issuer is not the servers' oidc_issuer.",
                 'Set bound_issuer of the mount to "https://nomad", or clear it.',
-            );
+            ]);
         });
         it("says bound_subject admits one workload only", () => {
-            assert.match(problem({ check: "bound_subject" })[2], /^Clear r's bound_subject/);
+            assert.deepStrictEqual(problem({ check: "bound_subject" }).slice(1), [
+                "Vault refuses this job's login: bound_subject admits one workload's identity only.",
+                "Clear r's bound_subject; bind nomad_namespace and nomad_job_id instead.",
+            ]);
         });
         it("names the role's field that reads a claim the identity lacks", () => {
-            assert.match(problem({ check: "user_claim" })[2], /^Point r's user_claim at a claim Nomad signs as a string/);
+            assert.deepStrictEqual(problem({ check: "user_claim" }).slice(1), [
+                "Vault refuses this job's login: the role reads a claim this identity does not carry as it needs (user_claim).",
+                `Point r's user_claim at a claim Nomad signs as a string: ${SIGNED}.`,
+            ]);
         });
         it("says Nomad never signs a claim outside its identities", () => {
-            assert.match(problem({ claim: "nomad_group", has: undefined })[1], /^Nomad 2\.0\.5 never signs "nomad_group"/);
+            assert.deepStrictEqual(problem({ claim: "nomad_group", has: undefined }).slice(1), [
+                'Nomad 2.0.5 never signs "nomad_group" in a workload identity: role r admits no Nomad workload, and every login with it fails.',
+                `Bind r to claims Nomad signs: ${SIGNED}.`,
+            ]);
         });
         it("reads a JSON pointer by its first segment", () => {
-            assert.match(problem({ claim: "/nomad_task", has: undefined })[1], /^Nomad signs "\/nomad_task" for other workloads/);
+            assert.deepStrictEqual(problem({ claim: "/nomad_task", has: undefined }).slice(1), [
+                'Nomad signs "/nomad_task" for other workloads, but not in this task\'s identity: Vault refuses its login.',
+                "Use a role whose bound_claims this task's identity carries, or give the task what the claim names (vault.role for vault_role).",
+            ]);
+        });
+        it("takes a pointer that reaches extra_claims further in for no extra claim", () => {
+            assert.match(problem({ claim: "/nomad_meta/extra_claims/team", has: undefined })[1], /^Nomad 2\.0\.5 never signs/);
         });
         it("names the namespace and the identity block for a missing extra claim on Nomad 2.0.3 and later", () => {
-            assert.match(
-                problem({ claim: "/extra_claims/team", has: undefined })[2],
-                /to task api's identity \{ extra_claims = \["team"\] \}/,
-            );
+            assert.deepStrictEqual(problem({ claim: "/extra_claims/team", has: undefined }).slice(1), [
+                "The identity carries no extra claim \"team\": Nomad 2.0.5 signs extra claims from the servers' vault.default_identity.extra_claims, the namespace's required_extra_claims, and the optional_extra_claims the identity block names.",
+                "Add team to namespace default's required_extra_claims, or to its optional_extra_claims and to task api's identity { extra_claims = [\"team\"] }; then resubmit the job.",
+            ]);
         });
         it("names the servers' extra claims, or an upgrade, before Nomad 2.0.3", () => {
-            assert.match(
-                problem({ claim: "/extra_claims/team", has: undefined }, "2.0.2")[2],
-                /^Add team to the servers' vault\.default_identity\.extra_claims, or upgrade/,
-            );
+            assert.deepStrictEqual(problem({ claim: "/extra_claims/team", has: undefined }, "2.0.2").slice(1), [
+                "The identity carries no extra claim \"team\": Nomad 2.0.2 signs extra claims from the servers' vault.default_identity.extra_claims only (namespaces' extra claims need Nomad 2.0.3).",
+                "Add team to the servers' vault.default_identity.extra_claims, or upgrade Nomad to 2.0.3 or later for namespaces' extra claims.",
+            ]);
         });
     });
 });

@@ -124,14 +124,30 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
             world.probe = probeWithExtraClaims({});
             assert.deepStrictEqual(await notPassing(cluster, ["--probe", "--job", "default/api"]), []);
         });
+        const boundTo = (claims: Record<string, string>) => ({ ...EXTRA_CLAIMS.roleData, bound_claims: claims });
+
+        it("passes a job whose team, from its meta through the namespace's required claim, is the one the role binds", async () => {
+            world.role = boundTo({ "/extra_claims/nomad_team": "payments" });
+            assert.match(await jobVerdict(cluster), /^pass: /);
+        });
+        it("passes a job whose identity block takes the optional claim the role binds", async () => {
+            world.role = boundTo({ "/extra_claims/nomad_cost_center": "cc-42*" });
+            assert.match(await jobVerdict(cluster), /^pass: /);
+        });
         it("fails the job on a Nomad before 2.0.3, which signs no namespace's extra claims", async () => {
             world.nomadVersion = "2.0.2";
+            world.role = boundTo({ "/extra_claims/nomad_team": "payments" });
             assert.match(
                 await jobVerdict(cluster),
                 /^fail: task api: role "nomad-workloads" binds the claim "\/extra_claims\/nomad_team" .*\| The identity carries no extra claim "nomad_team": .*namespaces' extra claims need Nomad 2\.0\.3/,
             );
         });
+        it("passes the job on a Nomad before 2.0.3 when the role binds the servers' claim only", async () => {
+            world.nomadVersion = "2.0.2";
+            assert.match(await jobVerdict(cluster), /^pass: /);
+        });
         it("fails the job when its identity block does not take the optional claim the role binds", async () => {
+            world.role = boundTo({ "/extra_claims/nomad_cost_center": "cc-*" });
             world.jobs[0].ExtraClaims = [];
             assert.match(
                 await jobVerdict(cluster),
@@ -139,6 +155,7 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
             );
         });
         it("fails the job when its meta names another team", async () => {
+            world.role = boundTo({ "/extra_claims/nomad_team": "payments" });
             world.jobs[0].Meta = { ...EXTRA_CLAIMS.apiJob!.Meta, team: "billing" };
             assert.match(
                 await jobVerdict(cluster),
@@ -148,11 +165,14 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
         it("takes an extra claim the probe's identity shows these servers sign, though their version tag says they cannot", async () => {
             world.nomadVersion = "2.0.2";
             world.probe = probeWithExtraClaims({ nomad_cost_center: "cc-4200" });
-            world.role = { ...EXTRA_CLAIMS.roleData, bound_claims: { "/extra_claims/nomad_cost_center": "cc-*" } };
+            world.role = boundTo({ "/extra_claims/nomad_cost_center": "cc-*" });
             assert.match(await jobVerdict(cluster, ["--probe"]), /^pass: /);
         });
         it("judges the mount's bound_issuer against the probe's issuer", async () => {
-            world.probe = probeIdentity(KEYS.ed25519, { iss: "https://nomad.example.com" });
+            world.probe = probeIdentity(KEYS.ed25519, {
+                iss: "https://nomad.example.com",
+                extra_claims: { nomad_workload_id: `default:${PROBE_JOB}` },
+            });
             world.authConfig = { ...world.authConfig, bound_issuer: "https://other.example.com" };
             assert.match(
                 await jobVerdict(cluster, ["--probe"]),

@@ -32,24 +32,26 @@ export interface JobSpec {
 
 interface Member {
     readonly Status: string;
-    readonly Tags?: { readonly build?: string; readonly role?: string };
+    readonly Tags: { readonly build: string };
 }
 
 // A build tag as "2.0.5", "2.0.5+ent" or "1.10.0-dev": its release numbers.
-const releaseOf = (build: string) => (/^v?(\d+)\.(\d+)\.(\d+)/.exec(build) ?? []).slice(1).map(Number);
+const releaseOf = (build: string) => /^v?(\d+)\.(\d+)\.(\d+)/.exec(build)?.slice(1).map(Number);
 
 /** The oldest release among these builds: a mixed cluster signs as its oldest server may. */
 export function oldestBuild(builds: readonly string[]): string | undefined {
-    const known = builds.filter((build) => releaseOf(build).length === 3);
-    return known.sort((a, b) => {
-        const [x, y] = [releaseOf(a), releaseOf(b)];
-        return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-    })[0];
+    return builds
+        .filter((build) => releaseOf(build))
+        .sort((a, b) => {
+            const [x, y] = [releaseOf(a)!, releaseOf(b)!];
+            return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+        })[0];
 }
 
+/** Every serf member is a server (Nomad's agent/members); those alive sign identities. */
 export async function signerFacts(view: ClusterView): Promise<SignerFacts> {
     const members: Member[] = json(await view.nomad("agent/members"))?.Members ?? [];
-    const builds = members.filter((m) => m.Status === "alive" && m.Tags?.role === "nomad").map((m) => m.Tags?.build ?? "");
+    const builds = members.filter((m) => m.Status === "alive").map((m) => m.Tags.build);
     const server = (await view.agents()).found.find((agent) => agent.server && agent.extraClaims);
     return { version: oldestBuild(builds), vaultExtraClaims: server?.extraClaims ?? {} };
 }

@@ -8,7 +8,7 @@ import { Claims } from "../policy/jwtClaims";
 import { judgeLogin, LoginJudgement, LoginRefusal } from "../policy/jwtLogin";
 import { identityClaims, namespaceExtraClaimsSupported, NomadClaims, nomadSignsClaim } from "../policy/nomadClaims";
 import { allocationNode, JobSpec, namespaceClaims, readsNode, signerFacts, taskIdentityRequest } from "./identityFacts";
-import { PROBE_JOB } from "./probe";
+import { probeJob } from "./probe";
 import { RunContext, Target } from "./types";
 import { JobTask } from "./viewTypes";
 
@@ -48,16 +48,18 @@ export function shapedByProbe(job: NomadClaims, predicted: NomadClaims, real: Cl
 
 /** The probe's claims and those predicted for it, when verify runs with --probe and the probe has an identity. */
 async function probeClaims(t: Target, context: RunContext, version: string) {
-    const jwt = context.probe && (await context.probe.identity()).jwt;
-    if (!jwt || !t.probe) {
+    const jwt = context.probe && t.probe && (await context.probe.identity()).jwt;
+    if (!jwt) {
         return undefined;
     }
-    const real = decodeJwt(jwt) as Claims;
-    const namespace = String(real.nomad_namespace ?? t.nomadNamespace);
-    const spec: JobSpec = { ID: PROBE_JOB, Namespace: namespace };
-    const task: JobTask = { Name: "probe", Vault: {}, Identities: [{ Name: "vault_default", Audience: [t.probe.audience] }] };
-    const facts = { signer: { ...(await signerFacts(context.view)), version }, namespace: await namespaceClaims(context.view, namespace) };
-    return { real, predicted: identityClaims(taskIdentityRequest(spec, "probe", task, facts)) };
+    const spec = probeJob(t.nomadNamespace, t.probe!) as unknown as JobSpec & { TaskGroups: Array<{ Name: string; Tasks: JobTask[] }> };
+    const [group] = spec.TaskGroups;
+    const facts = {
+        signer: { ...(await signerFacts(context.view)), version },
+        namespace: await namespaceClaims(context.view, spec.Namespace),
+    };
+    const predicted = identityClaims(taskIdentityRequest(spec, group.Name, { ...group.Tasks[0], Vault: {} }, facts));
+    return { real: decodeJwt(jwt) as Claims, predicted };
 }
 
 /** What verify knows of the claims a task's identity carries, and the version they are judged for. */
@@ -144,7 +146,7 @@ function explain(r: LoginRefusal, known: TaskClaims, job: JobNames): [cause: str
 }
 
 function missingClaim(r: LoginRefusal, known: TaskClaims, job: JobNames): [cause: string, fix: string] {
-    const extra = /^\/extra_claims\/(.+)$/.exec(r.claim)?.[1];
+    const extra = /^\/extra_claims\/(.+)/.exec(r.claim)?.[1];
     if (extra !== undefined) {
         const fromNamespace = namespaceExtraClaimsSupported(known.version);
         return [

@@ -26,7 +26,7 @@ export function jwksPairs(config: Record<string, unknown>): JwksPair[] {
 }
 
 /** This cluster's JWKS as verify reaches it. */
-export const ownJwksUrl = (t: Target) => `${t.nomadAddress.replace(/\/+$/, "")}/.well-known/jwks.json`;
+export const ownJwksUrl = (t: Target) => `${t.nomadAddress.replace(/\/$/, "")}/.well-known/jwks.json`;
 
 const kidsOf = (body: unknown): string[] => {
     const keys = (body as { keys?: Array<{ kid?: string }> } | undefined)?.keys;
@@ -45,7 +45,7 @@ async function clusterPair(t: Target, view: ClusterView, pairs: JwksPair[]): Pro
         pairs.map((pair) =>
             t.fetchFromVault
                 ? t.fetchFromVault(pair.jwks_url)
-                : request(pair.jwks_url, { ...nomadTls(t), ca: pair.jwks_ca_pem || undefined }),
+                : request(pair.jwks_url, { ...nomadTls(t), ca: pair.jwks_ca_pem || t.nomadCaPem }),
         ),
     );
     return ours ? pairs.find((_pair, i) => kidsOf(json(fetched[i])).join(",") === ours) : undefined;
