@@ -108,6 +108,64 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
         });
     });
 
+    describe("the rest of the job's chain", () => {
+        beforeEach(async () => {
+            cluster = await startFakeCluster(TERRAFORM_MODULE);
+            ({ world } = cluster);
+        });
+
+        it("admits a role bound to the subject Nomad signs: region, namespace, job, group, task and identity", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_subject: "global:default:api:mongo:api:vault_default" };
+            assert.match(await jobVerdict(cluster), /^pass: /);
+        });
+        it("fails a role bound to another subject, saying it admits one workload only", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_subject: "global:default:web:web:web:vault_default" };
+            assert.match(
+                await jobVerdict(cluster),
+                /\| Vault refuses this job's login: bound_subject admits one workload's identity only\. \| Clear nomad's bound_subject; bind nomad_namespace and nomad_job_id instead\.$/,
+            );
+        });
+        it("takes a vault block that names no cluster as the default cluster's", async () => {
+            world.jobs[0].Cluster = "";
+            assert.match(await jobVerdict(cluster), /^pass: /);
+        });
+        it("fails a job whose tasks have no vault block", async () => {
+            world.jobs[0].NoVault = true;
+            assert.strictEqual(
+                await jobVerdict(cluster),
+                "fail: job default/api: no task has a vault block | Nomad gives a task a Vault token only with a vault block: its templates cannot read Vault. | Add vault {} (and vault.role if not the mount's default role) to the tasks that read secrets.",
+            );
+        });
+        it("says a task without its vault identity was submitted before default_identity", async () => {
+            world.jobs[0].NoIdentity = true;
+            assert.strictEqual(
+                await jobVerdict(cluster),
+                "fail: task api: no vault_default identity | The job was submitted before the servers had vault.default_identity (or under the token workflow, removed in Nomad 1.10): its allocations cannot log in to Vault. | Resubmit the job (nomad job run) now that the servers have default_identity.",
+            );
+        });
+        it("says the login fails for a role Vault does not have", async () => {
+            world.jobs[0].Role = "api";
+            assert.match(
+                await jobVerdict(cluster),
+                /\| Vault has no role api at jwt\/: the login fails with "role could not be found"\. \| Create the role, or set the task's vault\.role to one that exists\.$/,
+            );
+        });
+        it("says where to look for a job Nomad does not have", async () => {
+            world.jobs[0].Gone = true;
+            assert.match(
+                await jobVerdict(cluster),
+                /\| Nomad has no job api in namespace default\. \| nomad job status -namespace=<namespace>; then --job <namespace>\/<job>\.$/,
+            );
+        });
+        it("names the vault.policies left over, and what replaces them", async () => {
+            world.jobs[0].Policies = ["api-read"];
+            assert.strictEqual(
+                await jobVerdict(cluster),
+                "warn: task api: role nomad, aud [vault.io], 1 secret path(s) granted; task api: vault.policies [api-read] | vault.policies is ignored under workload identity: the tasks get only their role's policies. | Remove vault.policies; grant through the role's token_policies (vault { role = … }).",
+            );
+        });
+    });
+
     describe("on a Nomad 2.0.5 cluster whose logins rest on extra claims", () => {
         beforeEach(async () => {
             cluster = await startFakeCluster(EXTRA_CLAIMS);
