@@ -329,6 +329,9 @@ describe("jobLogin: a job's claims and the refusals Vault would send", () => {
                 `Point r's user_claim at a claim Nomad signs as a string: ${SIGNED}.`,
             ]);
         });
+        it("explains a user claim the identity lacks by the role's field, not as a bound claim", () => {
+            assert.match(problem({ check: "user_claim", claim: "nomad_group", has: undefined })[2], /^Point r's user_claim at a claim/);
+        });
         it("says Nomad never signs a claim outside its identities", () => {
             assert.deepStrictEqual(problem({ claim: "nomad_group", has: undefined }).slice(1), [
                 'Nomad 2.0.5 never signs "nomad_group" in a workload identity: role r admits no Nomad workload, and every login with it fails.',

@@ -157,6 +157,26 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
                 /\| Nomad has no job api in namespace default\. \| nomad job status -namespace=<namespace>; then --job <namespace>\/<job>\.$/,
             );
         });
+        it("names every refusal of the job's login, one after another", async () => {
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_group: "api", nomad_job_id: "web" } };
+            const [evidence] = (await jobVerdict(cluster)).split(" | ");
+            assert.strictEqual(
+                evidence,
+                'fail: task api: role "nomad" binds the claim "nomad_group" to "api", but the identity has no such claim (Vault: error validating claims: claim "nomad_group" is missing); ' +
+                    'task api: role "nomad" binds the claim "nomad_job_id" to "web", but the identity has "api" (Vault: error validating claims: claim "nomad_job_id" does not match any associated bound claim values)',
+            );
+        });
+        it("does not ask Vault to confirm the reads of a job whose login its role refuses (--probe)", async () => {
+            world.jobs[0].Role = "api-reader";
+            world.jobRoles = { "api-reader": { policy: "", role: { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_group: "api" } } } };
+            await jobVerdict(cluster, ["--probe"]);
+            const logins = cluster.stack.vault.requests.filter((r) => r.url.endsWith("/login") && JSON.parse(r.body).role === "api-reader");
+            assert.strictEqual(logins.length, 0);
+        });
+        it("names the vault.policies left over, each of them", async () => {
+            world.jobs[0].Policies = ["api-read", "api-list"];
+            assert.match(await jobVerdict(cluster), /; task api: vault\.policies \[api-read, api-list\] \|/);
+        });
         it("names the vault.policies left over, and what replaces them", async () => {
             world.jobs[0].Policies = ["api-read"];
             assert.strictEqual(
@@ -225,6 +245,14 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
             world.probe = probeWithExtraClaims({ nomad_cost_center: "cc-4200" });
             world.role = boundTo({ "/extra_claims/nomad_cost_center": "cc-*" });
             assert.match(await jobVerdict(cluster, ["--probe"]), /^pass: /);
+        });
+        it("says when the job's role refuses the probe, so that Vault cannot confirm the job's reads (--probe)", async () => {
+            world.role = boundTo({ "/extra_claims/nomad_team": "payments" });
+            world.probe = probeWithExtraClaims({});
+            assert.match(
+                await jobVerdict(cluster, ["--probe"]),
+                /^pass: .*; Vault's confirmation not possible: role nomad-workloads refuses the probe's identity \(error validating claims: claim "\/extra_claims\/nomad_team" does not match any associated bound claim values\) \|/,
+            );
         });
         it("judges the mount's bound_issuer against the probe's issuer", async () => {
             world.probe = probeIdentity(KEYS.ed25519, {
