@@ -173,6 +173,25 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
             const logins = cluster.stack.vault.requests.filter((r) => r.url.endsWith("/login") && JSON.parse(r.body).role === "api-reader");
             assert.strictEqual(logins.length, 0);
         });
+        it("looks for the identity of the vault block's cluster among the task's identities", async () => {
+            world.jobs[0].Identities = ["consul_default"];
+            assert.match(await jobVerdict(cluster), /^fail: task api: no vault_default identity \|/);
+        });
+        it("names what it saw of each task that uses Vault", async () => {
+            world.jobs[0].Sidecar = { Group: "side", Role: "nomad" };
+            assert.match(
+                await jobVerdict(cluster),
+                /^pass: default\/api: task api: role nomad, aud \[vault\.io\], 1 secret path\(s\) granted; task sidecar: role nomad, aud \[vault\.io\], 0 secret path\(s\) granted \|/,
+            );
+        });
+        it("names the vault.policies left over in each task", async () => {
+            world.jobs[0].Policies = ["api-read"];
+            world.jobs[0].Sidecar = { Group: "side", Role: "nomad" };
+            assert.match(
+                await jobVerdict(cluster),
+                /0 secret path\(s\) granted; task api: vault\.policies \[api-read\]; task sidecar: vault\.policies \[api-read\] \|/,
+            );
+        });
         it("names the vault.policies left over, each of them", async () => {
             world.jobs[0].Policies = ["api-read", "api-list"];
             assert.match(await jobVerdict(cluster), /; task api: vault\.policies \[api-read, api-list\] \|/);
