@@ -8,6 +8,7 @@ import { closedAddresses, fakeServer, FakeServer } from "./fakeHttp";
 import { checkOnly, jwksOf, KEYS, sharedFakeStack, TLS } from "./fakeStack";
 
 const OTHER_CLUSTER = "https://nomad.other.example.com:4646/.well-known/jwks.json";
+const THIRD_CLUSTER = "https://nomad.third.example.com:4646/.well-known/jwks.json";
 const pair = (jwks_url: string, jwks_ca_pem = "") => ({ jwks_ca_pem, jwks_url });
 
 describe("jwks_pairs: the mount's JWKS for several clusters", function () {
@@ -121,11 +122,11 @@ describe("jwks_pairs: the mount's JWKS for several clusters", function () {
             );
         });
         it("fails a mount whose pairs lack this cluster's, naming the mount and the URLs", async () => {
-            withPairs(pair(OTHER_CLUSTER, TLS.ca));
+            withPairs(pair(OTHER_CLUSTER, TLS.ca), pair(THIRD_CLUSTER));
             const result = await checkOnly(fake.stack.target(), "jwks-from-vault");
             assert.strictEqual(
                 result.evidence,
-                `auth/jwt-nomad/config: jwks_pairs [${OTHER_CLUSTER}] has no pair for this cluster's JWKS ${ownUrl()}, and none serves its keys`,
+                `auth/jwt-nomad/config: jwks_pairs [${OTHER_CLUSTER}, ${THIRD_CLUSTER}] has no pair for this cluster's JWKS ${ownUrl()}, and none serves its keys`,
             );
         });
         it("fixes a missing pair by adding this cluster's to the pairs Vault has, every other field written back", async () => {

@@ -189,7 +189,7 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
             world.jobs[0].Sidecar = { Group: "side", Role: "nomad" };
             assert.match(
                 await jobVerdict(cluster),
-                /0 secret path\(s\) granted; task api: vault\.policies \[api-read\]; task sidecar: vault\.policies \[api-read\] \|/,
+                /1 secret path\(s\) granted; task sidecar: role nomad, aud \[vault\.io\], 0 secret path\(s\) granted; task api: vault\.policies \[api-read\]; task sidecar: vault\.policies \[api-read\] \|/,
             );
         });
         it("names the vault.policies left over, each of them", async () => {
