@@ -113,6 +113,18 @@ describe("jwks_pairs: the mount's JWKS for several clusters", function () {
             const result = await checkOnly(fake.stack.target(), "jwks-from-vault");
             assert.strictEqual(result.evidence, `${ownUrl()}: 2 key(s), the same on 1 server(s)`);
         });
+        it("names the pair whose CA Vault lacks for a certificate it does not trust", async () => {
+            withPairs(pair(OTHER_CLUSTER), pair(ownUrl()));
+            const target = {
+                ...fake.stack.target(),
+                fetchFromVault: async () => ({ status: 0, body: "", error: "SELF_SIGNED_CERT_IN_CHAIN" }),
+            };
+            const result = await checkOnly(target, "jwks-from-vault");
+            assert.strictEqual(
+                result.fix,
+                `Put Nomad's CA in the jwks_ca_pem of the pair at ${ownUrl()} in auth/jwt-nomad/config's jwks_pairs, writing the other pairs back as they are.`,
+            );
+        });
         it("says why a mount without this cluster's pair refuses its logins", async () => {
             withPairs(pair(OTHER_CLUSTER, TLS.ca));
             const result = await checkOnly(fake.stack.target(), "jwks-from-vault");

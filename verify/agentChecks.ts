@@ -113,7 +113,9 @@ export const jwksFromVault: Check = {
             return fail(
                 `${jwksUrl} from Vault: ${describe(reply)}`,
                 'Vault does not trust Nomad\'s certificate: "x509: certificate signed by unknown authority".',
-                'Give Vault Nomad\'s CA as jwks_ca_pem: pulumi config set nomadCaPem -- "$(cat nomad-ca.pem)", then `npm run stack -- up`.',
+                pair
+                    ? `Put Nomad's CA in the jwks_ca_pem of the pair at ${jwksUrl} in auth/${t.jwtPath}/config's jwks_pairs, writing the other pairs back as they are.`
+                    : 'Give Vault Nomad\'s CA as jwks_ca_pem: pulumi config set nomadCaPem -- "$(cat nomad-ca.pem)", then `npm run stack -- up`.',
             );
         }
         if (reply.status === 0) {
