@@ -27,7 +27,7 @@ const signer: SignerFacts & { version: string } = { version: "2.0.5", vaultExtra
 const request = (changes: { task?: JobTask; job?: Record<string, unknown>; signer?: Partial<SignerFacts> } = {}) =>
     taskIdentityRequest({ ...job, ...changes.job }, "api", changes.task ?? task, {
         signer: { ...signer, ...changes.signer },
-        namespace: {},
+        namespace: { fieldsSent: true },
     });
 
 describe("identityFacts: what Nomad signs into a task's identity besides the job", () => {
@@ -144,6 +144,10 @@ describe("identityFacts: what Nomad signs into a task's identity besides the job
             const view = stub({}, { agents: async () => ({ found, unreachable: [] }) as unknown as Agents });
             assert.deepStrictEqual((await signerFacts(view)).vaultExtraClaims, { from: "server" });
         });
+        it("says a namespace from servers before 2.0.3, which lack the fields, sent none", async () => {
+            const view = stub({ "namespace/default": { Name: "default", Description: "", Meta: null } });
+            assert.strictEqual((await namespaceClaims(view, "default")).fieldsSent, false);
+        });
         it("finds the node of the job's own allocation, not another job's in its group's name", async () => {
             const alloc = (Namespace: string, JobID: string, NodeID: string) => ({
                 Namespace,
@@ -186,13 +190,17 @@ describe("identityFacts: what Nomad signs into a task's identity besides the job
         });
         it("takes a namespace's required and optional extra claims", async () => {
             fake.world.namespaces = [{ Name: "team", RequiredExtraClaims: { a: "1" }, OptionalExtraClaims: { b: "2" } }];
-            assert.deepStrictEqual(await namespaceClaims(view(), "team"), { required: { a: "1" }, optional: { b: "2" } });
+            assert.deepStrictEqual(await namespaceClaims(view(), "team"), { required: { a: "1" }, optional: { b: "2" }, fieldsSent: true });
         });
         it("reads a namespace's nil maps as none", async () => {
-            assert.deepStrictEqual(await namespaceClaims(view(), "default"), { required: undefined, optional: undefined });
+            assert.deepStrictEqual(await namespaceClaims(view(), "default"), {
+                required: undefined,
+                optional: undefined,
+                fieldsSent: true,
+            });
         });
         it("reads a namespace Nomad does not have as one without extra claims", async () => {
-            assert.deepStrictEqual(await namespaceClaims(view(), "gone"), { required: undefined, optional: undefined });
+            assert.deepStrictEqual(await namespaceClaims(view(), "gone"), { required: undefined, optional: undefined, fieldsSent: false });
         });
         it("finds the node an allocation of the job's group runs on", async () => {
             const node = await allocationNode(view(), { ID: "mongo", Namespace: "default" }, "mongo");
@@ -263,6 +271,7 @@ describe("jobLogin: a job's claims and the refusals Vault would send", () => {
         const known = (probed: boolean): TaskClaims => ({
             claims: { aud: "vault.io", nomad_job_id: "api", iss: "https://nomad" },
             version: "2.0.5",
+            versionRead: true,
             probed,
         });
         const role = { bound_audiences: ["vault.io"], user_claim: "nomad_job_id" };
@@ -282,7 +291,7 @@ describe("jobLogin: a job's claims and the refusals Vault would send", () => {
     });
 
     describe("each refusal's cause and fix", () => {
-        const known: TaskClaims = { claims: {}, version: "2.0.5", probed: false };
+        const known: TaskClaims = { claims: {}, version: "2.0.5", versionRead: true, probed: false };
         const names = { namespace: "default", id: "api", task: "api" };
         const refusal = (change: Partial<LoginRefusal>): LoginRefusal => ({
             role: "r",
@@ -352,6 +361,14 @@ describe("jobLogin: a job's claims and the refusals Vault would send", () => {
                 "The identity carries no extra claim \"team\": Nomad 2.0.5 signs extra claims from the servers' vault.default_identity.extra_claims, the namespace's required_extra_claims, and the optional_extra_claims the identity block names.",
                 "Add team to namespace default's required_extra_claims, or to its optional_extra_claims and to task api's identity { extra_claims = [\"team\"] }; then resubmit the job.",
             ]);
+        });
+        it("says which release it took the servers for when they gave no version", () => {
+            const guessed = loginProblem(
+                refusal({ claim: "nomad_group", has: undefined }),
+                { ...known, version: "2.0.3", versionRead: false },
+                names,
+            );
+            assert.match(guessed[1], /^Nomad \(taken as 2\.0\.3: agent\/members gave no version\) never signs "nomad_group"/);
         });
         it("names the servers' extra claims, or an upgrade, before Nomad 2.0.3", () => {
             assert.deepStrictEqual(problem({ claim: "/extra_claims/team", has: undefined }, "2.0.2").slice(1), [

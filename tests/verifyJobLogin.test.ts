@@ -239,6 +239,11 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
                 /^fail: task api: role "nomad-workloads" binds the claim "\/extra_claims\/nomad_team" .*\| The identity carries no extra claim "nomad_team": .*namespaces' extra claims need Nomad 2\.0\.3/,
             );
         });
+        it("takes servers that give no version, whose namespaces carry extra claims, for 2.0.3 or later", async () => {
+            world.memberStatus = { "vaultnomad-dev.global": "failed" };
+            world.role = boundTo({ "/extra_claims/nomad_team": "payments" });
+            assert.match(await jobVerdict(cluster), /^pass: /);
+        });
         it("passes the job on a Nomad before 2.0.3 when the role binds the servers' claim only", async () => {
             world.nomadVersion = "2.0.2";
             assert.match(await jobVerdict(cluster), /^pass: /);

@@ -18,6 +18,8 @@ export interface SignerFacts {
 export interface NamespaceClaims {
     readonly required?: Readonly<Record<string, string>>;
     readonly optional?: Readonly<Record<string, string>>;
+    /** Whether Nomad sent the fields at all, null or not: only servers of 2.0.3 and later have them. */
+    readonly fieldsSent: boolean;
 }
 
 /** A job's full spec, as far as its identities read it. */
@@ -58,7 +60,11 @@ export async function signerFacts(view: ClusterView): Promise<SignerFacts> {
 
 export async function namespaceClaims(view: ClusterView, namespace: string): Promise<NamespaceClaims> {
     const body = json(await view.nomad(`namespace/${encodeURIComponent(namespace)}`)) ?? {};
-    return { required: body.RequiredExtraClaims ?? undefined, optional: body.OptionalExtraClaims ?? undefined };
+    return {
+        required: body.RequiredExtraClaims ?? undefined,
+        optional: body.OptionalExtraClaims ?? undefined,
+        fieldsSent: Object.hasOwn(body, "RequiredExtraClaims"),
+    };
 }
 
 /** The node an allocation of the job's group runs on, when an extra claim names one of its attributes. */

@@ -14,8 +14,12 @@ import { JobTask } from "./viewTypes";
 
 export type Problem = readonly [evidence: string, cause: string, fix: string];
 
-/** The oldest release this project supports: the claims of a cluster whose version cannot be read. */
-const FALLBACK_VERSION = "1.10.0";
+/**
+ * The release a cluster whose servers' version cannot be read is judged as: the first with namespaces' extra claims
+ * when its namespaces carry the fields, else the oldest this project supports.
+ */
+const WITH_NAMESPACE_CLAIMS = "2.0.3";
+const OLDEST_SUPPORTED = "1.10.0";
 
 /** Claims that differ with every signature; the probe's say nothing of a job's. */
 const PER_SIGNATURE = new Set(["exp", "iat", "jti", "nbf"]);
@@ -66,22 +70,24 @@ async function probeClaims(t: Target, context: RunContext, version: string) {
 export interface TaskClaims {
     readonly claims: Claims;
     readonly version: string;
+    /** Whether the version is the servers' own (agent/members), rather than inferred. */
+    readonly versionRead: boolean;
     /** Whether the probe's real identity shaped them. */
     readonly probed: boolean;
 }
 
 export async function taskClaims(t: Target, context: RunContext, job: JobSpec, group: string, task: JobTask): Promise<TaskClaims> {
     const signer = await signerFacts(context.view);
-    const version = signer.version ?? FALLBACK_VERSION;
     const namespace = await namespaceClaims(context.view, job.Namespace);
+    const version = signer.version ?? (namespace.fieldsSent ? WITH_NAMESPACE_CLAIMS : OLDEST_SUPPORTED);
     const node = readsNode(signer.vaultExtraClaims, namespace.required, namespace.optional)
         ? await allocationNode(context.view, job, group)
         : undefined;
     const claims = identityClaims(taskIdentityRequest(job, group, task, { signer: { ...signer, version }, namespace, node }));
     const probe = await probeClaims(t, context, version);
     return probe
-        ? { claims: shapedByProbe(claims, probe.predicted, probe.real), version, probed: true }
-        : { claims: claims as Claims, version, probed: false };
+        ? { claims: shapedByProbe(claims, probe.predicted, probe.real), version, versionRead: !!signer.version, probed: true }
+        : { claims: claims as Claims, version, versionRead: !!signer.version, probed: false };
 }
 
 /** The login of a task's identity with its role, as Vault would judge it. */
@@ -150,7 +156,7 @@ function missingClaim(r: LoginRefusal, known: TaskClaims, job: JobNames): [cause
     if (extra !== undefined) {
         const fromNamespace = namespaceExtraClaimsSupported(known.version);
         return [
-            `The identity carries no extra claim "${extra}": Nomad ${known.version} signs extra claims from the servers' vault.default_identity.extra_claims${fromNamespace ? ", the namespace's required_extra_claims, and the optional_extra_claims the identity block names" : " only (namespaces' extra claims need Nomad 2.0.3)"}.`,
+            `The identity carries no extra claim "${extra}": ${nomadRelease(known)} signs extra claims from the servers' vault.default_identity.extra_claims${fromNamespace ? ", the namespace's required_extra_claims, and the optional_extra_claims the identity block names" : " only (namespaces' extra claims need Nomad 2.0.3)"}.`,
             fromNamespace
                 ? `Add ${extra} to namespace ${job.namespace}'s required_extra_claims, or to its optional_extra_claims and to task ${job.task}'s identity { extra_claims = ["${extra}"] }; then resubmit the job.`
                 : `Add ${extra} to the servers' vault.default_identity.extra_claims, or upgrade Nomad to 2.0.3 or later for namespaces' extra claims.`,
@@ -158,7 +164,7 @@ function missingClaim(r: LoginRefusal, known: TaskClaims, job: JobNames): [cause
     }
     if (!nomadSignsClaim(known.version, r.claim)) {
         return [
-            `Nomad ${known.version} never signs "${r.claim}" in a workload identity: role ${r.role} admits no Nomad workload, and every login with it fails.`,
+            `${nomadRelease(known)} never signs "${r.claim}" in a workload identity: role ${r.role} admits no Nomad workload, and every login with it fails.`,
             `Bind ${r.role} to claims Nomad signs: ${SIGNED}.`,
         ];
     }
@@ -167,3 +173,7 @@ function missingClaim(r: LoginRefusal, known: TaskClaims, job: JobNames): [cause
         `Use a role whose bound_claims this task's identity carries, or give the task what the claim names (vault.role for vault_role).`,
     ];
 }
+
+/** The release the claims were judged for, and how it was known when the servers did not say. */
+const nomadRelease = (known: TaskClaims) =>
+    known.versionRead ? `Nomad ${known.version}` : `Nomad (taken as ${known.version}: agent/members gave no version)`;
