@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { createClusterView } from "../verify/clusterView";
 import { jwksPairs, ownJwksUrl, pairSource } from "../verify/jwksPairs";
 import { closedAddresses, fakeServer, FakeServer } from "./fakeHttp";
-import { checkOnly, jwksOf, KEYS, sharedFakeStack, TLS } from "./fakeStack";
+import { checkOnly, jwksOf, KEYS, probeIdentity, sharedFakeStack, TLS } from "./fakeStack";
 
 const OTHER_CLUSTER = "https://nomad.other.example.com:4646/.well-known/jwks.json";
 const THIRD_CLUSTER = "https://nomad.third.example.com:4646/.well-known/jwks.json";
@@ -164,6 +164,19 @@ describe("jwks_pairs: the mount's JWKS for several clusters", function () {
     });
 
     describe("the identity check", () => {
+        it("names the pair's URL as where the keys came from when none verifies the identity", async () => {
+            const proxy = await fakeServer(() => ({ status: 200, body: JSON.stringify(fake.world.jwks) }));
+            try {
+                withPairs(pair(OTHER_CLUSTER), pair(`${proxy.address}/jwks`));
+                fake.world.probe = probeIdentity(KEYS.rogue);
+                fake.world.vaultCachedKids = [KEYS.rogue.kid];
+                const result = await checkOnly(fake.stack.target(), "identity");
+                const served = `${KEYS.rsa.kid}, ${KEYS.ed25519.kid}`;
+                assert.strictEqual(result.evidence, `kid ${KEYS.rogue.kid} is not among the JWKS's [${served}] (${proxy.address}/jwks)`);
+            } finally {
+                await proxy.close();
+            }
+        });
         it("verifies the probe's identity with the keys of this cluster's pair", async () => {
             withPairs(pair(OTHER_CLUSTER), pair(ownUrl()));
             const result = await checkOnly(fake.stack.target(), "identity");
