@@ -68,6 +68,14 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
                 /\| Nomad 1\.10\.0 never signs "nomad_group" in a workload identity: role nomad admits no Nomad workload/,
             );
         });
+        it("says which release it took servers that give no version for", async () => {
+            world.memberStatus = { "vaultnomad-dev.global": "failed" };
+            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_group: "api" } };
+            assert.match(
+                await jobVerdict(cluster),
+                /\| Nomad \(taken as 2\.0\.3: agent\/members gave no version\) never signs "nomad_group"/,
+            );
+        });
         it("names the value the identity has when a bound claim does not match", async () => {
             world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_job_id: "web" } };
             assert.match(

@@ -85,9 +85,10 @@ export async function taskClaims(t: Target, context: RunContext, job: JobSpec, g
         : undefined;
     const claims = identityClaims(taskIdentityRequest(job, group, task, { signer: { ...signer, version }, namespace, node }));
     const probe = await probeClaims(t, context, version);
+    const judgedFor = { version, versionRead: signer.version !== undefined };
     return probe
-        ? { claims: shapedByProbe(claims, probe.predicted, probe.real), version, versionRead: !!signer.version, probed: true }
-        : { claims: claims as Claims, version, versionRead: !!signer.version, probed: false };
+        ? { ...judgedFor, claims: shapedByProbe(claims, probe.predicted, probe.real), probed: true }
+        : { ...judgedFor, claims: claims as Claims, probed: false };
 }
 
 /** The login of a task's identity with its role, as Vault would judge it. */
