@@ -25,6 +25,10 @@ export interface ClusterSetup {
     /** The JWT mount's description in sys/auth, and the fields of its config other than the fixture's. */
     readonly mountDescription?: string;
     readonly authConfig?: Record<string, unknown>;
+    /** The Nomad side, when not the fixtures': the servers' version and extra claims, the namespaces. */
+    readonly nomad?: Pick<Partial<World>, "nomadVersion" | "vaultExtraClaims" | "namespaces">;
+    /** The api job's meta and the optional extra claims its vault identity names. */
+    readonly apiJob?: Pick<World["jobs"][number], "Meta" | "ExtraClaims">;
 }
 
 const clusterFixture = (name: string) =>
@@ -92,6 +96,60 @@ export const TERRAFORM_MODULE: ClusterSetup = {
     policyText: (accessor) => renderWorkloadsPolicy(accessor, "kv"),
 };
 
+const extraClaims = JSON.parse(
+    fs.readFileSync(path.join(PROJECT_ROOT, "tests/fixtures/identities/nomad-v2.0.5.vault-identity.extra-claims.json"), "utf8"),
+).request;
+
+/**
+ * A Nomad 2.0.5 cluster whose logins rest on extra claims, set as the identity fixture's servers, namespace and job
+ * are (tests/fixtures/identities/nomad-v2.0.5.vault-identity.extra-claims.json): the namespace requires nomad_team
+ * from the job's meta, the task's identity takes the optional nomad_cost_center, the servers add nomad_workload_id.
+ * The role admits the namespace's workloads through the servers' claim, a JSON pointer globbed, and maps the team
+ * to alias metadata; the policy grants the team's path.
+ */
+export const EXTRA_CLAIMS: ClusterSetup = {
+    name: "Nomad 2.0.5 extra claims",
+    mount: "jwt-nomad",
+    role: "nomad-workloads",
+    policy: "nomad-workloads",
+    kv: "secret",
+    roleData: readBack({
+        role_type: "jwt",
+        bound_audiences: ["vault.io"],
+        bound_claims: { "/extra_claims/nomad_workload_id": "default:*" },
+        bound_claims_type: "glob",
+        user_claim: "/nomad_job_id",
+        user_claim_json_pointer: true,
+        claim_mappings: {
+            "/extra_claims/nomad_team": "nomad_team",
+            "/extra_claims/nomad_workload_id": "nomad_workload_id",
+            nomad_job_id: "nomad_job_id",
+            nomad_namespace: "nomad_namespace",
+        },
+        token_type: "service",
+        token_period: "30m",
+        token_policies: ["nomad-workloads"],
+    }),
+    policyText: (accessor) =>
+        `${renderWorkloadsPolicy(accessor, "secret")}
+path "secret/data/teams/{{identity.entity.aliases.${accessor}.metadata.nomad_team}}/*" {
+  capabilities = ["read"]
+}
+`,
+    nomad: {
+        nomadVersion: extraClaims.nomadVersion,
+        vaultExtraClaims: extraClaims.vaultDefaultIdentity.extraClaims,
+        namespaces: [
+            {
+                Name: "default",
+                RequiredExtraClaims: extraClaims.namespaceExtraClaims.required,
+                OptionalExtraClaims: extraClaims.namespaceExtraClaims.optional,
+            },
+        ],
+    },
+    apiJob: { Meta: extraClaims.jobMeta, ExtraClaims: extraClaims.identity.extraClaims },
+};
+
 export interface FakeCluster {
     readonly stack: FakeStack;
     readonly world: World;
@@ -153,7 +211,16 @@ export async function startFakeCluster(setup: ClusterSetup, options: { tls?: boo
         authConfig: setup.authConfig ?? {},
         kvMounts: { [setup.kv]: "2" },
         kvData: { [`${setup.kv}/data/default/api/config`]: { password: API_PASSWORD } },
-        jobs: [{ ID: "api", Namespace: "default", Templates: [apiTemplate(setup.kv)], Submission: { Source: apiJobspec(setup.kv) } }],
+        jobs: [
+            {
+                ID: "api",
+                Namespace: "default",
+                Templates: [apiTemplate(setup.kv)],
+                Submission: { Source: apiJobspec(setup.kv) },
+                ...setup.apiJob,
+            },
+        ],
+        ...setup.nomad,
     } satisfies Partial<World>);
     const env = { VAULT_ADDR: stack.vault.address, VAULT_TOKEN, NOMAD_ADDR: stack.nomad.address, NOMAD_TOKEN };
     return {

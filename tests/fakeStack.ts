@@ -8,6 +8,7 @@ import * as path from "path";
 import { vaultRoleFields } from "../components/workloadRole";
 import { renderGrants } from "../components/jobVaultRole";
 import { MONGO_CREDS_PATH } from "../components/mongoSecretsEngine";
+import { JwtRole, validateBoundClaims } from "../policy/jwtClaims";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
 import { CHECKS } from "../verify/catalog";
 import { request } from "../verify/http";
@@ -183,6 +184,9 @@ export interface World {
         Cluster?: string;
         /** The job's version (0 when not given). */
         Version?: number;
+        /** The job's meta, and the optional extra claims its task's vault identity names (identity { extra_claims = […] }). */
+        Meta?: Record<string, string>;
+        ExtraClaims?: string[];
         /** What GET /v1/job/:id/submission answers for that version; none kept (404) when not given. */
         Submission?: { Source: string; Format?: string; VariableFlags?: Record<string, string> | null; Variables?: string };
     }>;
@@ -217,8 +221,19 @@ export interface World {
     kvMounts: Record<string, string | null>;
     /** KV v2 secrets, by their API path (kv/data/default/api/config), with their values. */
     kvData: Record<string, Record<string, string>>;
-    /** Nomad namespaces besides default. */
-    namespaces: Array<{ Name: string; Description?: string; Quota?: string; Meta?: Record<string, string> | null }>;
+    /** Nomad namespaces besides default; one named default replaces the fixture's, as its extra claims do (Nomad ≥ 2.0.3). */
+    namespaces: Array<{
+        Name: string;
+        Description?: string;
+        Quota?: string;
+        Meta?: Record<string, string> | null;
+        RequiredExtraClaims?: Record<string, string> | null;
+        OptionalExtraClaims?: Record<string, string> | null;
+    }>;
+    /** The servers' version, as agent/members and agent/self tag it ("build"); the fixture's when not set. */
+    nomadVersion?: string;
+    /** The servers' vault.default_identity.extra_claims (null in agent/self when unset). */
+    vaultExtraClaims?: Record<string, string>;
     /** How Nomad answers the probe's registration, and how its allocation ends. */
     probeRegisterStatus: number;
     probeAllocStatus: string;
@@ -296,6 +311,7 @@ const nodeId = (i: number) => `${String(i).padStart(8, "0")}-9a8e-4f7b-b6c5-d4e3
 const nomadError = (name: "nomad.error-permission-denied" | "nomad.error-no-leader") => served(name);
 
 type WorldJob = World["jobs"][number];
+type BoundClaims = JwtRole["bound_claims"];
 
 /** The world's jobs by namespace and ID, built again when the list changes: a cluster of thousands is read job by job. */
 const jobIndexes = new WeakMap<WorldJob[], { length: number; byKey: Map<string, WorldJob> }>();
@@ -361,6 +377,14 @@ function submission(job: World["jobs"][number], version: string | null): FakeRep
     }));
 }
 
+/** Nomad's namespaces: the fixture's default (or the world's own default), then the world's others, Go's nil maps as null. */
+function namespaceList(world: World): Array<{ Name: string }> {
+    const [fixtureDefault] = readFixture("nomad.namespaces").body;
+    const blank = { ...fixtureDefault, Description: "" };
+    const own = world.namespaces.find((n) => n.Name === "default");
+    return [{ ...fixtureDefault, ...own }, ...world.namespaces.filter((n) => n !== own).map((n) => ({ ...blank, ...n }))];
+}
+
 export function nomadApi(world: World, agent: { server: boolean; address: () => string; jwks?: { keys: unknown[] }; name?: string }) {
     const hostPort = () => agent.address().replace(/^https?:\/\//, "");
     return (req: FakeRequest): FakeReply => {
@@ -411,6 +435,10 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 if (job.Identities) {
                     task.Identities = job.Identities.map((Name) => ({ ...task.Identities[0], Name }));
                 }
+                body.Meta = job.Meta ?? body.Meta;
+                if (job.ExtraClaims) {
+                    task.Identities[0].ExtraClaims = job.ExtraClaims;
+                }
                 // A task without templates: Go sends its nil list as null.
                 task.Templates = job.Templates ? job.Templates.map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t })) : null;
                 // Nomad 2.0 sends a task's secret blocks, null for none (nomad/structs/structs.go Task.Secrets).
@@ -435,12 +463,16 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
         if (submitted) {
             return submission(submitted, new URL(req.url, "http://fake").searchParams.get("version"));
         }
-        const namespace = world.namespaces.find((n) => route === `/v1/namespace/${n.Name}`);
-        if (namespace || route === "/v1/namespaces") {
-            return served("nomad.namespaces", (list) => {
-                const all = [...list, ...world.namespaces.map((n) => ({ ...list[0], Description: "", ...n }))];
-                return namespace ? all.find((n) => n.Name === namespace.Name) : all;
-            });
+        const namespace = route.startsWith("/v1/namespace/") ? decodeURIComponent(route.slice("/v1/namespace/".length)) : undefined;
+        if (namespace !== undefined || route === "/v1/namespaces") {
+            const listed = namespaceList(world);
+            const found = listed.find((n) => n.Name === namespace);
+            // Nomad's 404 for a namespace it does not have (command/agent/namespace_endpoint.go).
+            return namespace === undefined
+                ? served("nomad.namespaces", () => listed)
+                : found
+                  ? served("nomad.namespaces", () => found)
+                  : text(404, "Namespace not found");
         }
         const asked = /^\/v1\/node\/(\d{8})-9a8e-4f7b-b6c5-d4e3f2a1b0c9$/.exec(route);
         const node = asked && Number(asked[1]) <= world.otherAgents.length ? Number(asked[1]) : -1;
@@ -470,7 +502,10 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                         JWTAuthBackendPath: world.agentJwtPath,
                         Namespace: world.agentVaultNamespace,
                     });
-                    vault.DefaultIdentity = world.agentAudience.length ? { ...vault.DefaultIdentity, Audience: world.agentAudience } : null;
+                    vault.DefaultIdentity = world.agentAudience.length
+                        ? { ...vault.DefaultIdentity, Audience: world.agentAudience, ExtraClaims: world.vaultExtraClaims ?? null }
+                        : null;
+                    body.member.Tags.build = world.nomadVersion ?? body.member.Tags.build;
                     body.config.Server.Enabled = agent.server;
                     body.member.Name =
                         agent.name ?? (agent.address() === world.selfAddress ? body.member.Name : `agent-${hostPort()}.global`);
@@ -480,7 +515,8 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 return served("nomad.agent-members", (body) => {
                     const [self] = body.Members;
                     body.Members.push(...world.otherServers.map((Name) => ({ ...self, Name })));
-                    body.Members.forEach((m: { Name: string; Status: string; Addr: string }) => {
+                    body.Members.forEach((m: { Name: string; Status: string; Addr: string; Tags: { build: string } }) => {
+                        m.Tags = { ...m.Tags, build: world.nomadVersion ?? m.Tags.build };
                         m.Status = world.memberStatus[m.Name] ?? m.Status;
                         m.Addr = world.serverAddrs[m.Name] ?? m.Addr;
                     });
@@ -582,6 +618,11 @@ export function vaultApi(world: World, jwksUrl: () => string) {
         }
         if (now() - ((world.role.clock_skew_leeway as number) || 60) > payload.exp) {
             return refusal("error validating token: invalid expiration time (exp) claim: token is expired");
+        }
+        // Vault walks bound_claims in Go's map order and sends the first it finds unmet (claims.go validateBoundClaims).
+        const [unmet] = validateBoundClaims(String(world.role.bound_claims_type ?? ""), world.role.bound_claims as BoundClaims, payload);
+        if (unmet) {
+            return refusal(`error validating claims: ${unmet.error}`);
         }
         return served("vault.jwt-login");
     };

@@ -167,10 +167,6 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
                 /^fail: default\/api: task api: Vault answers \[deny\] on kv\/data\/default\/vaultnomad-verify-probe\/config for the probe's token where the policies' text gives \[read\]: Vault's answer holds \|/,
             );
         });
-        it("names the role's bound_claims that shut the job out", async () => {
-            world.role = { ...TERRAFORM_MODULE.roleData, bound_claims: { nomad_job_id: "web" } };
-            assert.match(await job(), /^fail: task api: role nomad bound_claims nomad_job_id \[web\], the identity's is "api" \|/);
-        });
         it("names the secret path the role's policies do not grant the job", async () => {
             world.jobs[0].Templates = ['{{with secret "kv/data/default/web/config"}}{{end}}'];
             assert.match(
@@ -200,13 +196,6 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
         it("names a task submitted before default_identity, which will get no identity", async () => {
             world.jobs[0].NoIdentity = true;
             assert.match(await job(), /^fail: task api: no vault_default identity \| The job was submitted before/);
-        });
-        it("names an identity for another audience than the role binds", async () => {
-            world.role = { ...TERRAFORM_MODULE.roleData, bound_audiences: ["nomad.io"] };
-            assert.match(
-                await job(),
-                /^fail: task api: identity vault_default aud \[vault\.io\], role nomad bound_audiences \[nomad\.io\] \|/,
-            );
         });
         it("fails a job Nomad does not have", async () => {
             assert.match(verdict(await cli(cluster.env, ["--job", "default/nope"]), "job"), /^fail: job default\/nope: HTTP 404/);

@@ -4,6 +4,7 @@ import { OUTPUT } from "../program/outputs";
 import { describe, heals, json } from "./http";
 import { unservedLogins } from "./clientLogins";
 import { probeIdentity } from "./identityChecks";
+import { pairSource } from "./jwksPairs";
 import { loginWith, refusedLogin, revoke } from "./login";
 import { fail, pass, skip, warn } from "./outcome";
 import { Check, Outcome, RunContext, Target } from "./types";
@@ -54,7 +55,11 @@ export const jwksFromVault: Check = {
     needs: ["vault-health"],
     async run(t, context) {
         const config = await context.view.vault(`auth/${t.jwtPath}/config`);
-        const jwksUrl: string | undefined = json(config)?.data?.jwks_url;
+        const pair = await pairSource(t, context.view, json(config)?.data ?? {});
+        if (pair && "status" in pair) {
+            return pair;
+        }
+        const jwksUrl: string | undefined = pair?.url ?? json(config)?.data?.jwks_url;
         const staticKeys: unknown = json(config)?.data?.jwt_validation_pubkeys;
         if (!jwksUrl && Array.isArray(staticKeys) && staticKeys.length) {
             // Vault fetches nothing; whether the keys are Nomad's current ones shows at the probe's login.
@@ -108,7 +113,9 @@ export const jwksFromVault: Check = {
             return fail(
                 `${jwksUrl} from Vault: ${describe(reply)}`,
                 'Vault does not trust Nomad\'s certificate: "x509: certificate signed by unknown authority".',
-                'Give Vault Nomad\'s CA as jwks_ca_pem: pulumi config set nomadCaPem -- "$(cat nomad-ca.pem)", then `npm run stack -- up`.',
+                pair
+                    ? `Put Nomad's CA in the jwks_ca_pem of the pair at ${jwksUrl} in auth/${t.jwtPath}/config's jwks_pairs, writing the other pairs back as they are.`
+                    : 'Give Vault Nomad\'s CA as jwks_ca_pem: pulumi config set nomadCaPem -- "$(cat nomad-ca.pem)", then `npm run stack -- up`.',
             );
         }
         if (reply.status === 0) {

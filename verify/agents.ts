@@ -122,6 +122,7 @@ export async function discoverAgents(t: Target, reads: AgentReads): Promise<Agen
             jwtPath: block.JWTAuthBackendPath,
             namespace: block.Namespace,
             role: block.Role,
+            extraClaims: block.DefaultIdentity?.ExtraClaims,
         });
     });
     return { found, unreachable };

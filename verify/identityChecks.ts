@@ -2,6 +2,7 @@
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, JSONWebKeySet } from "jose";
 import { nomadTls, vault } from "./clients";
 import { describe, heals, json, Reply, request } from "./http";
+import { pairSource } from "./jwksPairs";
 import { jwtMethod, loginWith, refusedLogin, revoke } from "./login";
 import { fail, pass, skip } from "./outcome";
 import { leftoverFields, roleDrift, shown } from "./roleMeaning";
@@ -24,8 +25,8 @@ export async function probeIdentity(t: Target, context: RunContext): Promise<str
 }
 
 /**
- * The key set the identity is checked against, and where it came from: the config's jwks_url, with
- * Vault's CA for it, else the stack's Nomad. A config of static keys has jwks_url "", which fetches
+ * The key set the identity is checked against, and where it came from: the config's jwks_url (or this
+ * cluster's pair of its jwks_pairs), with Vault's CA for it, else the stack's Nomad. A config of static keys has jwks_url "", which fetches
  * nothing: the identity is then held against Nomad's keys, which the static ones should be.
  */
 async function keySet(
@@ -33,9 +34,11 @@ async function keySet(
     view: ClusterView,
     config: Record<string, any>,
 ): Promise<{ jwks: JSONWebKeySet; from: string } | undefined> {
-    const tls = { ...nomadTls(t), ...(config.jwks_ca_pem ? { ca: config.jwks_ca_pem } : {}) };
+    const pair = await pairSource(t, view, config);
+    const { url, ca } = pair && "url" in pair ? pair : { url: config.jwks_url, ca: config.jwks_ca_pem };
+    const tls = { ...nomadTls(t), ...(ca ? { ca } : {}) };
     const sources: Array<[string, () => Promise<Reply>]> = [
-        [config.jwks_url, () => request(config.jwks_url, tls)],
+        [url, () => request(url, tls)],
         [`${t.nomadAddress}/.well-known/jwks.json`, () => view.jwks(t.nomadAddress)],
     ];
     for (const [from, fetchKeys] of sources) {

@@ -3,40 +3,20 @@
 // its templates' secret paths against what the role's policies grant for this job, and vault.policies
 // left over from the token workflow.
 import { describe, json } from "./http";
+import { judgeTaskLogin, loginProblem, Problem, taskClaims } from "./jobLogin";
 import { fail, pass, warn } from "./outcome";
 import { Check, RunContext, Target } from "./types";
 import { taskReads } from "./taskReads";
+import { JobSpec } from "./identityFacts";
 import { JobTask } from "./viewTypes";
-
-type Problem = readonly [evidence: string, cause: string, fix: string];
-
-/** Vault's bound_claims against the claims Nomad puts in this task's identity; the unmet ones, as evidence. */
-function unmetClaims(role: Record<string, any>, claims: Record<string, string>): string[] {
-    const glob = role.bound_claims_type === "glob";
-    const matches = (want: string, have: string) =>
-        glob
-            ? new RegExp(
-                  `^${want
-                      .split("*")
-                      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-                      .join(".*")}$`,
-              ).test(have)
-            : want === have;
-    return Object.entries((role.bound_claims ?? {}) as Record<string, string | string[]>).flatMap(([claim, wanted]) => {
-        const have = claims[claim.replace(/^\//, "")];
-        const values = [wanted].flat().map(String);
-        return have === undefined || values.some((want) => matches(want, have))
-            ? []
-            : [`${claim} [${values.join(", ")}], the identity's is "${have}"`];
-    });
-}
 
 /** One task's chain: its problems, or what was seen when it holds. */
 async function walkTask(
     t: Target,
     context: RunContext,
-    task: JobTask,
+    task: JobTask & { readonly group: string },
     job: { namespace: string; id: string },
+    spec: JobSpec,
 ): Promise<{ problems: Problem[]; seen?: string }> {
     const problems: Problem[] = [];
     const cluster = task.Vault.Cluster || "default";
@@ -61,23 +41,11 @@ async function walkTask(
     }
     const roleData = json(roleReply)?.data ?? {};
     const aud = identity.Audience ?? [];
-    const bound: string[] = roleData.bound_audiences ?? [];
-    if (!aud.some((a) => bound.includes(a))) {
-        problems.push([
-            `task ${task.Name}: identity vault_${cluster} aud [${aud.join(", ")}], role ${role} bound_audiences [${bound.join(", ")}]`,
-            'Login fails with "audience claim does not match any expected audience" (older Vault: "aud claim does not match any bound audience").',
-            "Give the servers' vault.default_identity.aud (or the task's identity) the role's audience, then resubmit the job.",
-        ]);
-    }
-    const unmet = unmetClaims(roleData, { nomad_namespace: job.namespace, nomad_job_id: job.id, nomad_task: task.Name });
-    if (unmet.length) {
-        problems.push([
-            `task ${task.Name}: role ${role} bound_claims ${unmet.join("; ")}`,
-            `Role ${role} admits other jobs only: Vault refuses this job's login ("error validating claims").`,
-            `Use a role whose bound_claims admit ${job.namespace}/${job.id}, or widen ${role}'s bound_claims.`,
-        ]);
-    }
-    const reads = await taskReads(t, context, task, role, job);
+    const known = await taskClaims(t, context, spec, task.group, task);
+    const config = json(await context.view.vault(`auth/${t.jwtPath}/config`))?.data ?? {};
+    const login = judgeTaskLogin(role, roleData, known, config);
+    problems.push(...login.refusals.map((refusal) => loginProblem(refusal, known, { ...job, task: task.Name })));
+    const reads = await taskReads(t, context, task, role, job, login.admitted);
     problems.push(...reads.problems);
     const seen = `task ${task.Name}: role ${role}, aud [${aud.join(", ")}], ${reads.seen ?? ""}`;
     return { problems, seen };
@@ -99,8 +67,9 @@ export const jobCheck: Check = {
                 "nomad job status -namespace=<namespace>; then --job <namespace>/<job>.",
             );
         }
-        const tasks: JobTask[] = (json(reply)?.TaskGroups ?? [])
-            .flatMap((g: { Tasks?: JobTask[] }) => g.Tasks ?? [])
+        const spec = json(reply);
+        const tasks: Array<JobTask & { group: string }> = (spec?.TaskGroups ?? [])
+            .flatMap((g: { Name: string; Tasks?: JobTask[] }) => (g.Tasks ?? []).map((task) => ({ ...task, group: g.Name })))
             .filter((task: JobTask) => task.Vault);
         if (!tasks.length) {
             return fail(
@@ -111,7 +80,7 @@ export const jobCheck: Check = {
         }
         const walked = [];
         for (const task of tasks) {
-            walked.push(await walkTask(t, context, task, job));
+            walked.push(await walkTask(t, context, task, job, spec));
         }
         const problems = walked.flatMap((w) => w.problems);
         const seen = walked.flatMap((w) => (w.seen ? [w.seen] : []));

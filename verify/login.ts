@@ -48,7 +48,7 @@ export async function loginContext(t: Target, view: ClusterView, jwt: string): P
     return {
         jwtPath: t.jwtPath,
         role: t.defaultRole,
-        jwksUrl: config.jwks_url,
+        jwksUrl: config.jwks_url || undefined,
         kid: safe(() => decodeProtectedHeader(jwt).kid),
         aud: [safe(() => decodeJwt(jwt).aud) ?? []].flat(),
         boundAudiences: role.bound_audiences ?? [],

@@ -29,6 +29,7 @@ export async function taskReads(
     task: JobTask,
     role: string,
     job: Job,
+    loginAdmitted = true,
 ): Promise<{ problems: Problem[]; seen?: string }> {
     const [setting, token] = await Promise.all([readSetting(t, context.view), roleToken(t, context.view, role)]);
     const name = `${job.namespace}/${job.id}: task ${task.Name}`;
@@ -44,9 +45,9 @@ export async function taskReads(
         };
     }
     const verdicts = taskVerdicts(setting, token, job, task);
-    // A task that asks Vault nothing leaves nothing for Vault to confirm.
+    // A task that asks Vault nothing, or whose login the role refuses, leaves nothing for Vault to confirm.
     const word =
-        verdicts.length > 0
+        verdicts.length > 0 && loginAdmitted
             ? await askVault(t, context, setting, token, (claims) =>
                   verdicts.map((v) => ({ path: forProbe(v.request.path, job, claims), capability: v.request.capability })),
               )

@@ -18,6 +18,8 @@ export interface AgentVault {
     readonly namespace: string;
     /** vault.create_from_role: the role of a task whose vault block names none (absent or "" for none). */
     readonly role?: string;
+    /** A server's vault.default_identity.extra_claims (null in agent/self when unset). */
+    readonly extraClaims?: Readonly<Record<string, string>> | null;
 }
 
 export interface Agents {
@@ -29,8 +31,9 @@ export interface Agents {
 /** A task with a vault block, as the job's full spec gives it. */
 export interface JobTask {
     readonly Name: string;
-    readonly Vault: { Role?: string; Cluster?: string; Policies?: string[] | null };
-    readonly Identities?: Array<{ Name: string; Audience?: string[] }> | null;
+    readonly Vault: { Role?: string; Cluster?: string; Namespace?: string; Policies?: string[] | null };
+    /** TTL in nanoseconds (a Go duration); ExtraClaims names the namespace's optional extra claims it takes. */
+    readonly Identities?: Array<{ Name: string; Audience?: string[]; TTL?: number; ExtraClaims?: string[] | null }> | null;
     readonly Templates?: Array<{ EmbeddedTmpl: string; LeftDelim?: string; RightDelim?: string }> | null;
     /** The task's secret blocks (Nomad ≥ 1.11); absent from older Nomads' answers. */
     readonly Secrets?: NomadSecret[] | null;
