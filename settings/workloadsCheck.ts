@@ -159,7 +159,8 @@ function checkReads(
         for (const verdict of judgeTask(acl, specTasks[i].task, kvMountOf)) {
             const { path: requested, capability } = verdict.request;
             readPaths.push(requested);
-            const asks = `${VERB[capability]} ${requestPath(verdict.request)}`;
+            const verb = capability === "read" ? "reads" : capability === "list" ? "lists" : "writes";
+            const asks = `${verb} ${requestPath(verdict.request)}`;
             if (!body.vault?.length) {
                 fault("jobspec", `task ${task} ${asks} but has no vault block, so it gets no Vault token.`);
             } else if (!granted(verdict)) {
@@ -173,8 +174,6 @@ function checkReads(
     });
     return readPaths;
 }
-
-const VERB: Record<ReadVerdict["request"]["capability"], string> = { read: "reads", list: "lists", update: "writes" };
 
 /** The grant that lets the request through; never more beside a deny, which wins over every grant on its path. */
 function readFix(w: WorkloadSpec, verdict: ReadVerdict, jobId: string, context: WorkloadContext): string {

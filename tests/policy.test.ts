@@ -186,6 +186,33 @@ describe("policy pack", function () {
                 `Job mongo in namespace default: task mongo asks read kv/data/default/web/other (secret block "other"), which role nomad-workloads's policies do not grant (no rule of policy nomad-workloads matches "kv/data/default/web/other").`,
             ]);
         });
+        it("judges the requests on a mount of type kv-v2, data/ and all", async () => {
+            const v2 = changed(withSecretBlock(program, "other", "kv/data/default/web/other"), "kv-mount", (p) => {
+                p.type = "kv-v2";
+                delete p.options;
+            });
+            assert.strictEqual((await violations(kvPolicyPathsMatch, v2)).length, 1);
+        });
+        it("leaves to other rules a job's request on a mount that is not KV", async () => {
+            const pki = { type: "vault:index/mount:Mount", name: "pki-mount", props: { path: "pki", type: "pki" } };
+            const issuing = withSecretBlock([...program, pki], "cert", "pki/issue/nomad");
+            assert.deepStrictEqual(await violations(kvPolicyPathsMatch, issuing), []);
+        });
+        it("reports a secret under a deny in its own role's policies, asking no grant beside it", async () => {
+            const secret = program.find((r) => r.name === "kv-mongo-config")!;
+            const extra = { ...secret, name: "kv-query-config", props: { ...secret.props, name: "default/mongo-query/config" } };
+            const freeze = {
+                type: "vault:index/policy:Policy",
+                name: "freeze-policy",
+                props: { name: "freeze", policy: FREEZE.replace("default/mongo", "default/mongo-query") },
+            };
+            const frozen = changed(
+                [...program, extra, freeze],
+                "mongo-dynamic-secret-role",
+                (p) => (p.tokenPolicies = [...p.tokenPolicies, "freeze"]),
+            );
+            assert.match((await violations(kvPolicyPathsMatch, frozen))[0], /\(denied by .*\): lift the deny from the role's policies\.$/);
+        });
         it("accepts a job whose secret block reads its own KV path", async () => {
             const block = withSecretBlock(program, "own", "kv/data/default/mongo/own");
             assert.deepStrictEqual(await violations(kvPolicyPathsMatch, block), []);

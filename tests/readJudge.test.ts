@@ -139,6 +139,19 @@ describe("a read judged for a token", () => {
                 /; Vault leaves 2 templated rule\(s\) of one, two out of this token \(alias not found; no value could be found for one of the template directives\)$/,
             );
         });
+        it("leaves out of its words the templated rules that could not match the path, as the default policy's", () => {
+            const verdict = verdictOn("kv/data/other/a", [
+                ["default", path("identity/entity/id/{{identity.entity.id}}", '["read"]')],
+                ["web", TEMPLATED],
+            ]);
+            assert.deepStrictEqual(
+                [verdictShown(verdict), verdictFix(verdict, "web", [])],
+                [
+                    'read kv/data/other/a: no rule of policies default, web matches "kv/data/other/a"',
+                    'role web: grant "read" on "kv/data/other/a" in one of the token\'s policies',
+                ],
+            );
+        });
         it("names every policy whose deny decides, and asks for no grant beside it", () => {
             const deny = path("kv/data/default/*", '["deny"]');
             const verdict = verdictOn("kv/data/default/a", [

@@ -226,6 +226,29 @@ describe("verify, stack mode: each job's reads as Vault decides them", function 
             'default/mongo: verify cannot read a policy of role nomad-workloads (policy odd, line 1: path "kv/data/x": invalid capability "bogus"): read it with vault policy read, and report its text to the project if Vault accepts it',
         );
     });
+    it("warns, trusting Vault, where Vault grants the probe its path and the policies' text does not", async () => {
+        shared.world.jobs = [];
+        shared.world.role = { ...shared.world.role, claim_mappings: null };
+        const result = await capabilities();
+        assert.deepStrictEqual(
+            [result.status, result.evidence, result.cause, result.fix],
+            [
+                "warn",
+                "0 job(s) using the default role and 0 with a role of their own can read what their templates read; Vault grants the probe read on kv/data/default/vaultnomad-verify-probe/verify; Vault answers [read] on kv/data/default/vaultnomad-verify-probe/verify for the probe's token where the policies' text gives [deny]: Vault's answer holds",
+                "verify's reading of the policies disagrees with Vault on the probe's path: Vault's answer is the one that holds.",
+                "Report the policy text to the project: verify should decide as Vault does.",
+            ],
+        );
+    });
+    it("fails where Vault and the policies' text both deny the probe its path, without a disagreement", async () => {
+        shared.world.jobs = [];
+        shared.world.role = { ...shared.world.role, claim_mappings: null };
+        shared.world.probeCapabilities = ["deny"];
+        assert.strictEqual(
+            (await capabilities()).evidence,
+            "Vault's sys/capabilities-self for the probe's kv/data/default/vaultnomad-verify-probe/verify: [deny]",
+        );
+    });
     it("asks Vault nothing for the probe when the default role is missing", async () => {
         shared.world.jobs = [];
         shared.world.role = undefined;

@@ -237,6 +237,25 @@ describe("workloads, checked against their jobspecs", function () {
                 ),
             );
         });
+        it("a grant with a capability Vault does not know, as Vault would refuse its policy", async () => {
+            const role = { ...API_ROLE, grants: [{ ...API_ROLE.grants[0], capabilities: ["reed"] }, API_ROLE.grants[1]] };
+            assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "role.grants"), [
+                'policy api-db, line 1: path "kv/data/default/api/config": invalid capability "reed"',
+            ]);
+        });
+        it("a read its own grant denies, asking no grant beside the deny", async () => {
+            const role = { ...API_ROLE, grants: [{ ...API_ROLE.grants[0], capabilities: ["deny"] }, API_ROLE.grants[1]] };
+            assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "jobspec"), [
+                `task api reads kv/data/default/api/config, which role api-db's grants do not let job api read (denied by "kv/data/default/api/config" (deny) in policy api-db): a deny wins over every grant on "kv/data/default/api/config": take the deny out of the grants, or read elsewhere.`,
+            ]);
+        });
+        it("a list of secrets the templated policy does not grant, as a list", async () => {
+            const source = `job "lister" {\n  group "g" {\n    task "lister" {\n      driver = "docker"\n      vault {}\n      template {\n        data        = "{{ range secrets \\"database/roles/\\" }}{{ . }}{{ end }}"\n        destination = "local/keys"\n      }\n    }\n  }\n}\n`;
+            const lister = workload({ jobspec: "lister.nomad.hcl", source });
+            assert.deepStrictEqual(await faultsOf([lister], "lister.nomad.hcl", "jobspec"), [
+                'task lister lists database/roles/ (template secrets "database/roles/"), which the templated policy of nomad-workloads does not let job lister list (no rule of policy nomad-workloads-policy matches "database/roles/"): read under kv/data/default/lister/, or declare a role that grants it.',
+            ]);
+        });
         it("a grant with sudo", async () => {
             const role = { ...API_ROLE, grants: [{ ...API_ROLE.grants[0], capabilities: ["read", "sudo"] }, API_ROLE.grants[1]] };
             assert.deepStrictEqual(await faultsOf([MONGO, { ...API, role }], "jobs/api.nomad.hcl", "role.grants[0].capabilities"), [
