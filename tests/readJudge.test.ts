@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { roleToken, secretRead } from "../policy/kvReads";
 import { accessorsIn, judgeTask, ownKvMount, programIdentity, ReadVerdict } from "../policy/readJudge";
 import { tokenAcl } from "../policy/vaultAcl";
-import { taskClaims } from "../verify/jobReads";
+import { ownValueClaims } from "../verify/jobReads";
 import { verdictFix, verdictShown } from "../verify/readMessages";
 
 const path = (p: string, capabilities: string) => `path "${p}" {\n  capabilities = ${capabilities}\n}\n`;
@@ -77,7 +77,7 @@ describe("a read judged for a token", () => {
         });
         it("signs vault_role for a task whose vault block names a role", () => {
             const task = { Name: "web", Vault: { Role: "web-role" } };
-            assert.deepStrictEqual(taskClaims({ namespace: "default", id: "web" }, task), {
+            assert.deepStrictEqual(ownValueClaims({ namespace: "default", id: "web" }, task), {
                 nomad_namespace: "default",
                 nomad_job_id: "web",
                 nomad_task: "web",
@@ -85,7 +85,7 @@ describe("a read judged for a token", () => {
             });
         });
         it("signs no vault_role for a task on the default role", () => {
-            assert.strictEqual("vault_role" in taskClaims({ namespace: "default", id: "web" }, { Name: "web", Vault: {} }), false);
+            assert.strictEqual("vault_role" in ownValueClaims({ namespace: "default", id: "web" }, { Name: "web", Vault: {} }), false);
         });
     });
 

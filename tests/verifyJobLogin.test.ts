@@ -225,6 +225,20 @@ describe("vaultnomad-verify --job: the login as the JWT method judges it", funct
         it("passes every check of the cluster, the job's included", async () => {
             assert.deepStrictEqual(await notPassing(cluster, ["--job", "default/api"]), []);
         });
+        it("grants the team's path through the templated policy, its metadata mapped from the namespace's extra claim", async () => {
+            world.jobs[0].Templates = ['{{with secret "secret/data/teams/payments/db"}}{{.Data.data.password}}{{end}}'];
+            assert.match(
+                await jobVerdict(cluster),
+                /^pass: default\/api: task api: role nomad-workloads, aud \[vault\.io\], 1 secret path\(s\) granted/,
+            );
+        });
+        it("denies another team's path under the same templated policy", async () => {
+            world.jobs[0].Templates = ['{{with secret "secret/data/teams/billing/db"}}{{.Data.data.password}}{{end}}'];
+            assert.match(
+                await jobVerdict(cluster),
+                /^fail: default\/api: task api: role nomad-workloads's policies .*secret\/data\/teams\/billing\/db/,
+            );
+        });
         it("passes every check with the probe's identity", async () => {
             world.probe = probeWithExtraClaims({});
             assert.deepStrictEqual(await notPassing(cluster, ["--probe", "--job", "default/api"]), []);

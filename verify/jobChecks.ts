@@ -45,7 +45,7 @@ async function walkTask(
     const config = json(await context.view.vault(`auth/${t.jwtPath}/config`))?.data ?? {};
     const login = judgeTaskLogin(role, roleData, known, config);
     problems.push(...login.refusals.map((refusal) => loginProblem(refusal, known, { ...job, task: task.Name })));
-    const reads = await taskReads(t, context, task, role, job, login.admitted);
+    const reads = await taskReads(t, context, task, role, job, { admitted: login.admitted, claims: known.claims });
     problems.push(...reads.problems);
     const seen = `task ${task.Name}: role ${role}, aud [${aud.join(", ")}], ${reads.seen ?? ""}`;
     return { problems, seen };

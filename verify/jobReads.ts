@@ -96,8 +96,11 @@ export function jobIdentity(setting: ReadSetting, role: RoleToken, claims: Claim
     };
 }
 
-/** The claims of the vault identity Nomad signs for a task that reads Vault, that templated policies meet. */
-export function taskClaims(job: { namespace: string; id: string }, task: JobTask): Claims {
+/**
+ * The job's own values among the claims Nomad signs for a task that reads Vault; the full set, extra claims
+ * included, is verify/jobLogin.ts's taskClaims, which `--job` passes in.
+ */
+export function ownValueClaims(job: { namespace: string; id: string }, task: JobTask): Claims {
     return {
         nomad_namespace: job.namespace,
         nomad_job_id: job.id,
@@ -107,6 +110,12 @@ export function taskClaims(job: { namespace: string; id: string }, task: JobTask
 }
 
 /** What a task of `job` asks Vault, judged for the token of `role` rendered for that task. */
-export function taskVerdicts(setting: ReadSetting, role: RoleToken, job: { namespace: string; id: string }, task: JobTask): ReadVerdict[] {
-    return judgeTask(role.token.acl(jobIdentity(setting, role, taskClaims(job, task))), task, setting.kvMountOf);
+export function taskVerdicts(
+    setting: ReadSetting,
+    role: RoleToken,
+    job: { namespace: string; id: string },
+    task: JobTask,
+    claims: Claims = ownValueClaims(job, task),
+): ReadVerdict[] {
+    return judgeTask(role.token.acl(jobIdentity(setting, role, claims)), task, setting.kvMountOf);
 }

@@ -1,5 +1,6 @@
 // One task's reads for `--job`: every request its templates and secret blocks make, judged for the token of
 // the role it logs in with; with --probe, Vault's own answer where it speaks of the same path.
+import { Claims } from "../policy/jwtClaims";
 import { ReadVerdict } from "../policy/readJudge";
 import { grantedTo, policyGrants } from "./grants";
 import { readSetting, roleToken, taskVerdicts } from "./jobReads";
@@ -29,7 +30,7 @@ export async function taskReads(
     task: JobTask,
     role: string,
     job: Job,
-    loginAdmitted = true,
+    login: { readonly admitted: boolean; readonly claims?: Claims } = { admitted: true },
 ): Promise<{ problems: Problem[]; seen?: string }> {
     const [setting, token] = await Promise.all([readSetting(t, context.view), roleToken(t, context.view, role)]);
     const name = `${job.namespace}/${job.id}: task ${task.Name}`;
@@ -44,10 +45,10 @@ export async function taskReads(
             ],
         };
     }
-    const verdicts = taskVerdicts(setting, token, job, task);
+    const verdicts = taskVerdicts(setting, token, job, task, login.claims);
     // A task that asks Vault nothing, or whose login the role refuses, leaves nothing for Vault to confirm.
     const word =
-        verdicts.length > 0 && loginAdmitted
+        verdicts.length > 0 && login.admitted
             ? await askVault(t, context, setting, token, (claims) =>
                   verdicts.map((v) => ({ path: forProbe(v.request.path, job, claims), capability: v.request.capability })),
               )
