@@ -206,4 +206,3 @@ describe("what a refused login is read against", function () {
         }
     });
 });
-
