@@ -13,7 +13,7 @@ import { Target } from "../verify/types";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 import { served } from "./apiFixtures";
 import { closedAddresses, FakeServer, fakeServer } from "./fakeHttp";
-import { KEYS, probeIdentity, signJwt, startFakeStack } from "./fakeStack";
+import { KEYS, probeIdentity, sharedFakeStack, signJwt } from "./fakeStack";
 
 const tlsFile = (name: string) => fs.readFileSync(path.join(PROJECT_ROOT, "tests/fixtures/tls", name), "utf8");
 const TLS = { cert: tlsFile("server.pem"), key: tlsFile("server.key"), ca: tlsFile("ca.pem") };
@@ -168,41 +168,27 @@ describe("verify's HTTP", function () {
 
 describe("what a refused login is read against", function () {
     this.timeout(20_000);
+    const shared = sharedFakeStack();
+    const contextOf = (jwt: string) => {
+        const t = shared.stack.target();
+        return loginContext(t, runView(t), jwt);
+    };
 
     it("the identity's kid and audiences, and the role's bound audiences", async () => {
-        const stack = await startFakeStack();
-        try {
-            const t = stack.target();
-            const jwt = probeIdentity(KEYS.ed25519, { aud: ["vault.io", "nomad.io"] });
-            const context = await loginContext(t, runView(t), jwt);
-            assert.deepStrictEqual(
-                [context.kid, context.aud, context.boundAudiences],
-                [KEYS.ed25519.kid, ["vault.io", "nomad.io"], ["vault.io"]],
-            );
-        } finally {
-            await stack.close();
-        }
+        const context = await contextOf(probeIdentity(KEYS.ed25519, { aud: ["vault.io", "nomad.io"] }));
+        assert.deepStrictEqual(
+            [context.kid, context.aud, context.boundAudiences],
+            [KEYS.ed25519.kid, ["vault.io", "nomad.io"], ["vault.io"]],
+        );
     });
     it("no audience for an identity that has none, nor for what is no JWT", async () => {
-        const stack = await startFakeStack();
-        try {
-            const t = stack.target();
-            const none = signJwt({ sub: "x" }, KEYS.rsa.privateKey, KEYS.rsa.kid);
-            const [unsigned, garbled] = [await loginContext(t, runView(t), none), await loginContext(t, runView(t), "not-a-jwt")];
-            assert.deepStrictEqual([unsigned.aud, garbled.aud, garbled.kid], [[], [], undefined]);
-        } finally {
-            await stack.close();
-        }
+        const unsigned = await contextOf(signJwt({ sub: "x" }, KEYS.rsa.privateKey, KEYS.rsa.kid));
+        const garbled = await contextOf("not-a-jwt");
+        assert.deepStrictEqual([unsigned.aud, garbled.aud, garbled.kid], [[], [], undefined]);
     });
     it("no bound audience for a role that binds none", async () => {
-        const stack = await startFakeStack();
-        try {
-            const { bound_audiences: _dropped, ...role } = stack.world.role!;
-            stack.world.role = role;
-            const t = stack.target();
-            assert.deepStrictEqual((await loginContext(t, runView(t), probeIdentity())).boundAudiences, []);
-        } finally {
-            await stack.close();
-        }
+        const { bound_audiences: _dropped, ...role } = shared.world.role!;
+        shared.world.role = role;
+        assert.deepStrictEqual((await contextOf(probeIdentity())).boundAudiences, []);
     });
 });
