@@ -77,9 +77,11 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
     const base: Target = {
         ...connection,
         nomadNamespace: narrowing.job?.namespace ?? connection.nomadNamespace ?? "default",
+        // Stryker disable StringLiteral: the view reads only how to connect; these are found below
         jwtPath: "",
         defaultRole: "",
         policyName: "",
+        // Stryker restore StringLiteral
         sampleWorkload: false,
         source: "cluster",
         declaredRole: narrowing.expect,
@@ -97,17 +99,21 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
             { JWTAuthBackendPath?: string; DefaultIdentity?: { Audience?: string[] } } | undefined;
     });
     const [jwtPath, pathFrom] = first(
-        [narrowing.authPath, "--auth-path"],
-        // Without the trailing slash an agent's configuration may give it (nomad setup vault's sample: "jwt-nomad/").
-        [agentVault?.JWTAuthBackendPath?.replace(/\/+$/, ""), "the agents' jwt_auth_backend_path"],
-        [mounts?.length === 1 ? mounts[0] : undefined, "the only JWT mount in sys/auth"],
+        [
+            [narrowing.authPath, "--auth-path"],
+            // Without the trailing slash an agent's configuration may give it (nomad setup vault's sample: "jwt-nomad/").
+            [agentVault?.JWTAuthBackendPath?.replace(/\/+$/, ""), "the agents' jwt_auth_backend_path"],
+            [mounts?.length === 1 ? mounts[0] : undefined, "the only JWT mount in sys/auth"],
+        ],
         ["jwt-nomad", "Nomad's default jwt_auth_backend_path"],
     );
     const target = { ...base, jwtPath };
     const config = await read(notes, `auth/${jwtPath}/config`, async () => answered(await view.vault(`auth/${jwtPath}/config`))?.data);
     const [role, roleFrom] = first(
-        [narrowing.role, "--role"],
-        [config?.default_role, `default_role of auth/${jwtPath}/config`],
+        [
+            [narrowing.role, "--role"],
+            [config?.default_role, `default_role of auth/${jwtPath}/config`],
+        ],
         [
             "",
             config
@@ -122,9 +128,11 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
     const policy = await templatedPolicy(view, roleData?.token_policies ?? [], notes);
     const policyName = policy.name;
     const [audience, audienceFrom] = first(
-        [narrowing.audience, "--audience"],
-        [agentVault?.DefaultIdentity?.Audience?.[0], "the agents' default_identity.aud"],
-        [bound[0], `bound_audiences of role ${role}`],
+        [
+            [narrowing.audience, "--audience"],
+            [agentVault?.DefaultIdentity?.Audience?.[0], "the agents' default_identity.aud"],
+            [bound[0], `bound_audiences of role ${role}`],
+        ],
         ["vault.io", "the tutorial's"],
     );
     return {
@@ -148,11 +156,10 @@ export async function discoverTarget(connection: Connection, narrowing: Narrowin
     };
 }
 
-/** The first candidate with a value, and where it came from. */
-function first(...candidates: Array<[string | undefined, string]>): [string, string] {
-    const [value, from] =
-        candidates.find(([candidate]) => candidate !== undefined && candidate !== "") ?? candidates[candidates.length - 1];
-    return [value ?? "", from];
+/** The first candidate with a value, and where it came from; else the fallback. */
+function first(candidates: Array<[string | undefined, string]>, fallback: [string, string]): [string, string] {
+    const found = candidates.find(([candidate]) => candidate !== undefined && candidate !== "");
+    return found ? [found[0]!, found[1]] : fallback;
 }
 
 /** The first of the role's token policies whose text names an auth_jwt_* accessor, and whether every policy before it was read. */
@@ -164,7 +171,7 @@ async function templatedPolicy(view: ClusterView, policies: string[], notes: str
             `sys/policies/acl/${name}`,
             async () => answered(await view.vault(`sys/policies/acl/${name}`))?.data?.policy,
         );
-        if (/auth_jwt_\w+/.test(text ?? "")) {
+        if (text?.match(/auth_jwt_\w/)) {
             return { name, unread };
         }
         unread ||= text === undefined;

@@ -33,7 +33,8 @@ export async function request(url: string, options: HttpOptions = {}): Promise<R
         const response = await fetch(url, {
             method: options.method ?? "GET",
             headers: options.headers,
-            body: options.body === undefined ? undefined : JSON.stringify(options.body),
+            // JSON.stringify(undefined) is undefined: no body.
+            body: JSON.stringify(options.body),
             signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
         });
         return { status: response.status, body: await response.text(), date: response.headers.get("date") ?? undefined };
@@ -63,7 +64,7 @@ export function describe(reply: Reply): string {
  * Whether nothing answered because Node's fetch refused the port itself: the Fetch standard's "bad
  * ports" (1, 7, 9, 21, 22, 25, …, 6000, …), which no server behind them changes.
  */
-export const blockedPort = (reply: Reply) => reply.status === 0 && reply.error === "bad port";
+export const blockedPort = (reply: Reply) => reply.error === "bad port";
 
 /** Whether waiting can heal this answer: nothing listening yet, a timeout, 5xx (sealed, no leader), 429 (standby). */
 export function heals(reply: Reply): boolean {
@@ -81,11 +82,11 @@ export function vaultErrors(reply: Reply): string {
 /** The same call over node:https, which takes a CA and a client certificate (the global fetch does not). */
 function requestWithTls(url: string, options: HttpOptions): Promise<Reply> {
     return new Promise((resolve) => {
-        const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+        const body = JSON.stringify(options.body);
         const req = https.request(
             url,
             {
-                method: options.method ?? "GET",
+                method: options.method,
                 headers: options.headers,
                 ca: options.ca,
                 cert: options.cert,
