@@ -137,6 +137,13 @@ export const CONFIG_KEYS = {
         secret: true,
         description: "PEM key of the Nomad client certificate.",
     },
+    nomadClustersLayout: {
+        kind: "string",
+        default: "mount-per-cluster",
+        scope: "external",
+        description:
+            'With nomadClusters: "mount-per-cluster" (a JWT mount per cluster) or "jwks-pairs" (one mount trusting every cluster\'s JWKS).',
+    },
     nomadSkipTlsVerify: {
         kind: "boolean",
         default: false,
