@@ -25,5 +25,6 @@ export = async () => {
         nomadClientVaultConfig: outputs.nomadClientVaultConfig,
         mongoQueryResultCommand: outputs.mongoQueryResultCommand,
         nomadTokenCommand: outputs.nomadTokenCommand,
+        nomadClusters: outputs.nomadClusters,
     };
 };

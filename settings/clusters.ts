@@ -234,4 +234,13 @@ export function checkWorkloadClusters(
             problems.push(`${w.origin}: clusters: ${name} is not a cluster of ${fq(CLUSTERS_KEY)} (${names.join(", ")}).`);
         }
     }
+    // A cluster that runs workloads needs a token that may register their jobs.
+    clusters.forEach((cluster, index) => {
+        const runs = workloads.find((w) => w.clusters?.includes(cluster.name));
+        if (runs && !cluster.nomad.token) {
+            problems.push(
+                `${fq(CLUSTERS_KEY)}[${index}].token: ${runs.origin} runs in ${cluster.name}, which needs a Nomad token that may register jobs and namespaces. Fix: pulumi config set --secret --path '${CLUSTERS_KEY}[${index}].token' <token>`,
+            );
+        }
+    });
 }

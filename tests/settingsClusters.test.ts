@@ -268,6 +268,14 @@ describe("settings: several Nomad clusters", () => {
                 `${origin}: clusters: must be a list of cluster names from nomadClusters.`,
             ]);
         });
+        it("wants a token for a cluster that runs workloads", () => {
+            assert.deepStrictEqual(problemsOf({ clusters: [{ ...EAST, token: undefined }, WEST], workloads: [API] }), [
+                `${AT}[0].token: ${origin} runs in east, which needs a Nomad token that may register jobs and namespaces. Fix: pulumi config set --secret --path 'nomadClusters[0].token' <token>`,
+            ]);
+        });
+        it("needs no token for a cluster that runs none", () => {
+            assert.deepStrictEqual(problemsOf({ clusters: [EAST, { ...WEST, token: undefined }], workloads: [API] }), []);
+        });
         it("refuses clusters on a stack without nomadClusters", () => {
             const raw = {
                 "vaultnomad:mode": "external",
