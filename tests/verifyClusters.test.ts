@@ -1,0 +1,194 @@
+// verify over two Nomad clusters and one Vault (fakeCluster.ts's startFakeClusters): each cluster's
+// chain, and the checks across them, on a healthy pair and with one thing broken per test.
+import * as assert from "assert";
+import Ajv from "ajv";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../tools/programRecorder";
+import { runAndPrintClusters, verifyClusters } from "../verify/clustersRun";
+import { CheckResult } from "../verify/types";
+import { FakeClusters, shareOneMount, startFakeClusters } from "./fakeCluster";
+
+describe("verify: two Nomad clusters, one Vault", function () {
+    this.timeout(30_000);
+    let pair: FakeClusters;
+    let east: FakeClusters["clusters"][number];
+    let west: FakeClusters["clusters"][number];
+    beforeEach(async () => {
+        pair = await startFakeClusters();
+        [east, west] = pair.clusters;
+    });
+    afterEach(() => pair.close());
+
+    const run = () => verifyClusters(pair.targets());
+    /** As vaultnomad-verify sees the clusters: no stack declares their mounts. */
+    const runUndeclared = () => verifyClusters(pair.targets().map(({ declaredMount: _d, ...c }) => c));
+    const check = async (id: string, results?: CheckResult[]) => (results ?? (await run())).find((r) => r.id === id)!;
+    const verdict = (r: CheckResult) => [r.status, r.evidence];
+
+    describe("the healthy pair", () => {
+        it("passes every check, with no warning", async () => {
+            const results = await run();
+            assert.deepStrictEqual(
+                results.filter((r) => r.status === "fail" || r.status === "warn").map((r) => r.id),
+                [],
+            );
+        });
+        it("runs each cluster's whole chain, named by the cluster", async () => {
+            const ids = (await run()).map((r) => r.id);
+            assert.deepStrictEqual(
+                ["east-agents", "west-agents", "east-accessor-drift", "west-accessor-drift"].filter((id) => !ids.includes(id)),
+                [],
+            );
+        });
+        it("says which mount each cluster's agents use", async () => {
+            assert.deepStrictEqual(verdict(await check("east-mount")), [
+                "pass",
+                "cluster east: agents log tasks in at jwt-nomad-east/, which trusts east's keys",
+            ]);
+        });
+        it("says whose keys each mount's JWKS serves", async () => {
+            assert.deepStrictEqual(verdict(await check("mount-jwt-nomad-west-keys")), [
+                "pass",
+                `mount jwt-nomad-west: ${west.jwksUrl}: west's keys`,
+            ]);
+        });
+        it("prints one JSON document that the result schema accepts", async () => {
+            const lines: string[] = [];
+            await runAndPrintClusters("clusters", pair.targets(), { json: true }, (text) => lines.push(text));
+            const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "verify/result.schema.json"), "utf8"));
+            const validate = new Ajv({ strict: false }).compile(schema);
+            assert.deepStrictEqual([lines.length, validate(JSON.parse(lines[0])), validate.errors ?? null], [1, true, null]);
+        });
+    });
+
+    describe("a cluster's agents at the other cluster's mount", () => {
+        beforeEach(() => {
+            east.world.agentJwtPath = "jwt-nomad-west";
+        });
+        it("fails, naming the cluster and the mount the stack gives it", async () => {
+            assert.deepStrictEqual(verdict(await check("east-mount")), [
+                "fail",
+                "cluster east: its agents log tasks in at jwt-nomad-west/, the stack's mount for east is jwt-nomad-east/ (jwt-nomad-west/ is cluster west's)",
+            ]);
+        });
+        it("tells how to point the agents back", async () => {
+            assert.strictEqual(
+                (await check("east-mount")).fix,
+                `Set vault { jwt_auth_backend_path = "jwt-nomad-east" } on cluster east's agents (stack output nomadClusters.east.nomadClientVaultConfig), and restart them.`,
+            );
+        });
+        it("fails without a stack too, naming whose keys that mount trusts", async () => {
+            assert.deepStrictEqual(verdict(await check("east-mount", await runUndeclared())), [
+                "fail",
+                "cluster east: its agents log tasks in at jwt-nomad-west/, which trusts cluster west's keys, not east's",
+            ]);
+        });
+        it("leaves the other cluster passing", async () => {
+            assert.strictEqual((await check("west-mount")).status, "pass");
+        });
+    });
+
+    describe("a mount whose JWKS URL serves the other cluster's keys", () => {
+        beforeEach(() => {
+            Object.assign(west.world, { jwksUrl: east.jwksUrl, vaultCachedKids: [east.key.kid] });
+        });
+        it("fails, naming the mount and whose keys it serves", async () => {
+            assert.deepStrictEqual(verdict(await check("mount-jwt-nomad-west-keys")), [
+                "fail",
+                `mount jwt-nomad-west: ${east.jwksUrl} serves cluster east's keys, not west's`,
+            ]);
+        });
+        it("fails the cluster whose agents log in there", async () => {
+            assert.deepStrictEqual(verdict(await check("west-mount")), [
+                "fail",
+                "cluster west: its agents log tasks in at jwt-nomad-west/, which trusts cluster east's keys, not west's",
+            ]);
+        });
+        it("leaves the other mount passing", async () => {
+            assert.strictEqual((await check("mount-jwt-nomad-east-keys")).status, "pass");
+        });
+    });
+
+    describe("static keys", () => {
+        it("pass when they are the cluster's", async () => {
+            const pem = west.key.publicKey.export({ type: "spki", format: "pem" }).toString();
+            Object.assign(west.world, { jwtValidationPubkeys: [pem] });
+            assert.deepStrictEqual(verdict(await check("mount-jwt-nomad-west-keys")), [
+                "pass",
+                "mount jwt-nomad-west: jwt_validation_pubkeys: west's keys",
+            ]);
+        });
+        it("fail the mount when they are the other cluster's", async () => {
+            const pem = east.key.publicKey.export({ type: "spki", format: "pem" }).toString();
+            Object.assign(west.world, { jwtValidationPubkeys: [pem] });
+            assert.strictEqual(
+                (await check("mount-jwt-nomad-west-keys")).evidence,
+                "mount jwt-nomad-west: jwt_validation_pubkeys serves cluster east's keys, not west's",
+            );
+        });
+    });
+
+    describe("one mount with jwks_pairs", () => {
+        beforeEach(() => shareOneMount(pair));
+        it("passes each cluster, whose keys are among the pairs", async () => {
+            const results = await run();
+            assert.deepStrictEqual(
+                [(await check("east-mount", results)).status, (await check("west-mount", results)).status],
+                ["pass", "pass"],
+            );
+        });
+        it("says each pair's cluster", async () => {
+            assert.deepStrictEqual(verdict(await check("mount-jwt-nomad-keys")), [
+                "pass",
+                `mount jwt-nomad: ${east.jwksUrl}: east's keys; ${west.jwksUrl}: west's keys`,
+            ]);
+        });
+        it("warns that the job ID both clusters run shares one entity alias", async () => {
+            assert.deepStrictEqual(verdict(await check("shared-aliases")), [
+                "warn",
+                "job api runs in east and west, logging in at jwt-nomad/ with user_claim /nomad_job_id",
+            ]);
+        });
+        it("does not warn when the clusters' job IDs differ", async () => {
+            west.world.jobs = [{ ...west.world.jobs[0], ID: "api-west" }];
+            assert.strictEqual((await check("shared-aliases")).status, "pass");
+        });
+        it("does not warn when the role keys aliases by another claim", async () => {
+            east.world.role = { ...east.world.role, user_claim: "/nomad_allocation_id" };
+            assert.strictEqual((await check("shared-aliases")).status, "pass");
+        });
+        it("fails the cluster whose JWKS is not among the pairs", async () => {
+            east.world.authConfig = { ...east.world.authConfig, jwks_pairs: [{ jwks_ca_pem: "", jwks_url: east.jwksUrl }] };
+            assert.deepStrictEqual(verdict(await check("west-mount")), [
+                "fail",
+                "cluster west: its agents log tasks in at jwt-nomad/, which trusts cluster east's keys, not west's",
+            ]);
+        });
+    });
+
+    describe("what cannot be read", () => {
+        it("fails a cluster whose JWKS does not answer", async () => {
+            east.world.jwksPath = "/moved";
+            assert.match((await check("east-mount")).evidence, /^cluster east: its JWKS was not read \(HTTP 404 Not Found\)$/);
+        });
+        it("fails a mount Vault does not have", async () => {
+            west.world.mount = "jwt-gone";
+            assert.match(
+                (await check("mount-jwt-nomad-west-keys")).evidence,
+                /^mount jwt-nomad-west: auth\/jwt-nomad-west\/config not read/,
+            );
+        });
+        it("fails a cluster whose agents name no JWT path", async () => {
+            east.world.vaultEnabled = false;
+            assert.strictEqual((await check("east-mount")).evidence, "cluster east: no agent names a JWT path");
+        });
+        it("says a JWKS URL it could not fetch", async () => {
+            west.world.jwksUrl = `${west.nomad.address}/moved`;
+            assert.match(
+                (await check("mount-jwt-nomad-west-keys")).evidence,
+                /^mount jwt-nomad-west: http:\/\/[\d.:]+\/moved: not fetched \(HTTP 404 Not Found\)$/,
+            );
+        });
+    });
+});
