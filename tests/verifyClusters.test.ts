@@ -4,10 +4,13 @@ import * as assert from "assert";
 import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
+import * as os from "os";
 import { PROJECT_ROOT } from "../tools/programRecorder";
+import { runCluster } from "../verify/cli";
 import { runAndPrintClusters, verifyClusters } from "../verify/clustersRun";
 import { CheckResult } from "../verify/types";
 import { FakeClusters, shareOneMount, startFakeClusters } from "./fakeCluster";
+import { NOMAD_TOKEN, VAULT_TOKEN } from "./fakeStack";
 
 describe("verify: two Nomad clusters, one Vault", function () {
     this.timeout(30_000);
@@ -188,6 +191,53 @@ describe("verify: two Nomad clusters, one Vault", function () {
             assert.match(
                 (await check("mount-jwt-nomad-west-keys")).evidence,
                 /^mount jwt-nomad-west: http:\/\/[\d.:]+\/moved: not fetched \(HTTP 404 Not Found\)$/,
+            );
+        });
+    });
+
+    describe("vaultnomad-verify", () => {
+        const env = () => ({ VAULT_ADDR: pair.vault.address, VAULT_TOKEN, NOMAD_TOKEN });
+        /** The exit code and the JSON document of a run with `args`. */
+        const cli = async (args: string[]) => {
+            const out: string[] = [];
+            const code = await runCluster([...args, "--json"], { env: env(), out: (t) => out.push(t), err: (t) => out.push(t) });
+            return { code, document: JSON.parse(out[out.length - 1]) };
+        };
+        const addrs = () => pair.clusters.flatMap((c) => ["--nomad-addr", `${c.name}=${c.nomad.address}`]);
+        const failed = (document: { checks: CheckResult[] }) => document.checks.filter((c) => c.status === "fail").map((c) => c.id);
+
+        it("passes the healthy pair given --nomad-addr twice", async () => {
+            const { code, document } = await cli(addrs());
+            assert.deepStrictEqual([code, failed(document), document.stack], [0, [], "clusters east, west"]);
+        });
+        it("fails, naming the cluster, when its agents point at the other's mount", async () => {
+            east.world.agentJwtPath = "jwt-nomad-west";
+            const { code, document } = await cli(addrs());
+            assert.deepStrictEqual([code, failed(document)], [1, ["east-mount"]]);
+        });
+        it("reads the clusters from a file, with the connection flags' names", async () => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "clusters-")), "clusters.json");
+            fs.writeFileSync(file, JSON.stringify(pair.clusters.map((c) => ({ name: c.name, "nomad-addr": c.nomad.address }))));
+            const { code, document } = await cli(["--clusters", file]);
+            assert.deepStrictEqual([code, document.checks.some((c: CheckResult) => c.id === "west-mount")], [0, true]);
+        });
+        it("names clusters by their host when not named, and refuses two of one name", async () => {
+            const { code, document } = await cli(pair.clusters.flatMap((c) => ["--nomad-addr", c.nomad.address]));
+            assert.deepStrictEqual(
+                [code, document.error],
+                [2, "two clusters are named 127.0.0.1: name each, as --nomad-addr name=address."],
+            );
+        });
+        it("refuses a file entry with a flag of Vault's, which the clusters share", async () => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "clusters-")), "clusters.json");
+            fs.writeFileSync(file, JSON.stringify([{ name: "east", "nomad-addr": east.nomad.address, "vault-addr": "x" }]));
+            const { code, document } = await cli(["--clusters", file]);
+            assert.deepStrictEqual(
+                [code, document.error],
+                [
+                    2,
+                    `--clusters ${file}: entry 0 wants a name, a nomad-addr and only nomad-token, nomad-region, nomad-namespace, nomad-cacert, nomad-client-cert, nomad-client-key, nomad-skip-verify (not vault-addr).`,
+                ],
             );
         });
     });

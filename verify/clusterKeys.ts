@@ -13,6 +13,8 @@ export interface ClusterUnderCheck {
     readonly target: Target;
     /** The JWT mount the stack gives this cluster; undefined in cluster mode (read from the agents). */
     readonly declaredMount?: string;
+    /** What was read of it before the run (its discovery), for the run to go on from. */
+    readonly view?: ClusterView;
 }
 
 export interface ClusterFacts {

@@ -23,7 +23,7 @@ export async function verifyClusters(clusters: ClusterUnderCheck[], options: Clu
         results.push(r);
         options.onResult?.(r);
     };
-    const views = clusters.map((c) => runView(c.target, options));
+    const views = clusters.map((c) => c.view ?? runView(c.target, options));
     for (const [i, cluster] of clusters.entries()) {
         await verify(cluster.target, { ...options, view: views[i], onResult: (r) => report(named(cluster.name, r)) });
     }
