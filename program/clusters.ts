@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as nomad from "../nomad";
 import { agentVaultConfig, ExternalClusters, IdentityKeys, JobVaultRole, nomadProviderArgs, NomadWorkloadIdentity } from "../components";
-import { clusterMount, clusterPolicyName } from "../components/clusterNames";
+import { clusterPolicyName, clusterTrustNames } from "../components/clusterNames";
 import { ConfigError, NomadClusterSpec, Settings } from "../settings";
 import { roleSettingsOf, workloadIdentityArgs } from "./identity";
 import { ClusterOutputs, StackOutputs } from "./outputs";
@@ -82,13 +82,11 @@ export function trustEachCluster(settings: Settings, provider: pulumi.ProviderRe
     if (settings.nomadClustersLayout === "jwks-pairs") {
         const pairs = settings.nomadClusters.map((c) => ({ jwksUrl: c.jwksUrl!, jwksCaPem: c.nomad.caPem }));
         const identity = new NomadWorkloadIdentity("workload-identity", { ...base, keys: { jwksPairs: pairs } }, { provider });
-        const shared = { identity, mount: settings.jwtAuthPath, policyName: settings.policyName };
-        return new Map(settings.nomadClusters.map((c) => [c.name, shared]));
+        return new Map(settings.nomadClusters.map((c) => [c.name, { identity, ...clusterTrustNames(settings, c.name) }]));
     }
     return new Map(
         settings.nomadClusters.map((cluster) => {
-            const mount = clusterMount(settings.jwtAuthPath, cluster.name);
-            const policyName = clusterPolicyName(settings.policyName, cluster.name);
+            const { mount, policyName } = clusterTrustNames(settings, cluster.name);
             const args = {
                 ...base,
                 keys: keysOf(cluster),

@@ -11,6 +11,8 @@ import { runAndPrintClusters, verifyClusters } from "../verify/clustersRun";
 import { CheckResult } from "../verify/types";
 import { FakeClusters, shareOneMount, startFakeClusters } from "./fakeCluster";
 import { NOMAD_TOKEN, VAULT_TOKEN } from "./fakeStack";
+import { drive } from "./driverHarness";
+import { FakeStacks } from "./fakeStackStore";
 
 describe("verify: two Nomad clusters, one Vault", function () {
     this.timeout(30_000);
@@ -239,6 +241,54 @@ describe("verify: two Nomad clusters, one Vault", function () {
                     `--clusters ${file}: entry 0 wants a name, a nomad-addr and only nomad-token, nomad-region, nomad-namespace, nomad-cacert, nomad-client-cert, nomad-client-key, nomad-skip-verify (not vault-addr).`,
                 ],
             );
+        });
+    });
+
+    describe("npm run verify of a stack over both clusters", () => {
+        const stacks = (layout = "mount-per-cluster") => {
+            const clusters = pair.clusters.map((c) => ({ name: c.name, address: c.nomad.address, token: NOMAD_TOKEN }));
+            const config = Object.fromEntries(
+                Object.entries({
+                    mode: "external",
+                    vaultAddress: pair.vault.address,
+                    vaultToken: VAULT_TOKEN,
+                    nomadClusters: JSON.stringify(clusters),
+                    nomadClustersLayout: layout,
+                }).map(([key, value]) => [`vaultnomad:${key}`, { value, secret: key === "vaultToken" || key === "nomadClusters" }]),
+            );
+            const outputs = {
+                vaultAddress: { value: pair.vault.address, secret: false },
+                nomadAddress: { value: pair.clusters[0].nomad.address, secret: false },
+                vaultToken: { value: VAULT_TOKEN, secret: true },
+            };
+            return new FakeStacks().add("prod", { config, outputs });
+        };
+        const failedLines = (out: string) => out.split("\n").filter((line) => line.startsWith("FAIL"));
+
+        it("passes the healthy pair, checking each cluster's chain", async () => {
+            const { code, out } = await drive(["verify", "--stack", "prod"], { stacks: stacks() });
+            assert.deepStrictEqual([code, failedLines(out), /^PASS  west-audience /m.test(out)], [0, [], true]);
+        });
+        it("fails, naming the cluster, when its agents point at the other's mount", async () => {
+            east.world.agentJwtPath = "jwt-nomad-west";
+            const { code, out } = await drive(["verify", "--stack", "prod"], { stacks: stacks() });
+            assert.deepStrictEqual(
+                [code, failedLines(out)],
+                [
+                    1,
+                    [
+                        "FAIL  east-mount       cluster east: its agents' JWT mount trusts its keys: cluster east: its agents log tasks in at jwt-nomad-west/, the stack's mount for east is jwt-nomad-east/ (jwt-nomad-west/ is cluster west's)",
+                    ],
+                ],
+            );
+        });
+        it("expects the one mount of the jwks-pairs layout", async () => {
+            shareOneMount(pair);
+            const { out } = await drive(["verify", "--stack", "prod"], { stacks: stacks("jwks-pairs") });
+            const verdicts = ["east-mount", "west-mount", "mount-jwt-nomad-keys", "shared-aliases"].map(
+                (id) => new RegExp(`^(\\w+) +${id} `, "m").exec(out)?.[1],
+            );
+            assert.deepStrictEqual(verdicts, ["PASS", "PASS", "PASS", "WARN"]);
         });
     });
 });
