@@ -228,7 +228,7 @@ export const CONFIG_KEYS = {
         scope: "any",
         description: "How long to wait for Vault, Nomad, the JWKS and the ACL bootstrap.",
     },
-    reviewBranch: { kind: "string", default: "", scope: "demo", description: "Git branch of a review stack; the stack driver sets it." },
+    reviewBranch: { kind: "string", default: "", scope: "any", description: "Git branch of a review stack; the stack driver sets it." },
 } satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
