@@ -2,9 +2,13 @@
 // with its JWKS, its role and a policy of its accessor, or one mount with jwks_pairs; the agents'
 // vault blocks per cluster; workloads registered in the clusters they name, their roles on the right mounts.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { loadSettings } from "../settings";
 import { POLICIES } from "../policy/policies";
 import { mockAccessor } from "../tools/mockState";
-import { ProgramRun, RecordedResource, runProgram } from "../tools/programRecorder";
+import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram } from "../tools/programRecorder";
 import { API_SOURCE, EXTERNAL_STACK } from "./externalStack";
 import { violations } from "./policyHarness";
 import { plaintextPathsOf } from "./secretWalker";
@@ -228,6 +232,25 @@ describe("a cluster Vault cannot fetch from", function () {
             (err: { cause?: Error; registered?: unknown[] }) =>
                 /after: worker does not run in cluster east, where this job waits for it/.test(String(err.cause ?? err)) &&
                 err.registered?.length === 0,
+        );
+    });
+});
+
+describe("Pulumi.clusters.example.yaml", () => {
+    it("is a configuration the program accepts, given a Vault token", () => {
+        const example = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.clusters.example.yaml"), "utf8")) as {
+            config: Record<string, unknown>;
+        };
+        const raw = Object.fromEntries(
+            Object.entries(example.config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+        );
+        const settings = loadSettings(raw, "prod", { VAULT_TOKEN: "t" });
+        assert.deepStrictEqual(
+            settings.nomadClusters.map((c) => [c.name, c.jwksUrl ?? `${c.jwtValidationPubkeys.length} key(s)`]),
+            [
+                ["east", "https://nomad-east.service.consul:4646/.well-known/jwks.json"],
+                ["west", "1 key(s)"],
+            ],
         );
     });
 });
