@@ -56,15 +56,10 @@ export interface ClustersSource {
 
 /** Reads `vaultnomad:nomadClusters`; each fault adds a problem naming the entry, its field and the fix. */
 export function readClusters(source: ClustersSource, problems: string[]): NomadClusterSpec[] {
-    if (source.json === undefined || source.json === "") {
+    if (!source.json) {
         return [];
     }
-    let entries: unknown;
-    try {
-        entries = JSON.parse(source.json);
-    } catch {
-        entries = undefined;
-    }
+    const entries = parsedOrUndefined(source.json);
     if (!Array.isArray(entries) || entries.length === 0) {
         problems.push(
             `${fq(CLUSTERS_KEY)}: must be a non-empty list of clusters, each { name, address, token, … }, as structured config (see docs/external.md).`,
@@ -160,6 +155,14 @@ function readEntry(entry: unknown, index: number, problems: string[]): NomadClus
         jwksUrl: pubkeys.length ? undefined : text("jwksUrl") || `${trimmed}/.well-known/jwks.json`,
         jwtValidationPubkeys: pubkeys,
     };
+}
+
+function parsedOrUndefined(json: string): unknown {
+    try {
+        return JSON.parse(json);
+    } catch {
+        return undefined;
+    }
 }
 
 function checkHttpUrl(value: string, fault: (message: string) => void): void {
