@@ -109,4 +109,47 @@ describe("review stacks on existing clusters", () => {
             );
         });
     });
+
+    describe("preflight of a stack over several clusters", () => {
+        it("asks each cluster's Nomad and Vault whether they answer, and no nomadAddress", async () => {
+            const asked: string[] = [];
+            const stacks = new FakeStacks().add("prod", { config: BASE });
+            const { code } = await drive(["up", "--stack", "prod"], {
+                stacks,
+                probes: { ...healthyProbes, httpAnswers: async (url) => void asked.push(url) },
+            });
+            assert.deepStrictEqual(
+                [code, asked],
+                [
+                    EXIT.ok,
+                    [
+                        "https://nomad-east:4646/v1/status/leader",
+                        "https://nomad-west:4646/v1/status/leader",
+                        "https://vault:8200/v1/sys/health",
+                    ],
+                ],
+            );
+        });
+        it("names the key to check when a cluster's Nomad does not answer", async () => {
+            const stacks = new FakeStacks().add("prod", { config: BASE });
+            const { code, err } = await drive(["up", "--stack", "prod"], {
+                stacks,
+                probes: {
+                    ...healthyProbes,
+                    httpAnswers: async (url) => {
+                        if (url.includes("west")) {
+                            throw new Error("ECONNREFUSED");
+                        }
+                    },
+                },
+            });
+            assert.deepStrictEqual(
+                [code, err.split("\n")[0]],
+                [
+                    EXIT.preflight,
+                    "Preflight: Nomad at https://nomad-west:4646/v1/status/leader does not answer (ECONNREFUSED). Check the address (`pulumi config get nomadClusters`) and that this machine can reach it, or pass --skip-reachability.",
+                ],
+            );
+        });
+    });
 });

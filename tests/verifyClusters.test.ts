@@ -217,6 +217,13 @@ describe("verify: two Nomad clusters, one Vault", function () {
             const { code, document } = await cli(addrs());
             assert.deepStrictEqual([code, failed(document)], [1, ["east-mount"]]);
         });
+        it("checks one named cluster as one of several", async () => {
+            const { code, document } = await cli(["--nomad-addr", `east=${east.nomad.address}`]);
+            assert.deepStrictEqual(
+                [code, document.stack, document.checks.some((c: CheckResult) => c.id === "east-mount")],
+                [0, "clusters east", true],
+            );
+        });
         it("reads the clusters from a file, with the connection flags' names", async () => {
             const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "clusters-")), "clusters.json");
             fs.writeFileSync(file, JSON.stringify(pair.clusters.map((c) => ({ name: c.name, "nomad-addr": c.nomad.address }))));

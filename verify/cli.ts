@@ -102,7 +102,8 @@ export async function runCluster(argv: string[], io: CliIo): Promise<number> {
             concurrency: values.concurrency === undefined ? undefined : concurrency(values.concurrency),
         };
         const addresses = values["nomad-addr"] ?? [];
-        if (addresses.length > 1 || values.clusters) {
+        // A named address (east=https://…) is a cluster of several too, even alone.
+        if (addresses.length > 1 || values.clusters || /^[a-z0-9-]+=/.test(addresses[0] ?? "")) {
             const { entriesOfFile, entryOfAddress, runClusters } = await import("./clustersCli");
             const entries = values.clusters ? entriesOfFile(values.clusters) : addresses.map(entryOfAddress);
             const request = { entries, setting, connection, narrowing: narrowing(values), settings, json: !!values.json };
