@@ -152,6 +152,29 @@ describe("several Nomad clusters, a JWT mount each", function () {
             [EAST.address, "jwt-nomad-east", mockAccessor("jwt-nomad-east"), "nomad-workloads-east"],
         );
     });
+    it("describes each mount by its cluster", () => {
+        assert.deepStrictEqual(
+            mounts(run).map((m) => m.description),
+            ["Workload identities of Nomad cluster east", "Workload identities of Nomad cluster west"],
+        );
+    });
+    it("gives the single-cluster outputs from the first cluster", async () => {
+        const [accessor, env] = await Promise.all([
+            (run.exports.jwtAuthAccessor as any).promise(),
+            (run.exports.envExports as any).promise(),
+        ]);
+        assert.deepStrictEqual(
+            [run.exports.nomadAddress, accessor, env],
+            [EAST.address, mockAccessor("jwt-nomad-east"), `export VAULT_ADDR=${VAULT_ONLY.vaultAddress} NOMAD_ADDR=${EAST.address}`],
+        );
+    });
+    it("outputs the first cluster's agent vault block as the single one", async () => {
+        const clusters = run.exports.nomadClusters as Record<string, { nomadServerVaultConfig: string; nomadClientVaultConfig: string }>;
+        assert.deepStrictEqual(
+            [run.exports.nomadServerVaultConfig, run.exports.nomadClientVaultConfig],
+            [clusters.east.nomadServerVaultConfig, clusters.east.nomadClientVaultConfig],
+        );
+    });
     it("keeps every cluster's token secret", async () => {
         const leaks = (await Promise.all(run.resources.map((r) => plaintextPathsOf([EAST.token, WEST.token], r.props, r.name)))).flat();
         assert.deepStrictEqual([...leaks, ...(await plaintextPathsOf([EAST.token, WEST.token], run.exports, "outputs"))], []);
@@ -203,6 +226,20 @@ describe("several Nomad clusters, one mount with jwks_pairs", function () {
 
 describe("a cluster Vault cannot fetch from", function () {
     this.timeout(60_000);
+    it("creates no Nomad provider for a cluster that runs no job", async () => {
+        const run = await run2([EAST, { ...WEST, name: "north" }, WEST]);
+        assert.deepStrictEqual(
+            run.ofType("pulumi:providers:nomad").map((p) => p.name),
+            ["clusters-nomad-east", "clusters-nomad-west"],
+        );
+    });
+    it("takes the stack's mount description over the cluster's", async () => {
+        const run = await run2([EAST, WEST], { jwtAuthDescription: "Nomad identities" });
+        assert.deepStrictEqual(
+            mounts(run).map((m) => m.description),
+            ["Nomad identities", "Nomad identities"],
+        );
+    });
     it("validates that cluster's identities with its static keys", async () => {
         const run = await run2([EAST, { ...WEST, jwtValidationPubkeys: PUBKEY }]);
         const west = mountAt(run, "jwt-nomad-west");

@@ -204,8 +204,34 @@ describe("settings: several Nomad clusters", () => {
                 `vaultnomad:nomadAddress is set with ${AT}: give it per cluster, as nomadClusters[i].address. Fix: pulumi config rm nomadAddress`,
             ]);
         });
-        it("refuses jwtValidationPubkeys", () => {
-            assert.strictEqual(problemsOf({ config: { jwtValidationPubkeys: PUBLIC_KEY } }).length, 1);
+        it("names, for each single-cluster key of Nomad, the entry field that replaces it", () => {
+            const config = {
+                nomadAddress: "https://n:4646",
+                nomadToken: "n",
+                nomadRegion: "eu",
+                nomadCaPem: CA,
+                nomadClientCertPem: CA,
+                nomadClientKeyPem: CA,
+                nomadSkipTlsVerify: "true",
+                jwksUrl: "https://n:4646/.well-known/jwks.json",
+                jwtValidationPubkeys: PUBLIC_KEY,
+            };
+            const fields = problemsOf({ config })
+                .filter((p) => !p.includes("both set"))
+                .map((p) =>
+                    /^vaultnomad:(\w+) is set with .*as nomadClusters\[i\]\.(\w+)\. Fix: pulumi config rm (\w+)$/.exec(p)?.slice(1),
+                );
+            assert.deepStrictEqual(fields, [
+                ["nomadAddress", "address", "nomadAddress"],
+                ["nomadToken", "token", "nomadToken"],
+                ["nomadRegion", "region", "nomadRegion"],
+                ["nomadCaPem", "caPem", "nomadCaPem"],
+                ["nomadClientCertPem", "clientCertPem", "nomadClientCertPem"],
+                ["nomadClientKeyPem", "clientKeyPem", "nomadClientKeyPem"],
+                ["nomadSkipTlsVerify", "skipTlsVerify", "nomadSkipTlsVerify"],
+                ["jwksUrl", "jwksUrl", "jwksUrl"],
+                ["jwtValidationPubkeys", "jwtValidationPubkeys", "jwtValidationPubkeys"],
+            ]);
         });
         it("ignores NOMAD_ADDR, which names one Nomad", () => {
             const raw = {

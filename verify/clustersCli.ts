@@ -61,7 +61,8 @@ export function entriesOfFile(file: string): ClusterEntry[] {
                 `--clusters ${file}: entry ${i} wants a name, a nomad-addr and only ${OWN_FLAGS.slice(1).join(", ")}${unknown.length ? ` (not ${unknown.join(", ")})` : ""}.`,
             );
         }
-        return { name: fields.name, flags: fields as ClusterEntry["flags"] };
+        const { name, ...flags } = fields;
+        return { name: name as string, flags: flags as ClusterEntry["flags"] };
     });
 }
 
