@@ -53,7 +53,8 @@ const providerOf = (run: ProgramRun, name: string) => run.resources.find((r) => 
 describe("several Nomad clusters, a JWT mount each", function () {
     this.timeout(60_000);
     let run: ProgramRun;
-    before(async () => {
+    // Each test runs the program itself, so that mutation testing knows which tests read which lines.
+    beforeEach(async () => {
         run = await run2();
     });
 
@@ -187,7 +188,7 @@ describe("several Nomad clusters, a JWT mount each", function () {
 describe("several Nomad clusters, one mount with jwks_pairs", function () {
     this.timeout(60_000);
     let run: ProgramRun;
-    before(async () => {
+    beforeEach(async () => {
         run = await run2([EAST, WEST], { nomadClustersLayout: "jwks-pairs" });
     });
 

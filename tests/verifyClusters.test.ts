@@ -7,10 +7,11 @@ import * as path from "path";
 import * as os from "os";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 import { runCluster } from "../verify/cli";
+import { idPart } from "../verify/clusters";
 import { runAndPrintClusters, verifyClusters } from "../verify/clustersRun";
 import { CheckResult } from "../verify/types";
 import { FakeClusters, shareOneMount, startFakeClusters } from "./fakeCluster";
-import { NOMAD_TOKEN, VAULT_TOKEN } from "./fakeStack";
+import { KEYS, NOMAD_TOKEN, VAULT_TOKEN } from "./fakeStack";
 import { drive } from "./driverHarness";
 import { FakeStacks } from "./fakeStackStore";
 
@@ -30,6 +31,7 @@ describe("verify: two Nomad clusters, one Vault", function () {
     const runUndeclared = () => verifyClusters(pair.targets().map(({ declaredMount: _d, ...c }) => c));
     const check = async (id: string, results?: CheckResult[]) => (results ?? (await run())).find((r) => r.id === id)!;
     const verdict = (r: CheckResult) => [r.status, r.evidence];
+    const advice = (r: CheckResult) => [r.cause, r.fix];
 
     describe("the healthy pair", () => {
         it("passes every check, with no warning", async () => {
@@ -52,6 +54,30 @@ describe("verify: two Nomad clusters, one Vault", function () {
                 "cluster east: agents log tasks in at jwt-nomad-east/, which trusts east's keys",
             ]);
         });
+        it("titles each check by its cluster or mount", async () => {
+            const results = await run();
+            assert.deepStrictEqual(
+                ["east-agents", "east-mount", "mount-jwt-nomad-east-keys", "shared-aliases"].map(
+                    (id) => results.find((r) => r.id === id)!.title,
+                ),
+                [
+                    "east: Every Nomad agent has Vault enabled, servers a default identity, all one audience",
+                    "cluster east: its agents' JWT mount trusts its keys",
+                    "mount jwt-nomad-east: its JWKS are its clusters'",
+                    "job IDs in several clusters keep their own entity aliases",
+                ],
+            );
+        });
+        it("says no job ID shares an alias", async () => {
+            assert.deepStrictEqual(verdict(await check("shared-aliases")), [
+                "pass",
+                "no job ID logs in from two clusters at one mount keyed by nomad_job_id",
+            ]);
+        });
+        it("takes an agent's JWT path with slashes around it as the mount's", async () => {
+            east.world.agentJwtPath = "/jwt-nomad-east/";
+            assert.strictEqual((await check("east-mount")).status, "pass");
+        });
         it("says whose keys each mount's JWKS serves", async () => {
             assert.deepStrictEqual(verdict(await check("mount-jwt-nomad-west-keys")), [
                 "pass",
@@ -71,6 +97,15 @@ describe("verify: two Nomad clusters, one Vault", function () {
         beforeEach(() => {
             east.world.agentJwtPath = "jwt-nomad-west";
         });
+        it("says why its tasks cannot log in", async () => {
+            assert.strictEqual(
+                (await check("east-mount")).cause,
+                "Its tasks log in at another cluster's mount: Vault refuses their identities (error verifying token signature).",
+            );
+        });
+        it("still checks the mount the stack gives it", async () => {
+            assert.strictEqual((await check("mount-jwt-nomad-east-keys")).status, "pass");
+        });
         it("fails, naming the cluster and the mount the stack gives it", async () => {
             assert.deepStrictEqual(verdict(await check("east-mount")), [
                 "fail",
@@ -87,6 +122,12 @@ describe("verify: two Nomad clusters, one Vault", function () {
             assert.deepStrictEqual(verdict(await check("east-mount", await runUndeclared())), [
                 "fail",
                 "cluster east: its agents log tasks in at jwt-nomad-west/, which trusts cluster west's keys, not east's",
+            ]);
+        });
+        it("says, without a stack, why and where to point the agents", async () => {
+            assert.deepStrictEqual(advice(await check("east-mount", await runUndeclared())), [
+                "Vault refuses every login of this cluster's tasks there (error verifying token signature).",
+                "Point cluster east's agents' vault.jwt_auth_backend_path at a mount whose JWKS is east's, not jwt-nomad-west.",
             ]);
         });
         it("leaves the other cluster passing", async () => {
@@ -110,6 +151,12 @@ describe("verify: two Nomad clusters, one Vault", function () {
                 "cluster west: its agents log tasks in at jwt-nomad-west/, which trusts cluster east's keys, not west's",
             ]);
         });
+        it("says what that lets through, and how to mend it", async () => {
+            assert.deepStrictEqual(advice(await check("mount-jwt-nomad-west-keys")), [
+                "The mount trusts another cluster's identities: that cluster's tasks can log in at jwt-nomad-west with its roles, and west's cannot.",
+                "Set jwt-nomad-west's jwks_url to cluster west's JWKS (its Nomad's /.well-known/jwks.json), or its static keys to that cluster's.",
+            ]);
+        });
         it("leaves the other mount passing", async () => {
             assert.strictEqual((await check("mount-jwt-nomad-east-keys")).status, "pass");
         });
@@ -123,6 +170,18 @@ describe("verify: two Nomad clusters, one Vault", function () {
                 "pass",
                 "mount jwt-nomad-west: jwt_validation_pubkeys: west's keys",
             ]);
+        });
+        it("pass the mount when they are no cluster's, and fail its cluster", async () => {
+            const pem = KEYS.rogue.publicKey.export({ type: "spki", format: "pem" }).toString();
+            Object.assign(west.world, { jwtValidationPubkeys: [pem] });
+            const results = await run();
+            assert.deepStrictEqual(
+                [verdict(await check("mount-jwt-nomad-west-keys", results)), verdict(await check("west-mount", results))],
+                [
+                    ["pass", "mount jwt-nomad-west: jwt_validation_pubkeys: no cluster's keys"],
+                    ["fail", "cluster west: its agents log tasks in at jwt-nomad-west/, which trusts none of its keys, not west's"],
+                ],
+            );
         });
         it("fail the mount when they are the other cluster's", async () => {
             const pem = east.key.publicKey.export({ type: "spki", format: "pem" }).toString();
@@ -155,6 +214,24 @@ describe("verify: two Nomad clusters, one Vault", function () {
                 "job api runs in east and west, logging in at jwt-nomad/ with user_claim /nomad_job_id",
             ]);
         });
+        it("says what sharing an alias means, and how to keep them apart", async () => {
+            assert.deepStrictEqual(advice(await check("shared-aliases")), [
+                "Vault keys an entity alias by mount and user claim: the jobs of clusters east and west named api are one entity, sharing its alias metadata and whatever the templated policy grants by it.",
+                "Give each cluster its own mount (nomadClustersLayout: mount-per-cluster), or give the jobs distinct IDs.",
+            ]);
+        });
+        it("warns for a user_claim without the JSON pointer's slash too", async () => {
+            east.world.role = { ...east.world.role, user_claim: "nomad_job_id" };
+            assert.strictEqual((await check("shared-aliases")).status, "warn");
+        });
+        it("does not warn for a claim that only begins like nomad_job_id", async () => {
+            east.world.role = { ...east.world.role, user_claim: "/nomad_job_id_hash" };
+            assert.strictEqual((await check("shared-aliases")).status, "pass");
+        });
+        it("does not warn for a claim that only ends like nomad_job_id", async () => {
+            east.world.role = { ...east.world.role, user_claim: "/parent_nomad_job_id" };
+            assert.strictEqual((await check("shared-aliases")).status, "pass");
+        });
         it("does not warn when the clusters' job IDs differ", async () => {
             west.world.jobs = [{ ...west.world.jobs[0], ID: "api-west" }];
             assert.strictEqual((await check("shared-aliases")).status, "pass");
@@ -173,6 +250,27 @@ describe("verify: two Nomad clusters, one Vault", function () {
     });
 
     describe("what cannot be read", () => {
+        it("says why an unread JWKS stops the check", async () => {
+            east.world.jwksPath = "/moved";
+            assert.deepStrictEqual(advice(await check("east-mount")), [
+                "Without its keys no mount can be judged.",
+                "See this cluster's jwks checks.",
+            ]);
+        });
+        it("says why an unread mount stops the check", async () => {
+            west.world.mount = "jwt-gone";
+            assert.deepStrictEqual(advice(await check("mount-jwt-nomad-west-keys")), [
+                "The mount's keys cannot be judged.",
+                "See the audience and JWKS checks of the clusters that use it.",
+            ]);
+        });
+        it("says why agents without Vault stop the check", async () => {
+            east.world.vaultEnabled = false;
+            assert.deepStrictEqual(advice(await check("east-mount")), [
+                "Its agents have no vault block with Vault enabled.",
+                "See this cluster's agents check.",
+            ]);
+        });
         it("fails a cluster whose JWKS does not answer", async () => {
             east.world.jwksPath = "/moved";
             assert.match((await check("east-mount")).evidence, /^cluster east: its JWKS was not read \(HTTP 404 Not Found\)$/);
@@ -197,6 +295,10 @@ describe("verify: two Nomad clusters, one Vault", function () {
         });
     });
 
+    it("makes check ids of names with other characters", () => {
+        assert.strictEqual(idPart("Nomad.West__1"), "nomad-west-1");
+    });
+
     describe("vaultnomad-verify", () => {
         const env = () => ({ VAULT_ADDR: pair.vault.address, VAULT_TOKEN, NOMAD_TOKEN });
         /** The exit code and the JSON document of a run with `args`. */
@@ -216,6 +318,14 @@ describe("verify: two Nomad clusters, one Vault", function () {
             east.world.agentJwtPath = "jwt-nomad-west";
             const { code, document } = await cli(addrs());
             assert.deepStrictEqual([code, failed(document)], [1, ["east-mount"]]);
+        });
+        it("says what it expects of each cluster, named, in text", async () => {
+            const out: string[] = [];
+            await runCluster(addrs(), { env: env(), out: (t) => out.push(t), err: (t) => out.push(t) });
+            assert.deepStrictEqual(
+                out.filter((line) => line.startsWith("expect: ") && line.includes("JWT mount")).map((line) => line.split(" (")[0]),
+                ["expect: east: JWT mount jwt-nomad-east/", "expect: west: JWT mount jwt-nomad-west/"],
+            );
         });
         it("checks one named cluster as one of several", async () => {
             const { code, document } = await cli(["--nomad-addr", `east=${east.nomad.address}`]);

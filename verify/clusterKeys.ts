@@ -64,9 +64,8 @@ export function jwksKeys(body: { keys?: crypto.JsonWebKey[] } | undefined): Set<
 
 /** What a JWKS URL serves, fetched from here with the CA the mount gives Vault for it. */
 async function fetchKeys(url: string, ca: string | undefined): Promise<KeySource> {
-    const reply = await request(url, { ca: ca || undefined });
-    const keys = reply.status === 200 ? jwksKeys(json(reply)) : new Set<string>();
-    return { from: url, keys, ...(reply.status === 200 ? {} : { unread: describe(reply) }) };
+    const reply = await request(url, { ca });
+    return { from: url, keys: jwksKeys(json(reply)), ...(reply.status === 200 ? {} : { unread: describe(reply) }) };
 }
 
 /** A cluster's agents' mounts, its published keys and its Vault jobs, through its run's view. */
@@ -79,7 +78,7 @@ export async function readCluster(cluster: ClusterUnderCheck, view: ClusterView)
         name: cluster.name,
         declaredMount: cluster.declaredMount,
         agentPaths,
-        keys: reply.status === 200 ? jwksKeys(json(reply)) : new Set(),
+        keys: jwksKeys(json(reply)),
         ...(reply.status === 200 ? {} : { keysUnread: describe(reply) }),
         jobIds: [...new Set(jobs.map((j) => j.id))],
     };
@@ -88,7 +87,8 @@ export async function readCluster(cluster: ClusterUnderCheck, view: ClusterView)
 /** A mount's config: the keys it trusts, source by source, and its default role's user_claim. */
 export async function readMount(path: string, view: ClusterView): Promise<MountFacts> {
     const reply = await view.vault(`auth/${path}/config`);
-    const config = reply.status === 200 ? json(reply)?.data : undefined;
+    // Vault's errors carry no data.
+    const config = json(reply)?.data;
     if (!config) {
         return { path, sources: [], unread: describe(reply) };
     }
@@ -100,7 +100,7 @@ export async function readMount(path: string, view: ClusterView): Promise<MountF
         sources.push({ from: "jwt_validation_pubkeys", keys: new Set(pubkeys.flatMap((k) => spkiOf(k) ?? [])) });
     }
     const role = config.default_role ? await view.vault(`auth/${path}/role/${config.default_role}`) : undefined;
-    return { path, sources, userClaim: role?.status === 200 ? json(role)?.data?.user_claim : undefined };
+    return { path, sources, userClaim: role && json(role)?.data?.user_claim };
 }
 
 export const overlaps = (a: Set<string>, b: Set<string>) => [...a].some((k) => b.has(k));

@@ -97,7 +97,7 @@ export function checkMountKeys(mount: MountFacts, all: ClusterFacts[]): CheckRes
     for (const source of mount.sources) {
         const serves = ownersOf(source.keys, all);
         const foreign = serves.filter((name) => !users.some((u) => u.name === name));
-        if (source.keys.size > 0 && !users.some((u) => overlaps(source.keys, u.keys)) && foreign.length > 0) {
+        if (!users.some((u) => overlaps(source.keys, u.keys)) && foreign.length > 0) {
             return result(
                 id,
                 title,
