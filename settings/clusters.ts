@@ -21,32 +21,7 @@ export interface NomadClusterSpec {
     readonly jwtValidationPubkeys: string[];
 }
 
-const FIELDS = [
-    "name",
-    "address",
-    "token",
-    "region",
-    "caPem",
-    "clientCertPem",
-    "clientKeyPem",
-    "skipTlsVerify",
-    "jwksUrl",
-    "jwtValidationPubkeys",
-];
-/** Fields that must be encrypted in the stack file. */
-const SECRET_FIELDS = ["token", "clientKeyPem"];
-/** Single-cluster keys that nomadClusters replaces, and the entry field that takes each. */
-export const REPLACED_KEYS: Record<string, string> = {
-    nomadAddress: "address",
-    nomadToken: "token",
-    nomadRegion: "region",
-    nomadCaPem: "caPem",
-    nomadClientCertPem: "clientCertPem",
-    nomadClientKeyPem: "clientKeyPem",
-    nomadSkipTlsVerify: "skipTlsVerify",
-    jwksUrl: "jwksUrl",
-    jwtValidationPubkeys: "jwtValidationPubkeys",
-};
+// The field lists below are written where they are used, evaluated per call, as in workloads.ts.
 
 export interface ClustersSource {
     /** The key's value as Pulumi hands it to the program: JSON, secure leaves decrypted. */
@@ -92,8 +67,20 @@ function readEntry(entry: unknown, index: number, problems: string[]): NomadClus
     }
     const before = problems.length;
     const fault = (field: string, message: string) => problems.push(`${at}.${field}: ${message}`);
-    for (const field of Object.keys(entry).filter((f) => !FIELDS.includes(f))) {
-        fault(field, `unknown field; a cluster has ${FIELDS.join(", ")}.`);
+    const fields = [
+        "name",
+        "address",
+        "token",
+        "region",
+        "caPem",
+        "clientCertPem",
+        "clientKeyPem",
+        "skipTlsVerify",
+        "jwksUrl",
+        "jwtValidationPubkeys",
+    ];
+    for (const field of Object.keys(entry).filter((f) => !fields.includes(f))) {
+        fault(field, `unknown field; a cluster has ${fields.join(", ")}.`);
     }
     const name = entry.name;
     if (typeof name !== "string" || !/^[a-z0-9][a-z0-9-]{0,31}$/.test(name)) {
@@ -173,7 +160,8 @@ function checkHttpUrl(value: string, fault: (message: string) => void): void {
 
 /** The token and client key must be encrypted in the stack file, as every secret key is. */
 function checkEncrypted(entry: Record<string, unknown>, index: number, isSecret: boolean, stored: unknown, problems: string[]): void {
-    for (const field of SECRET_FIELDS.filter((f) => typeof entry[f] === "string" && entry[f] !== "")) {
+    // The fields that must be encrypted in the stack file.
+    for (const field of ["token", "clientKeyPem"].filter((f) => typeof entry[f] === "string" && entry[f] !== "")) {
         const leaf = isObject(stored) ? stored[field] : undefined;
         if (!isSecret || (isObject(stored) && !isSecureLeaf(leaf))) {
             problems.push(
@@ -188,9 +176,21 @@ function checkEncrypted(entry: Record<string, unknown>, index: number, isSecret:
  * refused, naming the entry field that replaces it. So is what needs one Nomad (its secrets engine).
  */
 export function checkClustersAlone(explicit: string[], nomadSecretsEngine: boolean, problems: string[]): void {
-    for (const key of explicit.filter((k) => k in REPLACED_KEYS)) {
+    // Each single-cluster key, and the entry field that takes its place.
+    const replaced: Record<string, string> = {
+        nomadAddress: "address",
+        nomadToken: "token",
+        nomadRegion: "region",
+        nomadCaPem: "caPem",
+        nomadClientCertPem: "clientCertPem",
+        nomadClientKeyPem: "clientKeyPem",
+        nomadSkipTlsVerify: "skipTlsVerify",
+        jwksUrl: "jwksUrl",
+        jwtValidationPubkeys: "jwtValidationPubkeys",
+    };
+    for (const key of explicit.filter((k) => k in replaced)) {
         problems.push(
-            `${fq(key)} is set with ${fq(CLUSTERS_KEY)}: give it per cluster, as ${CLUSTERS_KEY}[i].${REPLACED_KEYS[key]}. Fix: pulumi config rm ${key}`,
+            `${fq(key)} is set with ${fq(CLUSTERS_KEY)}: give it per cluster, as ${CLUSTERS_KEY}[i].${replaced[key]}. Fix: pulumi config rm ${key}`,
         );
     }
     if (nomadSecretsEngine) {

@@ -5,6 +5,7 @@ import { ConfigError, loadSettings, Settings } from "../settings";
 
 const PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----";
 const CA = "-----BEGIN CERTIFICATE-----\nMIIBnomadCA\n-----END CERTIFICATE-----";
+const KEY = "-----BEGIN PRIVATE KEY-----\nMIIEkey\n-----END PRIVATE KEY-----";
 const EXTERNAL = { mode: "external", vaultAddress: "https://v:8200", vaultToken: "t" };
 const EAST = { name: "east", address: "https://nomad-east:4646/", token: "east-token" };
 const WEST = { name: "west", address: "https://nomad-west:4646", token: "west-token", jwtValidationPubkeys: PUBLIC_KEY };
@@ -62,6 +63,30 @@ describe("settings: several Nomad clusters", () => {
         it("reads TLS settings", () => {
             const nomad = load({ clusters: [{ ...EAST, caPem: CA, region: "eu", skipTlsVerify: true }] }).nomadClusters[0].nomad;
             assert.deepStrictEqual([nomad.caPem, nomad.region, nomad.skipTlsVerify], [CA, "eu", true]);
+        });
+        it("verifies each cluster's certificate unless told not to", () => {
+            assert.strictEqual(load().nomadClusters[0].nomad.skipTlsVerify, false);
+        });
+        it("reads a client certificate and its key", () => {
+            const nomad = load({ clusters: [{ ...EAST, clientCertPem: CA, clientKeyPem: KEY }] }).nomadClusters[0].nomad;
+            assert.deepStrictEqual([nomad.clientCertPem, nomad.clientKeyPem], [CA, KEY]);
+        });
+        it("trims every trailing slash of an address", () => {
+            assert.strictEqual(
+                load({ clusters: [{ ...EAST, address: "https://nomad-east:4646//" }] }).nomadClusters[0].nomad.address,
+                "https://nomad-east:4646",
+            );
+        });
+        it("takes a cluster's own JWKS URL", () => {
+            const jwksUrl = "https://lb.example.com/east/jwks.json";
+            assert.strictEqual(load({ clusters: [{ ...EAST, jwksUrl }] }).nomadClusters[0].jwksUrl, jwksUrl);
+        });
+        it("leaves unset TLS fields undefined", () => {
+            const nomad = load().nomadClusters[1].nomad;
+            assert.deepStrictEqual(
+                [nomad.region, nomad.caPem, nomad.clientCertPem, nomad.clientKeyPem],
+                [undefined, undefined, undefined, undefined],
+            );
         });
         it("leaves the single-cluster Nomad and JWKS unset", () => {
             const settings = load();
@@ -139,8 +164,28 @@ describe("settings: several Nomad clusters", () => {
         it("refuses a JWKS URL that is no URL", () => {
             assert.strictEqual(problemsOf({ clusters: [{ ...EAST, jwksUrl: "not a url" }] }).length, 1);
         });
+        it("refuses an address of another scheme", () => {
+            assert.strictEqual(problemsOf({ clusters: [{ ...EAST, address: "xhttp://nomad-east:4646" }] }).length, 1);
+        });
+        it("keeps only the valid entries, reporting the others", () => {
+            assert.throws(
+                () => load({ clusters: [EAST, { ...WEST, name: "" }] }),
+                (err: ConfigError) => err.problems.length === 1,
+            );
+        });
+        it("refuses a token that is not a string, once", () => {
+            assert.deepStrictEqual(problemsOf({ clusters: [{ ...EAST, token: 5 }], plaintext: true }), [
+                `${AT}[0].token: must be a string.`,
+            ]);
+        });
         it("refuses a field that is not a string", () => {
             assert.deepStrictEqual(problemsOf({ clusters: [{ ...EAST, region: 1 }] }), [`${AT}[0].region: must be a string.`]);
+        });
+        it("refuses a client certificate or key that is not PEM", () => {
+            assert.deepStrictEqual(
+                problemsOf({ clusters: [{ ...EAST, clientCertPem: "cert", clientKeyPem: "key" }] }).map((p) => p.split(":")[1]),
+                ["nomadClusters[0].clientCertPem", "nomadClusters[0].clientKeyPem"],
+            );
         });
         it("refuses a CA that is not PEM, naming the --path fix", () => {
             assert.deepStrictEqual(problemsOf({ clusters: [{ ...EAST, caPem: "ca" }] }), [

@@ -17,8 +17,8 @@ export interface ClusterEntry {
     readonly flags: Partial<Record<Flag, string>>;
 }
 
-/** Only Nomad's flags may differ between clusters: they share one Vault. */
-const OWN_FLAGS = [
+/** Only Nomad's flags may differ between clusters: they share one Vault. A function, evaluated per call (see settings/workloads.ts). */
+const ownFlags = () => [
     "nomad-addr",
     "nomad-token",
     "nomad-region",
@@ -55,10 +55,10 @@ export function entriesOfFile(file: string): ClusterEntry[] {
     }
     return parsed.map((entry, i) => {
         const fields = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>) : {};
-        const unknown = Object.keys(fields).filter((f) => f !== "name" && !OWN_FLAGS.includes(f));
+        const unknown = Object.keys(fields).filter((f) => f !== "name" && !ownFlags().includes(f));
         if (typeof fields.name !== "string" || !fields.name || typeof fields["nomad-addr"] !== "string" || unknown.length > 0) {
             throw new UsageError(
-                `--clusters ${file}: entry ${i} wants a name, a nomad-addr and only ${OWN_FLAGS.slice(1).join(", ")}${unknown.length ? ` (not ${unknown.join(", ")})` : ""}.`,
+                `--clusters ${file}: entry ${i} wants a name, a nomad-addr and only ${ownFlags().slice(1).join(", ")}${unknown.length ? ` (not ${unknown.join(", ")})` : ""}.`,
             );
         }
         const { name, ...flags } = fields;
