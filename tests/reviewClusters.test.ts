@@ -79,6 +79,35 @@ describe("review stacks on existing clusters", () => {
         it("refuses a cluster the stack does not have, naming those it has", () => {
             assert.throws(() => review("north"), { message: "--cluster north: prod has no such cluster; it has east, west." });
         });
+        it("refuses a demo stack, even with clusters", () => {
+            assert.throws(
+                () => review("east", { ...BASE, "vaultnomad:mode": { value: "demo" } }),
+                /^Error: --from prod: not an external stack/,
+            );
+        });
+        it("refuses clusters that are not JSON", () => {
+            assert.throws(
+                () => review("east", { ...BASE, "vaultnomad:nomadClusters": { value: "east" } }),
+                /not an external stack over several clusters/,
+            );
+        });
+        it("keeps the names it adds in plain text", () => {
+            assert.strictEqual(review()["vaultnomad:jwtAuthPath"].secret, false);
+        });
+        it("needs neither workloads nor namespaces in the base", () => {
+            const base = { "vaultnomad:mode": BASE["vaultnomad:mode"], "vaultnomad:nomadClusters": BASE["vaultnomad:nomadClusters"] };
+            const config = review("east", base);
+            assert.deepStrictEqual([value(config, "workloads"), value(config, "namespaces")], [undefined, undefined]);
+        });
+        it("counts a workload without a namespace in the stack's job namespace", () => {
+            const base = {
+                ...BASE,
+                "vaultnomad:jobNamespace": { value: "apps" },
+                "vaultnomad:workloads": { value: JSON.stringify([{ source: job("api"), clusters: ["east"] }]) },
+                "vaultnomad:namespaces": { value: JSON.stringify({ apps: { description: "Apps" }, ops: { description: "Ops" } }) },
+            };
+            assert.deepStrictEqual(Object.keys(JSON.parse(value(review("east", base), "namespaces")!)), ["apps"]);
+        });
         it("refuses a base stack that is not over several clusters", () => {
             assert.throws(() => review("east", { "vaultnomad:mode": { value: "external" } }), {
                 message: "--from prod: not an external stack over several clusters (it sets no nomadClusters).",
@@ -87,9 +116,9 @@ describe("review stacks on existing clusters", () => {
     });
 
     describe("review up --from --cluster", () => {
-        it("creates the branch's stack from the base and runs up, without Docker or ports", async () => {
+        const upOnEast = async () => {
             const stacks = new FakeStacks().add("prod", { config: BASE });
-            const { code } = await drive(["review", "up", "--from", "prod", "--cluster", "east", "--skip-reachability"], {
+            const run = await drive(["review", "up", "--from", "prod", "--cluster", "east", "--skip-reachability"], {
                 stacks,
                 probes: {
                     ...healthyProbes,
@@ -98,8 +127,18 @@ describe("review stacks on existing clusters", () => {
                     },
                 },
             });
-            const created = stacks.stacks.get(stackNameForBranch("feat/jwt"))!;
+            return { ...run, created: stacks.stacks.get(stackNameForBranch("feat/jwt"))! };
+        };
+        it("creates the branch's stack from the base and runs up, without Docker or ports", async () => {
+            const { code, created } = await upOnEast();
             assert.deepStrictEqual([code, JSON.parse(created.config["vaultnomad:nomadClusters"].value)[0].name], [EXIT.ok, "east"]);
+        });
+        it("says which stack, branch, base and cluster", async () => {
+            const { out } = await upOnEast();
+            assert.match(
+                out,
+                new RegExp(`Review stack ${stackNameForBranch("feat/jwt")} for branch feat/jwt: prod's Vault and its cluster east`),
+            );
         });
         it("wants both --from and --cluster (exit 2)", async () => {
             const { code, err } = await drive(["review", "up", "--cluster", "east"], { stacks: new FakeStacks() });

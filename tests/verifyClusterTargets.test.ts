@@ -73,6 +73,17 @@ describe("vaultnomad-verify's clusters", () => {
     it("names an address by its host otherwise", () => {
         assert.strictEqual(entryOfAddress("https://nomad-west.example.com:4646").name, "nomad-west.example.com");
     });
+    it("does not take a = inside an address for a name", () => {
+        assert.strictEqual(entryOfAddress("https://nomad:4646/?x=1").name, "nomad");
+    });
+    it("refuses an entry that is no object", () => {
+        assert.throws(() => entriesOfFile(file("[null]")), /entry 0 wants a name/);
+        assert.throws(() => entriesOfFile(file('["east"]')), /entry 0 wants a name/);
+    });
+    it("refuses an empty name, or one that is no string", () => {
+        assert.throws(() => entriesOfFile(file('[{"name": "", "nomad-addr": "https://n:4646"}]')), /entry 0 wants a name/);
+        assert.throws(() => entriesOfFile(file('[{"name": 5, "nomad-addr": "https://n:4646"}]')), /entry 0 wants a name/);
+    });
     it("refuses what is no address", () => {
         assert.throws(() => entryOfAddress("east"), {
             message: "--nomad-addr east: want an address such as https://nomad-east:4646, or name=address.",

@@ -74,8 +74,8 @@ describe("verify: two Nomad clusters, one Vault", function () {
                 "no job ID logs in from two clusters at one mount keyed by nomad_job_id",
             ]);
         });
-        it("takes an agent's JWT path with slashes around it as the mount's", async () => {
-            east.world.agentJwtPath = "/jwt-nomad-east/";
+        it("takes an agent's JWT path with trailing slashes as the mount's", async () => {
+            east.world.agentJwtPath = "jwt-nomad-east//";
             assert.strictEqual((await check("east-mount")).status, "pass");
         });
         it("says whose keys each mount's JWKS serves", async () => {
@@ -101,6 +101,29 @@ describe("verify: two Nomad clusters, one Vault", function () {
             assert.strictEqual(
                 (await check("east-mount")).cause,
                 "Its tasks log in at another cluster's mount: Vault refuses their identities (error verifying token signature).",
+            );
+        });
+        it("names no owner of a mount that is no cluster's", async () => {
+            east.world.agentJwtPath = "jwt-other";
+            const result = await check("east-mount");
+            assert.deepStrictEqual(
+                [result.evidence, result.cause],
+                [
+                    "cluster east: its agents log tasks in at jwt-other/, the stack's mount for east is jwt-nomad-east/",
+                    "Its tasks log in at another cluster's mount: Vault refuses their identities (error verifying token signature).",
+                ],
+            );
+        });
+        it("fails agents at a shared mount that trusts their keys, when the stack gives them their own", async () => {
+            shareOneMount(pair);
+            const targets = pair.targets().map((c) => ({ ...c, declaredMount: `jwt-nomad-${c.name}` }));
+            const result = (await verifyClusters(targets)).find((r) => r.id === "east-mount")!;
+            assert.deepStrictEqual(
+                [result.evidence, result.cause],
+                [
+                    "cluster east: its agents log tasks in at jwt-nomad/, the stack's mount for east is jwt-nomad-east/ (jwt-nomad/ is cluster west's)",
+                    "Its tasks log in at another cluster's mount: they share its entity aliases and policies.",
+                ],
             );
         });
         it("still checks the mount the stack gives it", async () => {
@@ -232,6 +255,25 @@ describe("verify: two Nomad clusters, one Vault", function () {
             east.world.role = { ...east.world.role, user_claim: "/parent_nomad_job_id" };
             assert.strictEqual((await check("shared-aliases")).status, "pass");
         });
+        it("names only the clusters that run the shared job ID", async () => {
+            const third = await startFakeClusters(["north"]);
+            try {
+                const [north] = third.clusters;
+                Object.assign(north.world, { agentJwtPath: "jwt-nomad", jobs: [{ ...north.world.jobs[0], ID: "other" }] });
+                const [northTarget] = third.targets();
+                const targets = [
+                    ...pair.targets(),
+                    { ...northTarget, declaredMount: "jwt-nomad", target: { ...northTarget.target, vaultAddress: pair.vault.address } },
+                ];
+                const results = await verifyClusters(targets);
+                assert.strictEqual(
+                    results.find((r) => r.id === "shared-aliases")!.evidence,
+                    "job api runs in east and west, logging in at jwt-nomad/ with user_claim /nomad_job_id",
+                );
+            } finally {
+                await third.close();
+            }
+        });
         it("does not warn when the clusters' job IDs differ", async () => {
             west.world.jobs = [{ ...west.world.jobs[0], ID: "api-west" }];
             assert.strictEqual((await check("shared-aliases")).status, "pass");
@@ -305,14 +347,14 @@ describe("verify: two Nomad clusters, one Vault", function () {
         const cli = async (args: string[]) => {
             const out: string[] = [];
             const code = await runCluster([...args, "--json"], { env: env(), out: (t) => out.push(t), err: (t) => out.push(t) });
-            return { code, document: JSON.parse(out[out.length - 1]) };
+            return { code, document: JSON.parse(out[out.length - 1]), lines: out.length };
         };
         const addrs = () => pair.clusters.flatMap((c) => ["--nomad-addr", `${c.name}=${c.nomad.address}`]);
         const failed = (document: { checks: CheckResult[] }) => document.checks.filter((c) => c.status === "fail").map((c) => c.id);
 
-        it("passes the healthy pair given --nomad-addr twice", async () => {
-            const { code, document } = await cli(addrs());
-            assert.deepStrictEqual([code, failed(document), document.stack], [0, [], "clusters east, west"]);
+        it("passes the healthy pair given --nomad-addr twice, printing one JSON document only", async () => {
+            const { code, document, lines } = await cli(addrs());
+            assert.deepStrictEqual([code, failed(document), document.stack, lines], [0, [], "clusters east, west", 1]);
         });
         it("fails, naming the cluster, when its agents point at the other's mount", async () => {
             east.world.agentJwtPath = "jwt-nomad-west";

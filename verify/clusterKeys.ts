@@ -71,7 +71,7 @@ async function fetchKeys(url: string, ca: string | undefined): Promise<KeySource
 /** A cluster's agents' mounts, its published keys and its Vault jobs, through its run's view. */
 export async function readCluster(cluster: ClusterUnderCheck, view: ClusterView): Promise<ClusterFacts> {
     const agents = await view.agents();
-    const agentPaths = [...new Set(agents.found.flatMap((a) => (a.enabled && a.jwtPath ? [a.jwtPath.replace(/^\/+|\/+$/g, "")] : [])))];
+    const agentPaths = [...new Set(agents.found.flatMap((a) => (a.enabled && a.jwtPath ? [a.jwtPath.replace(/\/+$/, "")] : [])))];
     const reply = await view.jwks(cluster.target.nomadAddress);
     const jobs = await view.vaultJobs();
     return {

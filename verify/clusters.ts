@@ -95,8 +95,8 @@ export function checkMountKeys(mount: MountFacts, all: ClusterFacts[]): CheckRes
         );
     }
     for (const source of mount.sources) {
-        const serves = ownersOf(source.keys, all);
-        const foreign = serves.filter((name) => !users.some((u) => u.name === name));
+        // Keys that are none of its clusters' but some other cluster's.
+        const foreign = ownersOf(source.keys, all);
         if (!users.some((u) => overlaps(source.keys, u.keys)) && foreign.length > 0) {
             return result(
                 id,
@@ -121,7 +121,7 @@ export function checkSharedAliases(mounts: MountFacts[], all: ClusterFacts[]): C
     const title = "job IDs in several clusters keep their own entity aliases";
     const shared = mounts.flatMap((mount) => {
         const users = usersOf(mount.path, all);
-        if (!/^\/?nomad_job_id$/.test(mount.userClaim ?? "") || users.length < 2) {
+        if (!/^\/?nomad_job_id$/.test(mount.userClaim ?? "")) {
             return [];
         }
         const ids = [...new Set(users.flatMap((u) => u.jobIds))].filter((job) => users.filter((u) => u.jobIds.includes(job)).length > 1);
