@@ -328,6 +328,17 @@ describe("verify: two Nomad clusters, one Vault", function () {
             east.world.vaultEnabled = false;
             assert.strictEqual((await check("east-mount")).evidence, "cluster east: no agent names a JWT path");
         });
+        it("reads a mount of a JWT plugin older than jwks_pairs, whose config has no such field", async () => {
+            west.world.authConfig = { jwks_pairs: undefined };
+            assert.strictEqual((await check("mount-jwt-nomad-west-keys")).status, "pass");
+        });
+        it("reads a mount whose config lists no static keys at all", async () => {
+            west.world.authConfig = { jwt_validation_pubkeys: undefined };
+            assert.deepStrictEqual(verdict(await check("mount-jwt-nomad-west-keys")), [
+                "pass",
+                `mount jwt-nomad-west: ${west.jwksUrl}: west's keys`,
+            ]);
+        });
         it("says a JWKS URL it could not fetch", async () => {
             west.world.jwksUrl = `${west.nomad.address}/moved`;
             assert.match(
