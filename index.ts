@@ -4,13 +4,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { runTutorialDemo } from "./program/demo";
 import { configureExistingClusters } from "./program/external";
-import { storedWorkloads } from "./program/secrecy";
-import { loadSettings } from "./settings";
+import { storedKey, storedWorkloads } from "./program/secrecy";
+import { CLUSTERS_KEY, loadSettings } from "./settings";
 import { setAsSecret } from "./settings/stackConfig";
 
 export = async () => {
     const stack = pulumi.getStack();
-    const settings = loadSettings(pulumi.runtime.allConfig(), stack, process.env, setAsSecret, storedWorkloads(stack));
+    const [workloads, clusters] = [storedWorkloads(stack), storedKey(stack, CLUSTERS_KEY)];
+    const settings = loadSettings(pulumi.runtime.allConfig(), stack, process.env, setAsSecret, workloads, clusters);
     const outputs = settings.mode === "external" ? await configureExistingClusters(settings) : await runTutorialDemo(settings);
     return {
         vaultAddress: outputs.vaultAddress,
@@ -24,5 +25,6 @@ export = async () => {
         nomadClientVaultConfig: outputs.nomadClientVaultConfig,
         mongoQueryResultCommand: outputs.mongoQueryResultCommand,
         nomadTokenCommand: outputs.nomadTokenCommand,
+        nomadClusters: outputs.nomadClusters,
     };
 };

@@ -57,6 +57,9 @@ Options:
                           adopt and import
   --branch <name>         the branch for review commands (default: the current one)
   --allow-dirty           review up with uncommitted changes (the driver's own files never count)
+  --from <stack> --cluster <name>
+                          review up on existing clusters: the branch's stack is <stack>'s, on that one
+                          of its nomadClusters, with Vault names of its own (docs/external.md)
   --show-secrets          outputs: print secret values
   --older-than <age>      review prune: an age such as 7d, 36h or 90m
   --dry-run               review prune: list what would be destroyed, and stop
@@ -95,6 +98,8 @@ const OPTIONS = {
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
     "auth-path": { type: "string" },
+    from: { type: "string" },
+    cluster: { type: "string" },
     ...(Object.fromEntries(Object.keys(CONNECTION_FLAGS).map((flag) => [flag, { type: "string" }])) as Record<
         keyof typeof CONNECTION_FLAGS,
         { type: "string" }

@@ -49,6 +49,9 @@ export type Options = {
     json?: boolean;
     /** adopt: the JWT mount to adopt. */
     "auth-path"?: string;
+    /** review up on existing clusters: the external stack to start from, and the cluster to review on. */
+    from?: string;
+    cluster?: string;
 } & { [flag in keyof typeof CONNECTION_FLAGS]?: string };
 
 export class UsageError extends Error {}

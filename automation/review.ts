@@ -8,6 +8,7 @@ import { withFileLock } from "./fileLock";
 import { PreflightError } from "./preflight";
 import { reviewPrune } from "./reviewPrune";
 import { allocateSlot, isReviewStack, portsForSlot, portsOf, ReviewPorts, slotOfPorts, stackNameForBranch } from "./reviewStacks";
+import { reviewUpExternal } from "./reviewUpExternal";
 import { DriverStack } from "./stacks";
 import { fq } from "../settings/keys";
 import { preflightStack, preflightTools } from "./stackChecks";
@@ -48,6 +49,9 @@ async function reviewUp(options: Options, driver: Driver): Promise<unknown> {
         throw new PreflightError(
             `The work tree has uncommitted changes, which the review stack of ${branch} would deploy unrecorded. Commit them, or pass --allow-dirty.`,
         );
+    }
+    if (options.cluster || options.from) {
+        return reviewUpExternal(branch, options, driver);
     }
     // A review stack is a demo stack: with no Docker engine, nothing is created.
     await preflightTools(driver, "always");

@@ -40,7 +40,13 @@ export async function preflightStack(stack: DriverStack, operation: Operation, d
     const mode = modeOf(config);
     if (mode === "external") {
         if (!options["skip-reachability"]) {
-            for (const [what, key, env, path] of EXTERNAL_SERVERS) {
+            // With nomadClusters, each cluster's address is its entry's (settings/clusters.ts).
+            for (const address of clusterAddresses(config)) {
+                await checkAnswers(driver.probes, "Nomad", `${address.replace(/\/+$/, "")}/v1/status/leader`, "nomadClusters");
+            }
+            for (const [what, key, env, path] of EXTERNAL_SERVERS.filter(
+                ([, key]) => key !== "nomadAddress" || !config[fq("nomadClusters")],
+            )) {
                 const address = config[fq(key)]?.value || driver.env[env];
                 if (!address) {
                     throw new PreflightError(
@@ -64,6 +70,16 @@ const EXTERNAL_SERVERS = [
     ["Vault", "vaultAddress", "VAULT_ADDR", "/v1/sys/health"],
     ["Nomad", "nomadAddress", "NOMAD_ADDR", "/v1/status/leader"],
 ] as const;
+
+/** The Nomad addresses of a stack's nomadClusters entries; none without the key. */
+function clusterAddresses(config: ConfigMap): string[] {
+    try {
+        const clusters = JSON.parse(config[fq("nomadClusters")]?.value ?? "[]");
+        return Array.isArray(clusters) ? clusters.flatMap((c) => (typeof c?.address === "string" ? [c.address] : [])) : [];
+    } catch {
+        return [];
+    }
+}
 
 /** A stack that has resources holds its own ports; only a new one must find them free. */
 async function checkPortsIfNew(stack: DriverStack, config: ConfigMap, driver: Driver): Promise<void> {

@@ -6,11 +6,13 @@ import { loadSettings } from "../settings";
 import { request } from "../verify/http";
 import { concurrencyOf, concurrencyUsage } from "../verify/readLimit";
 import { runAndPrint } from "../verify/report";
+import { runAndPrintClusters } from "../verify/clustersRun";
 import { RunSettings } from "../verify/run";
 import { Target } from "../verify/types";
 import { Driver, MissingStackError, Options, UsageError } from "./driver";
 import { parseAge } from "./review";
 import { DriverStack } from "./stacks";
+import { clusterTargets } from "./verifyClusters";
 
 export { runAndPrint };
 
@@ -32,7 +34,11 @@ function concurrencyOrRefuse(text: string): number {
 
 export async function verifyStack(stack: DriverStack, options: Options, settings: RunSettings, driver: Driver): Promise<void> {
     const target = await verifyTarget(stack, options);
-    const results = await runAndPrint(stack.name, target, { json: !!options.json, ...settings }, driver.out);
+    const clusters = await clusterTargets(stack, target);
+    const print = { json: !!options.json, ...settings };
+    const results = clusters
+        ? await runAndPrintClusters(stack.name, clusters, print, driver.out)
+        : await runAndPrint(stack.name, target, print, driver.out);
     if (results.some((r) => r.status === "fail")) {
         throw new VerifyFailed();
     }

@@ -5,7 +5,21 @@ import { NomadEndpoint, VaultEndpoint } from "../settings";
 
 export interface ExternalClustersArgs {
     readonly vault: VaultEndpoint;
-    readonly nomad: NomadEndpoint;
+    /** Unset with several Nomad clusters: each has its own provider (nomadProviderArgs). */
+    readonly nomad?: NomadEndpoint;
+}
+
+/** The Nomad provider's arguments for an endpoint: its address, region, token and TLS. */
+export function nomadProviderArgs(n: NomadEndpoint): nomad.ProviderArgs {
+    return {
+        address: n.address,
+        region: n.region,
+        secretId: n.token,
+        caPem: n.caPem,
+        certPem: n.clientCertPem,
+        keyPem: n.clientKeyPem,
+        skipVerify: n.skipTlsVerify || undefined,
+    };
 }
 
 /**
@@ -35,20 +49,8 @@ export class ExternalClusters extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        if (n.token) {
-            this.nomadProvider = new nomad.Provider(
-                `${name}-nomad`,
-                {
-                    address: n.address,
-                    region: n.region,
-                    secretId: n.token,
-                    caPem: n.caPem,
-                    certPem: n.clientCertPem,
-                    keyPem: n.clientKeyPem,
-                    skipVerify: n.skipTlsVerify || undefined,
-                },
-                { parent: this },
-            );
+        if (n?.token) {
+            this.nomadProvider = new nomad.Provider(`${name}-nomad`, nomadProviderArgs(n), { parent: this });
         }
         this.registerOutputs({});
     }

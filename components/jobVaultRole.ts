@@ -12,6 +12,8 @@ export interface JobVaultRoleArgs extends WorkloadRoleSettings {
     readonly backend: pulumi.Input<string>;
     /** Name of the role and of its policy; the job's `vault { role = … }`. */
     readonly roleName: string;
+    /** The policy's name when not the role's (a role of the same name on several mounts). */
+    readonly policyName?: string;
     /** Only identities of this job, in this namespace, may use the role. */
     readonly namespace: string;
     readonly jobId: string;
@@ -34,7 +36,8 @@ export class JobVaultRole extends pulumi.ComponentResource {
     constructor(name: string, args: JobVaultRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultnomad:index:JobVaultRole", name, {}, opts);
 
-        new vault.Policy(`${name}-policy`, { name: args.roleName, policy: renderGrants(args.grants) }, { parent: this });
+        const policyName = args.policyName ?? args.roleName;
+        new vault.Policy(`${name}-policy`, { name: policyName, policy: renderGrants(args.grants) }, { parent: this });
         const role = new vault.jwt.AuthBackendRole(
             `${name}-role`,
             {
@@ -43,7 +46,7 @@ export class JobVaultRole extends pulumi.ComponentResource {
                 ...workloadRoleArgs(args),
                 boundClaims: { nomad_namespace: args.namespace, nomad_job_id: args.jobId },
                 // By name, so that role and policy are written at once (see NomadWorkloadIdentity).
-                tokenPolicies: [args.roleName],
+                tokenPolicies: [policyName],
             },
             { parent: this },
         );

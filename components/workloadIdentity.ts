@@ -33,7 +33,20 @@ export type IdentityKeys =
     | {
           /** PEM public keys, for a Vault that cannot reach Nomad (seed 000). */
           readonly jwtValidationPubkeys: string[];
+      }
+    | {
+          /** Several clusters' JWKS in one mount (`jwks_pairs`: JWT plugin 0.20, Vault 1.16, or later). */
+          readonly jwksPairs: Array<{ readonly jwksUrl: string; readonly jwksCaPem?: string }>;
       };
+
+/** The auth method's arguments for the keys: Vault takes exactly one way of validating. */
+function keyArgs(keys: IdentityKeys): vault.jwt.AuthBackendArgs {
+    if ("jwksPairs" in keys) {
+        // Vault's own field names: the provider passes each pair's map through as it is.
+        return { jwksPairs: keys.jwksPairs.map((p) => ({ jwks_url: p.jwksUrl, ...(p.jwksCaPem ? { jwks_ca_pem: p.jwksCaPem } : {}) })) };
+    }
+    return "jwksUrl" in keys ? { jwksUrl: keys.jwksUrl, jwksCaPem: keys.jwksCaPem } : { jwtValidationPubkeys: keys.jwtValidationPubkeys };
+}
 
 export interface NomadWorkloadIdentityArgs extends WorkloadRoleSettings {
     readonly keys: IdentityKeys;
@@ -78,9 +91,7 @@ export class NomadWorkloadIdentity extends pulumi.ComponentResource {
                 path: args.path,
                 type: "jwt",
                 description: args.description,
-                ...("jwksUrl" in keys
-                    ? { jwksUrl: keys.jwksUrl, jwksCaPem: keys.jwksCaPem }
-                    : { jwtValidationPubkeys: keys.jwtValidationPubkeys }),
+                ...keyArgs(keys),
                 jwtSupportedAlgs: args.jwtSupportedAlgs ?? JWT_SUPPORTED_ALGS,
                 defaultRole: roleName,
             },

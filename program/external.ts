@@ -4,11 +4,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { agentVaultConfig, ExternalClusters, KvSecrets, NomadSecretsEngine, NomadWorkloadIdentity } from "../components";
 import { Settings } from "../settings";
+import { configureNomadClusters } from "./clusters";
 import { roleSettingsOf, workloadIdentityArgs } from "./identity";
 import { StackOutputs } from "./outputs";
-import { checkedWorkloads, deployWorkloads, jobNamespaces, kvEntries } from "./workloads";
+import { checkedWorkloads, deployWorkloads, jobNamespaces, kvEntries, ProgramWorkload } from "./workloads";
+import { Step } from "../settings/workloadsCheck";
 
 export async function configureExistingClusters(settings: Settings): Promise<StackOutputs> {
+    if (settings.nomadClusters.length > 0) {
+        return configureNomadClusters(settings);
+    }
     const vaultEndpoint = settings.vault!;
     const nomadEndpoint = settings.nomad!;
     // Every workload is checked against its jobspec before anything is created.
@@ -26,15 +31,7 @@ export async function configureExistingClusters(settings: Settings): Promise<Sta
 
     // 4. The workloads' KV secrets, in your KV v2 mount (created only when asked for), and 6. their jobs,
     // with the Nomad provider that the Nomad token gives (the settings require one with workloads).
-    const entries = kvEntries(steps);
-    const kv =
-        entries.length > 0 || settings.createKvMount
-            ? new KvSecrets(
-                  "kv",
-                  { mount: settings.kvMount, createMount: settings.createKvMount, entries },
-                  { provider: clusters.vaultProvider },
-              )
-            : undefined;
+    const kv = workloadsKv(settings, steps, clusters.vaultProvider);
     if (steps.length > 0) {
         deployWorkloads(steps, {
             identity,
@@ -66,4 +63,12 @@ export async function configureExistingClusters(settings: Settings): Promise<Sta
         nomadClientVaultConfig: agentConfig.client,
         nomadTokenCommand: secretsEngine && pulumi.interpolate`vault read ${secretsEngine.credsPath}`,
     };
+}
+
+/** The workloads' KV secrets, in your KV v2 mount (created only when asked for); none without secrets or mount. */
+export function workloadsKv(settings: Settings, steps: Step<ProgramWorkload>[], provider: pulumi.ProviderResource): KvSecrets | undefined {
+    const entries = kvEntries(steps);
+    return entries.length > 0 || settings.createKvMount
+        ? new KvSecrets("kv", { mount: settings.kvMount, createMount: settings.createKvMount, entries }, { provider })
+        : undefined;
 }

@@ -14,6 +14,8 @@ export const OUTPUT_DESCRIPTIONS = {
     nomadClientVaultConfig: "The `vault` block Nomad clients need, to paste into their configuration.",
     mongoQueryResultCommand: "Demo: the command that prints the mongo-query job's log (the tutorial's last step).",
     nomadTokenCommand: "With `nomadSecretsEngine`: the command that fetches a short-lived Nomad token from Vault.",
+    nomadClusters:
+        "With `nomadClusters`: per cluster, its address, the JWT mount its agents must name, that mount's accessor, its default policy, and its agents' `vault` blocks (the single outputs above are the first cluster's).",
 } as const;
 
 export type OutputName = keyof typeof OUTPUT_DESCRIPTIONS;
@@ -34,6 +36,19 @@ export interface StackOutputs {
     readonly nomadClientVaultConfig: string;
     readonly mongoQueryResultCommand?: pulumi.Output<string>;
     readonly nomadTokenCommand?: pulumi.Output<string>;
+    readonly nomadClusters?: Record<string, ClusterOutputs>;
+}
+
+/** One Nomad cluster of `nomadClusters`, as the stack outputs it. */
+export interface ClusterOutputs {
+    readonly nomadAddress: string;
+    /** The JWT mount its agents' `vault.jwt_auth_backend_path` must name. */
+    readonly jwtAuthPath: string;
+    readonly jwtAuthAccessor: pulumi.Output<string>;
+    /** The templated policy of that mount's default role. */
+    readonly policyName: string;
+    readonly nomadServerVaultConfig: string;
+    readonly nomadClientVaultConfig: string;
 }
 
 // Fails to compile when an output lacks a description, or a description names no output.

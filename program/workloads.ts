@@ -105,6 +105,10 @@ export interface WorkloadDeps {
     readonly jobTimeoutSeconds: number;
     /** Creates the engine mounted at each path, given the jobs created so far. */
     readonly engines: Record<string, (jobs: ReadonlyMap<string, NomadJob>) => pulumi.Resource>;
+    /** What a job's login needs in Vault, when not its own JobVaultRole or the default role (several clusters). */
+    readonly roleFor?: (w: CheckedWorkload<ProgramWorkload>) => pulumi.Resource;
+    /** A job's Pulumi name, when not its ID (the same job in several clusters). */
+    readonly jobName?: (jobId: string) => string;
 }
 
 /** Creates every step in order; returns the jobs by ID. */
@@ -117,26 +121,13 @@ export function deployWorkloads(steps: Step<ProgramWorkload>[], deps: WorkloadDe
             continue;
         }
         const w = step.workload;
-        const role = w.role
-            ? new JobVaultRole(
-                  w.roleResourceName ?? w.role.name,
-                  {
-                      backend: deps.identity.path,
-                      roleName: w.role.name,
-                      namespace: w.namespace,
-                      jobId: w.jobId,
-                      grants: w.role.grants,
-                      ...deps.roleSettings,
-                  },
-                  { provider: deps.vaultProvider },
-              )
-            : deps.identity;
+        const role = deps.roleFor?.(w) ?? ownRole(w, deps);
         const secrets = Object.keys(w.secrets).map((name) => deps.kv!.secrets.get(kvEntryKey(w.jobId, name))!);
         const namespace = deps.namespaces.get(w.namespace);
         jobs.set(
             w.jobId,
             new NomadJob(
-                w.jobId,
+                deps.jobName?.(w.jobId) ?? w.jobId,
                 { jobspec: w.jobspecText, vars: w.hcl2Vars, timeoutSeconds: deps.jobTimeoutSeconds },
                 {
                     provider: deps.nomadProvider,
@@ -154,6 +145,24 @@ export function deployWorkloads(steps: Step<ProgramWorkload>[], deps: WorkloadDe
     return jobs;
 }
 
+/** The job's own JWT role and policy when it has a role, else the default role. */
+function ownRole(w: CheckedWorkload<ProgramWorkload>, deps: WorkloadDeps): pulumi.Resource {
+    return w.role
+        ? new JobVaultRole(
+              w.roleResourceName ?? w.role.name,
+              {
+                  backend: deps.identity.path,
+                  roleName: w.role.name,
+                  namespace: w.namespace,
+                  jobId: w.jobId,
+                  grants: w.role.grants,
+                  ...deps.roleSettings,
+              },
+              { provider: deps.vaultProvider },
+          )
+        : deps.identity;
+}
+
 /** The Pulumi name of a Nomad namespace: the stack's job namespace keeps the name it had before workloads could choose theirs. */
 export const namespaceResourceName = (name: string, stackNamespace: string) =>
     name === stackNamespace ? "jobs-namespace" : `jobs-namespace-${name}`;
@@ -164,6 +173,8 @@ export function jobNamespaces(
     stackNamespace: string,
     described: Record<string, NamespaceSpec>,
     provider: pulumi.ProviderResource,
+    /** The Pulumi name of each namespace's resource, when several clusters each have theirs. */
+    nameOf = (resourceName: string) => resourceName,
 ): Map<string, pulumi.Resource> {
     const names = [...new Set(workloadsOf(steps).map((w) => w.namespace))].filter((n) => n !== "default");
     const description = (name: string) =>
@@ -171,7 +182,11 @@ export function jobNamespaces(
     return new Map(
         names.map((name) => [
             name,
-            new nomadSdk.Namespace(namespaceResourceName(name, stackNamespace), { name, description: description(name) }, { provider }),
+            new nomadSdk.Namespace(
+                nameOf(namespaceResourceName(name, stackNamespace)),
+                { name, description: description(name) },
+                { provider },
+            ),
         ]),
     );
 }

@@ -6,12 +6,14 @@ import { NomadEndpoint, VaultEndpoint } from "./types";
 
 export type Text = (key: ConfigKey) => string;
 
-export function checkExternal(text: Text, values: Values, hasWorkloads: boolean, problems: string[]): void {
-    for (const [key, why] of [
+/** `clusters`: nomadClusters is set, and says how to reach each Nomad instead of the nomad* keys. */
+export function checkExternal(text: Text, values: Values, hasWorkloads: boolean, problems: string[], clusters = false): void {
+    const required = [
         ["vaultAddress", "Vault's address"],
         ["vaultToken", "a Vault token"],
         ["nomadAddress", "Nomad's address (for the JWKS URL and the agent configuration)"],
-    ] as const) {
+    ] as const;
+    for (const [key, why] of clusters ? required.slice(0, 2) : required) {
         if (!text(key)) {
             const env = (CONFIG_KEYS[key] as KeySpec).env;
             problems.push(
@@ -24,7 +26,7 @@ export function checkExternal(text: Text, values: Values, hasWorkloads: boolean,
         [hasWorkloads, "workloads need a Nomad token that may register jobs and namespaces"],
     ] as const;
     for (const [needed, why] of needsNomadToken) {
-        if (needed && !text("nomadToken")) {
+        if (needed && !clusters && !text("nomadToken")) {
             problems.push(`${fq("nomadToken")}: ${why}. Fix: pulumi config set --secret nomadToken …, or export NOMAD_TOKEN.`);
         }
     }

@@ -3,6 +3,7 @@
 // Each concern checks its own keys: mode, the demo's host (images, ports, folders), addresses,
 // naming, lifetimes; external.ts reaches existing clusters and their TLS.
 import { checkImage, checkPattern, checkPorts, checkUrl, checkVersions, durationOf, NAME, pemKeys, Values } from "./checks";
+import { checkClustersAlone, checkLayout, checkWorkloadClusters, CLUSTERS_KEY, readClusters } from "./clusters";
 import { checkExternal, endpointsOf, Text } from "./external";
 import { CONFIG_KEYS, ConfigKey, fq, KeySpec, PROJECT } from "./keys";
 import { readAlgs, readClaimMappings } from "./identity";
@@ -18,12 +19,15 @@ export { DEFAULT_PORTS, PORT_KEYS, portsOfConfig } from "./ports";
 export type { PortKey, Ports } from "./ports";
 export { ConfigError } from "./types";
 export type { Mode, NomadEndpoint, Settings, VaultEndpoint } from "./types";
+export { CLUSTERS_KEY } from "./clusters";
+export type { ClustersLayout, NomadClusterSpec } from "./clusters";
 
 /**
  * Reads and checks the whole configuration at once, so a user sees every problem in one run.
  * `raw` is the stack's config as Pulumi gives it: `{ "<project>:<key>": "<value>" }`;
  * `setAsSecret` says which of its keys were set with --secret; `storedWorkloads` is the workloads
- * key as the stack file holds it, encrypted leaves and all, when the program can read that file.
+ * key as the stack file holds it, encrypted leaves and all, when the program can read that file;
+ * `storedClusters` the same for the nomadClusters key.
  */
 export function loadSettings(
     raw: Record<string, string>,
@@ -31,6 +35,7 @@ export function loadSettings(
     env: NodeJS.ProcessEnv = process.env,
     setAsSecret: (fullKey: string) => boolean = () => true,
     storedWorkloads?: unknown,
+    storedClusters?: unknown,
 ): Settings {
     const problems: string[] = [];
     const { values, explicit } = readKeys(raw, problems);
@@ -39,11 +44,25 @@ export function loadSettings(
     const text = textOf(values, env);
     const secrecy = { isSecret: setAsSecret(fq(WORKLOADS_KEY)), stored: storedWorkloads };
     const workloads = readWorkloads({ json: raw[fq(WORKLOADS_KEY)], secrecy }, text("jobNamespace"), problems);
+    const clusterSecrecy = { isSecret: setAsSecret(fq(CLUSTERS_KEY)), stored: storedClusters };
+    const nomadClusters = readClusters({ json: raw[fq(CLUSTERS_KEY)], secrecy: clusterSecrecy }, problems);
+    // Given at all, the key replaces the single-cluster keys, even while its entries are wrong.
+    const clustersGiven = !!raw[fq(CLUSTERS_KEY)];
     if (mode === "demo") {
         checkDemoHost(text, values, problems);
+        if (clustersGiven) {
+            problems.push(
+                `${fq(CLUSTERS_KEY)} is used only in external mode; this stack is in demo mode. Fix: pulumi config rm ${CLUSTERS_KEY}`,
+            );
+        }
     } else if (mode === "external") {
-        checkExternal(text, values, workloads.length > 0, problems);
+        checkExternal(text, values, workloads.length > 0, problems, clustersGiven);
     }
+    if (clustersGiven) {
+        checkClustersAlone(explicit, values.nomadSecretsEngine === true, problems);
+        checkLayout(text("nomadClustersLayout"), nomadClusters, problems);
+    }
+    checkWorkloadClusters(workloads, nomadClusters, problems);
     const lifetimes = checkLifetimes(text, values, problems);
     checkNaming(text, problems);
     const pubkeys = checkJwks(text, problems);
@@ -55,7 +74,8 @@ export function loadSettings(
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
-    return { ...settingsOf(stack, mode, text, values, lifetimes, pubkeys), ...identity, workloads, namespaces };
+    const clusters = { nomadClusters, nomadClustersLayout: text("nomadClustersLayout") as Settings["nomadClustersLayout"] };
+    return { ...settingsOf(stack, mode, text, values, lifetimes, pubkeys, clustersGiven), ...identity, ...clusters, workloads, namespaces };
 }
 
 /** Mode: "demo" or "external", and no key set that only the other mode uses. */
@@ -174,9 +194,12 @@ function settingsOf(
     values: Values,
     lifetimes: Lifetimes,
     pubkeys: string[],
-): Omit<Settings, "workloads" | "namespaces" | "jwtSupportedAlgs" | "claimMappings"> {
+    clusters: boolean,
+): Omit<Settings, "workloads" | "namespaces" | "jwtSupportedAlgs" | "claimMappings" | "nomadClusters" | "nomadClustersLayout"> {
     const hostPrefix = hostPrefixOf(stack);
     const endpoints = mode === "external" ? endpointsOf(text, values) : undefined;
+    // With nomadClusters, each cluster's entry says where its Nomad and JWKS are.
+    const nomad = clusters ? undefined : endpoints?.nomad;
     const int = (key: ConfigKey) => values[key] as number;
     return {
         stack,
@@ -192,12 +215,10 @@ function settingsOf(
         mongoPort: int("mongoPort"),
         nomadDataDir: `${text("hostDataDir").replace(/\/+$/, "")}/${hostPrefix}/nomad`,
         vault: endpoints?.vault,
-        nomad: endpoints?.nomad,
+        nomad,
         jwtAuthPath: text("jwtAuthPath"),
         jwtAuthDescription: text("jwtAuthDescription") || undefined,
-        jwksUrl: pubkeys.length
-            ? undefined
-            : text("jwksUrl") || (endpoints ? `${endpoints.nomad.address}/.well-known/jwks.json` : undefined),
+        jwksUrl: pubkeys.length ? undefined : text("jwksUrl") || (nomad ? `${nomad.address}/.well-known/jwks.json` : undefined),
         jwtValidationPubkeys: pubkeys,
         roleName: text("roleName"),
         policyName: text("policyName"),

@@ -137,6 +137,13 @@ export const CONFIG_KEYS = {
         secret: true,
         description: "PEM key of the Nomad client certificate.",
     },
+    nomadClustersLayout: {
+        kind: "string",
+        default: "mount-per-cluster",
+        scope: "external",
+        description:
+            'With nomadClusters: "mount-per-cluster" (a JWT mount per cluster) or "jwks-pairs" (one mount trusting every cluster\'s JWKS).',
+    },
     nomadSkipTlsVerify: {
         kind: "boolean",
         default: false,
@@ -221,7 +228,7 @@ export const CONFIG_KEYS = {
         scope: "any",
         description: "How long to wait for Vault, Nomad, the JWKS and the ACL bootstrap.",
     },
-    reviewBranch: { kind: "string", default: "", scope: "demo", description: "Git branch of a review stack; the stack driver sets it." },
+    reviewBranch: { kind: "string", default: "", scope: "any", description: "Git branch of a review stack; the stack driver sets it." },
 } satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

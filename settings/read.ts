@@ -1,11 +1,12 @@
 // Reading the raw stack config: every key typed, defaults filled in, unknown and plaintext-secret keys refused.
 import { Values } from "./checks";
 import { CONFIG_KEYS, ConfigKey, fq, KeySpec, PROJECT } from "./keys";
+import { CLUSTERS_KEY } from "./clusters";
 import { NAMESPACES_KEY } from "./namespaces";
 import { WORKLOADS_KEY } from "./workloads";
 
 /** Keys of structured config, read by their own modules rather than from CONFIG_KEYS. */
-const STRUCTURED_KEYS = [WORKLOADS_KEY, NAMESPACES_KEY];
+const STRUCTURED_KEYS = [WORKLOADS_KEY, NAMESPACES_KEY, CLUSTERS_KEY];
 
 /**
  * Pulumi.yaml cannot declare these keys `secret: true`: the CLI then refuses a plaintext default,

@@ -1,4 +1,5 @@
 // What loadSettings returns, and the error it throws.
+import type { ClustersLayout, NomadClusterSpec } from "./clusters";
 import type { NamespaceSpec } from "./namespaces";
 import type { SecretText, WorkloadSpec } from "./workloads";
 
@@ -44,6 +45,9 @@ export interface Settings {
     /** External mode: how to reach the clusters. */
     readonly vault?: VaultEndpoint;
     readonly nomad?: NomadEndpoint;
+    /** External mode with `nomadClusters`: the Nomad clusters (then `nomad` and `jwksUrl` are unset); empty otherwise. */
+    readonly nomadClusters: NomadClusterSpec[];
+    readonly nomadClustersLayout: ClustersLayout;
     readonly jwtAuthPath: string;
     /** The description of the JWT auth method's mount; none when unset. */
     readonly jwtAuthDescription?: string;

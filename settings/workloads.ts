@@ -48,12 +48,14 @@ export interface WorkloadSpec<V = unknown> {
     readonly role?: WorkloadRole;
     /** Job IDs this job waits for, healthy. */
     readonly after: string[];
+    /** With `nomadClusters`: the clusters the job runs in, by name. */
+    readonly clusters?: string[];
 }
 
 /** Variables the program sets itself when the jobspec declares them; an entry may not set them. */
 export const PROGRAM_VARS = ["namespace", "kv_mount", "vault_role"] as const;
 
-const FIELDS = ["jobspec", "source", "namespace", "vars", "secrets", "role", "after"];
+const FIELDS = ["jobspec", "source", "namespace", "vars", "secrets", "role", "after", "clusters"];
 
 /** How messages name a workload's jobspec: its file, or its source. */
 export const jobspecLabel = (w: Pick<WorkloadSpec, "jobspec">) => w.jobspec ?? "its source";
@@ -78,10 +80,11 @@ export interface Secrecy {
     readonly stored?: unknown;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const isSecureLeaf = (v: unknown) => isObject(v) && Object.keys(v).length === 1 && typeof v.secure === "string";
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A value the stack file keeps encrypted: `{ secure: … }`. */
+export const isSecureLeaf = (v: unknown) => isObject(v) && Object.keys(v).length === 1 && typeof v.secure === "string";
 /** A segment of a `pulumi config set --path` key. */
-const pathSegment = (name: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `.${name}` : `["${name}"]`);
+export const pathSegment = (name: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `.${name}` : `["${name}"]`);
 
 /** Reads the entries of `vaultnomad:workloads`; adds a problem naming the entry and field for each fault. */
 export function readWorkloads(source: WorkloadsSource, jobNamespace: string, problems: string[]): WorkloadSpec<SecretText>[] {
@@ -158,10 +161,23 @@ function readEntry(entry: unknown, index: number, jobNamespace: string, problems
     if (!Array.isArray(after) || after.some((a) => typeof a !== "string")) {
         fault("after", "must be a list of job IDs.");
     }
+    const clusters = entry.clusters;
+    if (clusters !== undefined && (!Array.isArray(clusters) || clusters.some((c) => typeof c !== "string"))) {
+        fault("clusters", "must be a list of cluster names from nomadClusters.");
+    }
     if (problems.length > before) {
         return undefined;
     }
-    return { origin, ...spec, namespace: namespace as string, vars, secrets, role, after: after as string[] };
+    return {
+        origin,
+        ...spec,
+        namespace: namespace as string,
+        vars,
+        secrets,
+        role,
+        after: after as string[],
+        ...(clusters === undefined ? {} : { clusters: clusters as string[] }),
+    };
 }
 
 function readSecrets(value: unknown, fault: (field: string, message: string) => void): Record<string, Record<string, SecretText>> {

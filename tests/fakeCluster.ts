@@ -2,15 +2,32 @@
 // leaves it (its assets, tests/fixtures/clusters/nomad-setup-vault.json), one as the Terraform module
 // terraform-vault-nomad-setup leaves it (tests/fixtures/clusters/terraform-vault-nomad-setup.json), one
 // as a Terraform module would, with other names. vaultnomad-verify and adopt reach them with VAULT_*
-// and NOMAD_* only.
+// and NOMAD_* only. And several Nomad clusters, each with its own keys, against one Vault.
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { clusterMount, clusterPolicyName } from "../components/clusterNames";
 import { renderWorkloadsPolicy } from "../components/workloadIdentity";
+import { vaultRoleFields } from "../components/workloadRole";
+import { ClusterUnderCheck } from "../verify/clusterKeys";
 import { Connection } from "../verify/discover";
 import { durationSeconds } from "../verify/roleMeaning";
 import { PROJECT_ROOT } from "../tools/programRecorder";
 import { readFixture } from "./apiFixtures";
-import { FakeStack, KEYS, NOMAD_TOKEN, probeIdentity, startFakeStack, VAULT_TOKEN, World } from "./fakeStack";
+import { FakeReply, FakeServer, fakeServer } from "./fakeHttp";
+import {
+    FakeStack,
+    healthyWorld,
+    jwksOf,
+    KEYS,
+    NOMAD_TOKEN,
+    nomadApi,
+    probeIdentity,
+    startFakeStack,
+    VAULT_TOKEN,
+    vaultApi,
+    World,
+} from "./fakeStack";
 
 export interface ClusterSetup {
     readonly name: string;
@@ -230,4 +247,126 @@ export async function startFakeCluster(setup: ClusterSetup, options: { tls?: boo
         connection: { vaultAddress: env.VAULT_ADDR, vaultToken: VAULT_TOKEN, nomadAddress: env.NOMAD_ADDR, nomadToken: NOMAD_TOKEN },
         close: () => stack.close(),
     };
+}
+
+/** One Nomad cluster of several against one Vault: its own keys, agents and mount. */
+export interface FakeNomadCluster {
+    readonly name: string;
+    /** What its Nomad answers, and what the shared Vault answers for its mount and policy. */
+    readonly world: World;
+    readonly nomad: FakeServer;
+    readonly key: { kid: string; publicKey: crypto.KeyObject; privateKey: crypto.KeyObject };
+    readonly accessor: string;
+    readonly jwksUrl: string;
+}
+
+export interface FakeClusters {
+    readonly clusters: FakeNomadCluster[];
+    readonly vault: FakeServer;
+    /** Each cluster as verify checks it, the stack's mount declared for it. */
+    targets(): ClusterUnderCheck[];
+    close(): Promise<void>;
+}
+
+/**
+ * Nomad clusters that sign with their own keys, each with the job default/api, and one Vault with a
+ * JWT mount per cluster (jwt-nomad-<name>, its own accessor, its default role and templated
+ * policy nomad-workloads-<name>), as the program's mount-per-cluster layout leaves them.
+ */
+export async function startFakeClusters(names: string[] = ["east", "west"]): Promise<FakeClusters> {
+    const clusters: FakeNomadCluster[] = [];
+    for (const [i, name] of names.entries()) {
+        const key = { kid: crypto.randomUUID(), ...crypto.generateKeyPairSync("ed25519") };
+        const world = healthyWorld();
+        const accessor = `auth_jwt_${crypto.createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
+        let address = "";
+        const nomad = await fakeServer((req) => nomadApi(world, { server: true, address: () => address })(req));
+        address = nomad.address;
+        const jwksUrl = `${nomad.address}${world.jwksPath}`;
+        Object.assign(world, {
+            selfAddress: nomad.address,
+            mount: clusterMount("jwt-nomad", name),
+            agentJwtPath: clusterMount("jwt-nomad", name),
+            policyName: clusterPolicyName("nomad-workloads", name),
+            // The program's per-cluster role carries that cluster's policy (program/clusters.ts).
+            role: { ...world.role, token_policies: [clusterPolicyName("nomad-workloads", name)] },
+            policyAccessor: accessor,
+            jwtMount: { accessor, uuid: `${i}${"b3c4d5e-6f70-8192-a3b4-c5d6e7f80912"}` },
+            jwks: jwksOf(key),
+            jwksUrl,
+            probe: probeIdentity(key),
+            kvData: { "kv/data/default/api/config": { password: API_PASSWORD } },
+            jobs: [{ ID: "api", Namespace: "default", Templates: [apiTemplate("kv")], Submission: { Source: apiJobspec("kv") } }],
+        } satisfies Partial<World>);
+        clusters.push({ name, world, nomad, key, accessor, jwksUrl });
+    }
+    const handlers = clusters.map((c) => ({ world: c.world, handle: vaultApi(c.world, () => c.jwksUrl) }));
+    const vault = await fakeServer((req) => {
+        if (req.url === "/v1/sys/auth") {
+            return authTable(handlers.map((h) => h.handle(req)));
+        }
+        // Each mount's paths, and its policy, as that cluster's world says; the rest (health, KV) as the first's.
+        const owner = handlers.find(
+            ({ world }) => req.url.startsWith(`/v1/auth/${world.mount}/`) || req.url === `/v1/sys/policies/acl/${world.policyName}`,
+        );
+        return (owner ?? handlers[0]).handle(req);
+    });
+    return {
+        clusters,
+        vault,
+        targets: () =>
+            clusters.map((c) => ({
+                name: c.name,
+                declaredMount: c.world.mount,
+                target: {
+                    vaultAddress: vault.address,
+                    vaultToken: VAULT_TOKEN,
+                    nomadAddress: c.nomad.address,
+                    nomadToken: NOMAD_TOKEN,
+                    nomadNamespace: "default",
+                    jwtPath: c.world.mount,
+                    defaultRole: "nomad-workloads",
+                    policyName: c.world.policyName,
+                    declaredRole: vaultRoleFields({ audience: "vault.io", tokenPeriodSeconds: 1800 }, c.world.policyName),
+                    source: "stack",
+                    sampleWorkload: false,
+                },
+            })),
+        close: async () => {
+            await Promise.all([vault.close(), ...clusters.map((c) => c.nomad.close())]);
+        },
+    };
+}
+
+/** One sys/auth of every cluster's mount: each world's table holds its own mount; Go sends the map's keys sorted. */
+function authTable(replies: FakeReply[]): FakeReply {
+    const bodies = replies.map((r) => JSON.parse(r.body as string));
+    const mounts: Record<string, unknown> = Object.assign({}, ...bodies.map((b) => b.data));
+    const data = Object.fromEntries(
+        Object.keys(mounts)
+            .sort()
+            .map((m) => [m, mounts[m]]),
+    );
+    return { ...replies[0], body: JSON.stringify({ ...bodies[0], data }) };
+}
+
+/**
+ * The clusters of `pair` as the jwks-pairs layout leaves them: one mount, jwt-nomad, whose jwks_pairs
+ * list every cluster's JWKS URL, one default role and one templated policy; every agent logs in there.
+ */
+export function shareOneMount(pair: FakeClusters): void {
+    const [first] = pair.clusters;
+    const pairs = pair.clusters.map((c) => ({ jwks_ca_pem: "", jwks_url: c.jwksUrl }));
+    for (const { world } of pair.clusters) {
+        Object.assign(world, {
+            mount: "jwt-nomad",
+            agentJwtPath: "jwt-nomad",
+            policyName: "nomad-workloads",
+            policyAccessor: first.accessor,
+            jwtMount: first.world.jwtMount,
+            // Vault holds every pair's keys (plugin 0.20 fetches each JWKS; jwks_url stays empty).
+            vaultCachedKids: pair.clusters.map((c) => c.key.kid),
+            authConfig: { jwks_url: "", jwks_pairs: pairs },
+        } satisfies Partial<World>);
+    }
 }

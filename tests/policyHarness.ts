@@ -9,7 +9,8 @@ import {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
-import { runProgram } from "../tools/programRecorder";
+import { POLICIES } from "../policy/policies";
+import { ProgramRun, runProgram } from "../tools/programRecorder";
 
 export interface PlainResource {
     type: string;
@@ -97,8 +98,16 @@ export async function violations(
 
 /** The program's resources as a policy sees them in preview: their inputs, secrets unwrapped. */
 export async function happyPath(): Promise<PlainResource[]> {
-    const run = await runProgram();
-    return run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs ?? {} }));
+    return plainResources(await runProgram());
+}
+
+/** A run's custom resources with their inputs, as a policy sees them. */
+const plainResources = (run: ProgramRun): PlainResource[] =>
+    run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs ?? {} }));
+
+/** What every rule of the policy pack finds wrong in a run. */
+export async function packViolations(run: ProgramRun): Promise<string[]> {
+    return (await Promise.all(POLICIES.map((p) => violations(p, plainResources(run))))).flat();
 }
 
 /** The engine's sentinel for a value not known until the update (pulumi-policy's unknownStringValue). */

@@ -69,12 +69,12 @@ describe("workloads entries", () => {
         });
         it("names a source that declares no job by its place alone", () => {
             assert.deepStrictEqual(read([{ source: 'variable "x" {}', bogus: 1 }]).problems, [
-                "vaultnomad:workloads[0] (source of job ?): bogus: unknown field; a workload has jobspec, source, namespace, vars, secrets, role, after.",
+                "vaultnomad:workloads[0] (source of job ?): bogus: unknown field; a workload has jobspec, source, namespace, vars, secrets, role, after, clusters.",
             ]);
         });
         it("refuses an unknown field, listing the known ones", () => {
             assert.deepStrictEqual(problemsOf({ image: "x" }), [
-                `${AT}: image: unknown field; a workload has jobspec, source, namespace, vars, secrets, role, after.`,
+                `${AT}: image: unknown field; a workload has jobspec, source, namespace, vars, secrets, role, after, clusters.`,
             ]);
         });
         it("runs in the stack's job namespace unless it names its own", () => {

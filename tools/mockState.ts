@@ -1,7 +1,13 @@
 // What the real providers would compute for each resource type, so that the program's outputs
 // resolve to realistic values under mocks.
 
+import * as crypto from "crypto";
+
 export const MOCK_ACCESSOR = "auth_jwt_d34481ad";
+
+/** Vault gives each mount its own accessor: the stack's one mount has MOCK_ACCESSOR, a cluster's mount one from its path. */
+export const mockAccessor = (path: string) =>
+    /-nomad-[a-z0-9-]+$/.test(path) ? `auth_jwt_${crypto.createHash("sha256").update(path).digest("hex").slice(0, 8)}` : MOCK_ACCESSOR;
 
 export function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
     switch (type) {
@@ -12,7 +18,7 @@ export function computedState(type: string, name: string, inputs: Record<string,
         case "docker:index/remoteImage:RemoteImage":
             return { imageId: `sha256:${name}`, repoDigest: `${inputs.name}@sha256:${name}` };
         case "vault:jwt/authBackend:AuthBackend":
-            return { accessor: MOCK_ACCESSOR };
+            return { accessor: mockAccessor(inputs.path) };
         case "vault:kv/secretV2:SecretV2":
             return { path: `${inputs.mount}/data/${inputs.name}` };
         case "nomad:index/aclToken:AclToken":

@@ -43,6 +43,11 @@ ${Object.entries(CONNECTION_FLAGS)
     .map(([flag, env]) => `  --${flag.padEnd(22)} ${env}`)
     .join("\n")}
 
+Several Nomad clusters against one Vault (each cluster's chain, and which mount trusts whose keys):
+  --nomad-addr <[name=]address>  given more than once: one cluster each, named by name= or its host
+  --clusters <file>        a JSON list of clusters: [{"name": "east", "nomad-addr": "…", "nomad-token": "…"}, …],
+                           with any --nomad-* flag's name; the other flags and variables are shared
+
 Narrowing and checks:
   --auth-path <path>       the JWT mount to check (default: the agents' jwt_auth_backend_path)
   --role <name>            the role to check (default: the mount's default_role)
@@ -60,6 +65,8 @@ Minimal Vault and Nomad policies for its tokens: docs/verify.md.`;
 
 const OPTIONS = {
     ...Object.fromEntries(Object.keys(CONNECTION_FLAGS).map((flag) => [flag, { type: "string" as const }])),
+    "nomad-addr": { type: "string", multiple: true },
+    clusters: { type: "string" },
     "auth-path": { type: "string" },
     role: { type: "string" },
     audience: { type: "string" },
@@ -87,12 +94,21 @@ export async function runCluster(argv: string[], io: CliIo): Promise<number> {
             io.out(HELP);
             return EXIT.ok;
         }
+        // --nomad-addr may be repeated: one address is one cluster, as ever; several are clustersCli.ts's.
         const setting = (flag: keyof typeof CONNECTION_FLAGS) =>
-            ((values as Record<string, unknown>)[flag] as string | undefined) || io.env[CONNECTION_FLAGS[flag]] || undefined;
+            [(values as Record<string, string | string[] | undefined>)[flag]].flat()[0] || io.env[CONNECTION_FLAGS[flag]] || undefined;
         const settings = {
             waitMs: values.wait === undefined ? 0 : waitSeconds(values.wait) * 1000,
             concurrency: values.concurrency === undefined ? undefined : concurrency(values.concurrency),
         };
+        const addresses = values["nomad-addr"] ?? [];
+        // A named address (east=https://…) is a cluster of several too, even alone.
+        if (addresses.length > 1 || values.clusters || /^[a-z0-9-]+=/.test(addresses[0] ?? "")) {
+            const { entriesOfFile, entryOfAddress, runClusters } = await import("./clustersCli");
+            const entries = values.clusters ? entriesOfFile(values.clusters) : addresses.map(entryOfAddress);
+            const request = { entries, setting, connection, narrowing: narrowing(values), settings, json: !!values.json };
+            return (await runClusters(request, io.out)) ? EXIT.ok : EXIT.failed;
+        }
         const reach = connection(setting);
         const narrowed = narrowing(values);
         const [{ discoverTarget }, { runAndPrint }] = await Promise.all([import("./discover"), import("./report")]);
@@ -159,7 +175,7 @@ export function connection(setting: (flag: keyof typeof CONNECTION_FLAGS) => str
     };
 }
 
-function narrowing(values: Record<string, string | boolean | undefined>): Narrowing {
+function narrowing(values: Record<string, string | string[] | boolean | undefined>): Narrowing {
     const job = values.job as string | undefined;
     const [namespace, id] = job?.includes("/") ? [job.slice(0, job.indexOf("/")), job.slice(job.indexOf("/") + 1)] : [];
     if (job && (!namespace || !id)) {
