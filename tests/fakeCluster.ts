@@ -362,6 +362,7 @@ export function shareOneMount(pair: FakeClusters): void {
             mount: "jwt-nomad",
             agentJwtPath: "jwt-nomad",
             policyName: "nomad-workloads",
+            role: { ...world.role, token_policies: ["nomad-workloads"] },
             policyAccessor: first.accessor,
             jwtMount: first.world.jwtMount,
             // Vault holds every pair's keys (plugin 0.20 fetches each JWKS; jwks_url stays empty).

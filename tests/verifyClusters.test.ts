@@ -218,6 +218,13 @@ describe("verify: two Nomad clusters, one Vault", function () {
 
     describe("one mount with jwks_pairs", () => {
         beforeEach(() => shareOneMount(pair));
+        it("fails nothing, and warns only of the entity alias both clusters' job shares", async () => {
+            const results = await run();
+            assert.deepStrictEqual(
+                results.filter((r) => r.status === "fail" || r.status === "warn").map((r) => r.id),
+                ["shared-aliases"],
+            );
+        });
         it("passes each cluster, whose keys are among the pairs", async () => {
             const results = await run();
             assert.deepStrictEqual(
