@@ -187,6 +187,8 @@ export interface World {
         /** The job's meta, and the optional extra claims its task's vault identity names (identity { extra_claims = […] }). */
         Meta?: Record<string, string>;
         ExtraClaims?: string[];
+        /** The audience of its task's vault identity; null for one without (Nomad only warns: nomad/structs/workload_id.go Warnings). */
+        Audience?: string[] | null;
         /** What GET /v1/job/:id/submission answers for that version; none kept (404) when not given. */
         Submission?: { Source: string; Format?: string; VariableFlags?: Record<string, string> | null; Variables?: string };
     }>;
@@ -438,6 +440,9 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 body.Meta = job.Meta ?? body.Meta;
                 if (job.ExtraClaims) {
                     task.Identities[0].ExtraClaims = job.ExtraClaims;
+                }
+                if (job.Audience !== undefined) {
+                    task.Identities[0].Audience = job.Audience;
                 }
                 // A task without templates: Go sends its nil list as null.
                 task.Templates = job.Templates ? job.Templates.map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t })) : null;
@@ -694,6 +699,10 @@ export function vaultApi(world: World, jwksUrl: () => string) {
         const named = Object.entries(world.policies).find(([name]) => req.url === `/v1/sys/policies/acl/${name}`);
         if (named) {
             return served("vault.policy-acl", (body) => ({ ...body, data: { ...body.data, name: named[0], policy: named[1] } }));
+        }
+        if (req.url === "/v1/sys/policies/acl/default") {
+            // Vault writes its default policy when it unseals; a token's policies always hold it.
+            return served("vault.policy-default");
         }
         const other = Object.entries(world.otherMounts).find(([m]) => req.url.startsWith(`/v1/auth/${m}/`));
         if (other) {
