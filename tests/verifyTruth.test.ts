@@ -102,6 +102,33 @@ describe("verify against real-shape answers", function () {
             const identity = await check("identity", { ...target(), probe: { audience: "vault.io", intervalMs: 10, timeoutMs: 200 } });
             assert.strictEqual(identity.evidence, "the probe job did not complete within 0 s (allocation a1b2c3d4 pending)");
         });
+        it("fails identity with the lost probe allocation's last event, and says the task did not run", async () => {
+            world.probeAllocStatus = "lost";
+            const identity = await check("identity");
+            assert.deepStrictEqual(
+                [identity.evidence, identity.cause],
+                [
+                    "the probe's allocation a1b2c3d4 lost; Started: Task started by client",
+                    "The probe task did not run; its last event says why (image pull, docker driver, or identity).",
+                ],
+            );
+        });
+        it("says why a probe that never completes found no client, and how to look", async () => {
+            world.probeAllocStatus = "pending";
+            const identity = await check("identity", { ...target(), probe: { audience: "vault.io", intervalMs: 10, timeoutMs: 200 } });
+            assert.deepStrictEqual(
+                [identity.cause, identity.fix],
+                [
+                    "No client ran the probe in time: no ready client with the docker driver in the job's datacenters, or the image is still pulling.",
+                    "nomad node status; nomad job status vaultnomad-verify-probe",
+                ],
+            );
+        });
+        it("tells, before the probe job runs, where and for how long at most", async () => {
+            const progress: string[] = [];
+            await verify(target(), { onProgress: (id, message) => progress.push(`${id}: ${message}`) });
+            assert.deepStrictEqual(progress, ["identity: running the probe job vaultnomad-verify-probe in namespace default (up to 60 s)"]);
+        });
         it("purges the probe job whatever happened", async () => {
             world.probeAllocStatus = "failed";
             await verify(target());
