@@ -129,6 +129,31 @@ describe("verify against real-shape answers", function () {
             await verify(target(), { onProgress: (id, message) => progress.push(`${id}: ${message}`) });
             assert.deepStrictEqual(progress, ["identity: running the probe job vaultnomad-verify-probe in namespace default (up to 60 s)"]);
         });
+        /** The job verify submits for the probe, as the fake Nomad received it. */
+        const submitted = async (t: Target = target()) => {
+            await check("identity", t);
+            const post = stack.nomad.requests.filter((r) => r.method === "POST" && r.url.startsWith("/v1/jobs")).at(-1)!;
+            return { url: post.url, job: JSON.parse(post.body).Job };
+        };
+        it("submits the probe in the namespace verify is given", async () => {
+            assert.match((await submitted({ ...target(), nomadNamespace: "apps" })).url, /[?&]namespace=apps(&|$)/);
+        });
+        it("submits a batch job that runs once, in any datacenter: no restart, no reschedule", async () => {
+            const { job } = await submitted();
+            assert.deepStrictEqual(
+                [job.Type, job.Datacenters, job.TaskGroups[0].RestartPolicy, job.TaskGroups[0].ReschedulePolicy],
+                ["batch", ["*"], { Attempts: 0, Mode: "fail" }, { Attempts: 0, Unlimited: false }],
+            );
+        });
+        it("runs busybox with docker unless told another image", async () => {
+            const task = (image?: string) =>
+                submitted({ ...target(), probe: { audience: "vault.io", image } }).then(({ job }) => job.TaskGroups[0].Tasks[0]);
+            const [plain, other] = [await task(), await task("registry.example/busybox:1.36")];
+            assert.deepStrictEqual(
+                [plain.Driver, plain.Config.image, other.Config.image],
+                ["docker", "busybox:1.36", "registry.example/busybox:1.36"],
+            );
+        });
         it("purges the probe job whatever happened", async () => {
             world.probeAllocStatus = "failed";
             await verify(target());
