@@ -154,6 +154,22 @@ describe("verify against real-shape answers", function () {
                 ["docker", "busybox:1.36", "registry.example/busybox:1.36"],
             );
         });
+        it("fails identity when the probe printed no identity, saying Nomad gave the task none", async () => {
+            world.probe = "";
+            const identity = await check("identity");
+            assert.deepStrictEqual(
+                [
+                    identity.status,
+                    identity.evidence.startsWith("the probe's allocation a1b2c3d4 printed no identity (HTTP 200"),
+                    identity.cause,
+                ],
+                [
+                    "fail",
+                    true,
+                    "Nomad gave the task no NOMAD_TOKEN_vault_default: the agent has no vault.default_identity, or the job's identity was refused.",
+                ],
+            );
+        });
         it("purges the probe job whatever happened", async () => {
             world.probeAllocStatus = "failed";
             await verify(target());
