@@ -236,7 +236,7 @@ export interface World {
     nomadVersion?: string;
     /** The servers' vault.default_identity.extra_claims (null in agent/self when unset). */
     vaultExtraClaims?: Record<string, string>;
-    /** How Nomad answers the probe's registration, and how its allocation ends. */
+    /** How Nomad answers the probe's registration (200; 500: no leader; else its 403), and how its allocation ends. */
     probeRegisterStatus: number;
     probeAllocStatus: string;
     /** What Vault's sys/capabilities-self answers for the probe's own KV path; null: 403, the probe's token may not ask. */
@@ -538,6 +538,10 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 );
             case "/v1/jobs":
                 if (req.method === "POST") {
+                    if (world.probeRegisterStatus === 500) {
+                        // A leader lost between the checks and the probe: Nomad's 500 for every write.
+                        return nomadError("nomad.error-no-leader");
+                    }
                     return world.probeRegisterStatus === 200 ? served("nomad.jobs-register") : nomadError("nomad.error-permission-denied");
                 }
                 return served("nomad.jobs", ([stub]) =>

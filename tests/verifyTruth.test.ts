@@ -93,6 +93,18 @@ describe("verify against real-shape answers", function () {
                 ],
             );
         });
+        it("says Nomad did not accept the probe job when it refuses for another reason than the token", async () => {
+            world.probeRegisterStatus = 500;
+            const identity = await check("identity");
+            assert.deepStrictEqual(
+                [identity.evidence, identity.cause, identity.fix],
+                [
+                    "registering the probe job: HTTP 500 No cluster leader",
+                    "Nomad did not accept the probe job.",
+                    "Read Nomad's answer above; nomad job validate shows the same.",
+                ],
+            );
+        });
         it("fails identity with the probe allocation's last event", async () => {
             world.probeAllocStatus = "failed";
             assert.match((await check("identity")).evidence, /^the probe's allocation a1b2c3d4 failed; Started: Task started by client$/);
