@@ -22,10 +22,7 @@ describe("verify's probe: a registration refused by TLS", function () {
         const target = { ...stack.target(), nomadAddress: nomad.address };
         const identity = await createProbe(target, { audience: "vault.io" }).identity();
         assert.deepStrictEqual(
-            [
-                "error" in identity && identity.error.startsWith("registering the probe job: no answer ("),
-                "cause" in identity && identity.cause,
-            ],
+            [identity.error?.startsWith("registering the probe job: no answer ("), "cause" in identity && identity.cause],
             [
                 true,
                 "verify cannot make a TLS connection to Nomad: its CA (nomadCaPem) or client certificate (nomadClientCertPem/Key) is missing or wrong.",

@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { runAndPrint, withJsonErrors, VerifyFailed } from "../automation/verifyCommand";
 import { durationSeconds, roleDrift } from "../verify/roleMeaning";
-import { CheckResult, formatSummary, verify } from "../verify/run";
+import { CheckResult, formatSummary, resultsJson, verify } from "../verify/run";
+import { Denied } from "../verify/clients";
 import { audienceCheck } from "../verify/agentChecks";
 import { nomadLeader, vaultHealth } from "../verify/checks";
 import { Check, RunContext, Target } from "../verify/types";
@@ -210,6 +211,46 @@ describe("verify against real-shape answers", function () {
                     ["after", "pass", "ran"],
                 ],
             );
+        });
+    });
+
+    describe("a refusal of verify's own token", () => {
+        const refusedBy = (api: "Vault" | "Nomad"): Check => ({
+            id: "refused",
+            title: "Reads what the token may not",
+            needs: [],
+            run: async () => Promise.reject(new Denied(api, "agent:read", "/v1/agent/self")),
+        });
+        const outcome = async (api: "Vault" | "Nomad", nomadToken: string) => {
+            const [result] = await verify({ ...target(), nomadToken }, { checks: [refusedBy(api)] });
+            return [result.status, result.evidence, result.runWith ?? result.fix];
+        };
+        it("skips a Nomad read refused when verify was given no Nomad token, saying which token to pass", async () => {
+            assert.deepStrictEqual(await outcome("Nomad", ""), [
+                "skip",
+                "no Nomad token to read /v1/agent/self with",
+                "NOMAD_TOKEN=<a token with verify's Nomad policy, docs/verify.md>",
+            ]);
+        });
+        it("fails a Nomad read refused to the token verify was given, naming the capability it lacks", async () => {
+            assert.deepStrictEqual(await outcome("Nomad", "a-token"), [
+                "fail",
+                "Nomad refuses verify's token: it lacks agent:read on /v1/agent/self",
+                "Grant it (docs/verify.md has the minimal Nomad policy for verify), or run with a token that has it.",
+            ]);
+        });
+        it("fails a Vault read refused, whatever the Nomad token", async () => {
+            assert.deepStrictEqual((await outcome("Vault", ""))[0], "fail");
+        });
+    });
+
+    describe("the JSON document", () => {
+        it("has not passed when one check failed among passes", () => {
+            const json = resultsJson("dev", [
+                { id: "a", title: "A", status: "pass", evidence: "" },
+                { id: "b", title: "B", status: "fail", evidence: "" },
+            ]);
+            assert.deepStrictEqual([json.passed, json.counts], [false, { pass: 1, warn: 0, fail: 1, skip: 0 }]);
         });
     });
 
