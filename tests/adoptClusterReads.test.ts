@@ -77,6 +77,15 @@ describe("adopt reads", function () {
             sourceMissing: undefined,
         });
     });
+    it("only the secrets a job reads: not what it writes or lists, nor a path it builds when it runs", async () => {
+        cluster.world.jobs[0].Templates = [
+            '{{with secret "secret/data/default/api/config"}}{{end}}',
+            '{{with secret "pki/issue/api" "common_name=api.service"}}{{end}}',
+            '{{range secrets "secret/metadata/default/"}}{{end}}',
+            '{{with secret (printf "secret/data/%s" (env "NOMAD_JOB_NAME"))}}{{end}}',
+        ];
+        assert.deepStrictEqual((await read()).jobs![0].secretPaths, ["secret/data/default/api/config"]);
+    });
     it("the source of the job's current version, and what Nomad answered when it keeps none", async () => {
         cluster.world.jobs = [
             { ID: "versioned", Namespace: "default", Version: 3, Submission: { Source: 'job "versioned" {}' } },

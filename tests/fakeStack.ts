@@ -187,6 +187,8 @@ export interface World {
         /** The job's meta, and the optional extra claims its task's vault identity names (identity { extra_claims = […] }). */
         Meta?: Record<string, string>;
         ExtraClaims?: string[];
+        /** The audience of its task's vault identity; null for one without (Nomad only warns: nomad/structs/workload_id.go Warnings). */
+        Audience?: string[] | null;
         /** What GET /v1/job/:id/submission answers for that version; none kept (404) when not given. */
         Submission?: { Source: string; Format?: string; VariableFlags?: Record<string, string> | null; Variables?: string };
     }>;
@@ -234,7 +236,7 @@ export interface World {
     nomadVersion?: string;
     /** The servers' vault.default_identity.extra_claims (null in agent/self when unset). */
     vaultExtraClaims?: Record<string, string>;
-    /** How Nomad answers the probe's registration, and how its allocation ends. */
+    /** How Nomad answers the probe's registration (200; 500: no leader; else its 403), and how its allocation ends. */
     probeRegisterStatus: number;
     probeAllocStatus: string;
     /** What Vault's sys/capabilities-self answers for the probe's own KV path; null: 403, the probe's token may not ask. */
@@ -439,6 +441,9 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 if (job.ExtraClaims) {
                     task.Identities[0].ExtraClaims = job.ExtraClaims;
                 }
+                if (job.Audience !== undefined) {
+                    task.Identities[0].Audience = job.Audience;
+                }
                 // A task without templates: Go sends its nil list as null.
                 task.Templates = job.Templates ? job.Templates.map((t) => ({ ...task.Templates[0], EmbeddedTmpl: t })) : null;
                 // Nomad 2.0 sends a task's secret blocks, null for none (nomad/structs/structs.go Task.Secrets).
@@ -533,6 +538,10 @@ export function nomadApi(world: World, agent: { server: boolean; address: () => 
                 );
             case "/v1/jobs":
                 if (req.method === "POST") {
+                    if (world.probeRegisterStatus === 500) {
+                        // A leader lost between the checks and the probe: Nomad's 500 for every write.
+                        return nomadError("nomad.error-no-leader");
+                    }
                     return world.probeRegisterStatus === 200 ? served("nomad.jobs-register") : nomadError("nomad.error-permission-denied");
                 }
                 return served("nomad.jobs", ([stub]) =>
@@ -694,6 +703,10 @@ export function vaultApi(world: World, jwksUrl: () => string) {
         const named = Object.entries(world.policies).find(([name]) => req.url === `/v1/sys/policies/acl/${name}`);
         if (named) {
             return served("vault.policy-acl", (body) => ({ ...body, data: { ...body.data, name: named[0], policy: named[1] } }));
+        }
+        if (req.url === "/v1/sys/policies/acl/default") {
+            // Vault writes its default policy when it unseals; a token's policies always hold it.
+            return served("vault.policy-default");
         }
         const other = Object.entries(world.otherMounts).find(([m]) => req.url.startsWith(`/v1/auth/${m}/`));
         if (other) {

@@ -154,6 +154,18 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
         it("passes the job's chain: its role, identity and granted secret", async () => {
             assert.strictEqual(await job(), "pass: default/api: task api: role nomad, aud [vault.io], 1 secret path(s) granted | ");
         });
+        it("shows no audience for a task whose vault identity has none, where the role binds none", async () => {
+            world.jobs[0].Audience = null;
+            world.role = { ...world.role, bound_audiences: null };
+            assert.strictEqual(await job(), "pass: default/api: task api: role nomad, aud [], 1 secret path(s) granted | ");
+        });
+        it("shows each audience of a task's vault identity", async () => {
+            world.jobs[0].Audience = ["vault.io", "nomad.io"];
+            assert.strictEqual(
+                await job(),
+                "pass: default/api: task api: role nomad, aud [vault.io, nomad.io], 1 secret path(s) granted | ",
+            );
+        });
         it("has Vault confirm the grant for a token of the job's role under --probe", async () => {
             assert.match(
                 await job(["--probe"]),

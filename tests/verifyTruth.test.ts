@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { runAndPrint, withJsonErrors, VerifyFailed } from "../automation/verifyCommand";
 import { durationSeconds, roleDrift } from "../verify/roleMeaning";
-import { CheckResult, formatSummary, verify } from "../verify/run";
+import { CheckResult, formatSummary, resultsJson, verify } from "../verify/run";
+import { Denied } from "../verify/clients";
 import { audienceCheck } from "../verify/agentChecks";
 import { nomadLeader, vaultHealth } from "../verify/checks";
 import { Check, RunContext, Target } from "../verify/types";
@@ -93,6 +94,18 @@ describe("verify against real-shape answers", function () {
                 ],
             );
         });
+        it("says Nomad did not accept the probe job when it refuses for another reason than the token", async () => {
+            world.probeRegisterStatus = 500;
+            const identity = await check("identity");
+            assert.deepStrictEqual(
+                [identity.evidence, identity.cause, identity.fix],
+                [
+                    "registering the probe job: HTTP 500 No cluster leader",
+                    "Nomad did not accept the probe job.",
+                    "Read Nomad's answer above; nomad job validate shows the same.",
+                ],
+            );
+        });
         it("fails identity with the probe allocation's last event", async () => {
             world.probeAllocStatus = "failed";
             assert.match((await check("identity")).evidence, /^the probe's allocation a1b2c3d4 failed; Started: Task started by client$/);
@@ -101,6 +114,74 @@ describe("verify against real-shape answers", function () {
             world.probeAllocStatus = "pending";
             const identity = await check("identity", { ...target(), probe: { audience: "vault.io", intervalMs: 10, timeoutMs: 200 } });
             assert.strictEqual(identity.evidence, "the probe job did not complete within 0 s (allocation a1b2c3d4 pending)");
+        });
+        it("fails identity with the lost probe allocation's last event, and says the task did not run", async () => {
+            world.probeAllocStatus = "lost";
+            const identity = await check("identity");
+            assert.deepStrictEqual(
+                [identity.evidence, identity.cause],
+                [
+                    "the probe's allocation a1b2c3d4 lost; Started: Task started by client",
+                    "The probe task did not run; its last event says why (image pull, docker driver, or identity).",
+                ],
+            );
+        });
+        it("says why a probe that never completes found no client, and how to look", async () => {
+            world.probeAllocStatus = "pending";
+            const identity = await check("identity", { ...target(), probe: { audience: "vault.io", intervalMs: 10, timeoutMs: 200 } });
+            assert.deepStrictEqual(
+                [identity.cause, identity.fix],
+                [
+                    "No client ran the probe in time: no ready client with the docker driver in the job's datacenters, or the image is still pulling.",
+                    "nomad node status; nomad job status vaultnomad-verify-probe",
+                ],
+            );
+        });
+        it("tells, before the probe job runs, where and for how long at most", async () => {
+            const progress: string[] = [];
+            await verify(target(), { onProgress: (id, message) => progress.push(`${id}: ${message}`) });
+            assert.deepStrictEqual(progress, ["identity: running the probe job vaultnomad-verify-probe in namespace default (up to 60 s)"]);
+        });
+        /** The job verify submits for the probe, as the fake Nomad received it. */
+        const submitted = async (t: Target = target()) => {
+            await check("identity", t);
+            const post = stack.nomad.requests.filter((r) => r.method === "POST" && r.url.startsWith("/v1/jobs")).at(-1)!;
+            return { url: post.url, job: JSON.parse(post.body).Job };
+        };
+        it("submits the probe in the namespace verify is given", async () => {
+            assert.match((await submitted({ ...target(), nomadNamespace: "apps" })).url, /[?&]namespace=apps(&|$)/);
+        });
+        it("submits a batch job that runs once, in any datacenter: no restart, no reschedule", async () => {
+            const { job } = await submitted();
+            assert.deepStrictEqual(
+                [job.Type, job.Datacenters, job.TaskGroups[0].RestartPolicy, job.TaskGroups[0].ReschedulePolicy],
+                ["batch", ["*"], { Attempts: 0, Mode: "fail" }, { Attempts: 0, Unlimited: false }],
+            );
+        });
+        it("runs busybox with docker unless told another image", async () => {
+            const task = (image?: string) =>
+                submitted({ ...target(), probe: { audience: "vault.io", image } }).then(({ job }) => job.TaskGroups[0].Tasks[0]);
+            const [plain, other] = [await task(), await task("registry.example/busybox:1.36")];
+            assert.deepStrictEqual(
+                [plain.Driver, plain.Config.image, other.Config.image],
+                ["docker", "busybox:1.36", "registry.example/busybox:1.36"],
+            );
+        });
+        it("fails identity when the probe printed no identity, saying Nomad gave the task none", async () => {
+            world.probe = "";
+            const identity = await check("identity");
+            assert.deepStrictEqual(
+                [
+                    identity.status,
+                    identity.evidence.startsWith("the probe's allocation a1b2c3d4 printed no identity (HTTP 200"),
+                    identity.cause,
+                ],
+                [
+                    "fail",
+                    true,
+                    "Nomad gave the task no NOMAD_TOKEN_vault_default: the agent has no vault.default_identity, or the job's identity was refused.",
+                ],
+            );
         });
         it("purges the probe job whatever happened", async () => {
             world.probeAllocStatus = "failed";
@@ -130,6 +211,46 @@ describe("verify against real-shape answers", function () {
                     ["after", "pass", "ran"],
                 ],
             );
+        });
+    });
+
+    describe("a refusal of verify's own token", () => {
+        const refusedBy = (api: "Vault" | "Nomad"): Check => ({
+            id: "refused",
+            title: "Reads what the token may not",
+            needs: [],
+            run: async () => Promise.reject(new Denied(api, "agent:read", "/v1/agent/self")),
+        });
+        const outcome = async (api: "Vault" | "Nomad", nomadToken: string) => {
+            const [result] = await verify({ ...target(), nomadToken }, { checks: [refusedBy(api)] });
+            return [result.status, result.evidence, result.runWith ?? result.fix];
+        };
+        it("skips a Nomad read refused when verify was given no Nomad token, saying which token to pass", async () => {
+            assert.deepStrictEqual(await outcome("Nomad", ""), [
+                "skip",
+                "no Nomad token to read /v1/agent/self with",
+                "NOMAD_TOKEN=<a token with verify's Nomad policy, docs/verify.md>",
+            ]);
+        });
+        it("fails a Nomad read refused to the token verify was given, naming the capability it lacks", async () => {
+            assert.deepStrictEqual(await outcome("Nomad", "a-token"), [
+                "fail",
+                "Nomad refuses verify's token: it lacks agent:read on /v1/agent/self",
+                "Grant it (docs/verify.md has the minimal Nomad policy for verify), or run with a token that has it.",
+            ]);
+        });
+        it("fails a Vault read refused, whatever the Nomad token", async () => {
+            assert.deepStrictEqual((await outcome("Vault", ""))[0], "fail");
+        });
+    });
+
+    describe("the JSON document", () => {
+        it("has not passed when one check failed among passes", () => {
+            const json = resultsJson("dev", [
+                { id: "a", title: "A", status: "pass", evidence: "" },
+                { id: "b", title: "B", status: "fail", evidence: "" },
+            ]);
+            assert.deepStrictEqual([json.passed, json.counts], [false, { pass: 1, warn: 0, fail: 1, skip: 0 }]);
         });
     });
 
