@@ -18,6 +18,14 @@ const withoutNomadToken = () => Object.fromEntries(Object.entries(DEMO_OUTPUTS).
 const EXTERNAL = { mode: "external", vaultAddress: "https://vault.example.com:8200", nomadAddress: "https://nomad.example.com:4646" };
 
 /** A stack as the Automation API hands it to verify: its outputs, and its config by full key. */
+/** A demo stack whose outputs point at the fake Vault and Nomad. */
+function demoStackOn(fake: {
+    target(): { vaultAddress: string; nomadAddress: string; vaultToken: string; nomadToken: string };
+}): DriverStack {
+    const { vaultAddress, nomadAddress, vaultToken, nomadToken } = fake.target();
+    return stackOf("dev", { vaultAddress, nomadAddress, vaultToken, nomadToken });
+}
+
 function stackOf(name: string, outputs: Record<string, string>, config: Record<string, string> = {}): DriverStack {
     const map = (values: Record<string, string>, prefix = "") =>
         Object.fromEntries(Object.entries(values).map(([key, value]) => [`${prefix}${key}`, { value, secret: false }]));
@@ -149,13 +157,7 @@ describe("verify of a stack", () => {
         it("prints one JSON document under --json", async () => {
             const fake = await startFakeStack();
             try {
-                const t = fake.target();
-                const stack = stackOf("dev", {
-                    vaultAddress: t.vaultAddress,
-                    nomadAddress: t.nomadAddress,
-                    vaultToken: t.vaultToken,
-                    nomadToken: t.nomadToken,
-                });
+                const stack = demoStackOn(fake);
                 const { driver, out } = fakeDriver();
                 await verifyStack(stack, { json: true }, { waitMs: 0 }, driver);
                 assert.deepStrictEqual([out.length, JSON.parse(out[0]).passed], [1, true]);
@@ -167,13 +169,7 @@ describe("verify of a stack", () => {
             const fake = await startFakeStack();
             fake.world.sealed = true;
             try {
-                const t = fake.target();
-                const stack = stackOf("dev", {
-                    vaultAddress: t.vaultAddress,
-                    nomadAddress: t.nomadAddress,
-                    vaultToken: t.vaultToken,
-                    nomadToken: t.nomadToken,
-                });
+                const stack = demoStackOn(fake);
                 await assert.rejects(verifyStack(stack, { json: true }, { waitMs: 0 }, fakeDriver().driver), VerifyFailed);
             } finally {
                 await fake.close();
