@@ -112,6 +112,17 @@ describe("vaultnomad-verify's command line", () => {
         });
     });
 
+    describe("an error of its own", () => {
+        it("is printed as it is, without the --help hint, and exits 1", async () => {
+            const err: string[] = [];
+            const out = () => {
+                throw new Error("write EPIPE");
+            };
+            const code = await runCluster([], { env: ENV, out, err: (t) => err.push(t) });
+            assert.deepStrictEqual([code, err], [1, ["write EPIPE"]]);
+        });
+    });
+
     describe("the connection it makes of flags and variables", () => {
         const settingOf = (values: Record<string, string>) => (flag: keyof typeof CONNECTION_FLAGS) => values[flag];
         const required = { "vault-addr": "https://vault:8200//", "vault-token": "root", "nomad-addr": "https://nomad:4646/" };
