@@ -140,12 +140,18 @@ describe("vaultnomad-verify's command line", () => {
                 assert.deepStrictEqual([reach.vaultSkipVerify, reach.nomadSkipVerify], [true, true]);
             });
         }
-        for (const no of ["0", "false", "no", "truest", "1 "]) {
+        for (const no of ["0", "false", "no", "truest", "untrue", "1 "]) {
             it(`verifies TLS for ${JSON.stringify(no)}`, () => {
                 const reach = connection(settingOf({ ...required, "vault-skip-verify": no, "nomad-skip-verify": no }));
                 assert.deepStrictEqual([reach.vaultSkipVerify, reach.nomadSkipVerify], [false, false]);
             });
         }
+        it("takes the namespaces and the region as set", () => {
+            const reach = connection(
+                settingOf({ ...required, "vault-namespace": "platform", "nomad-namespace": "team", "nomad-region": "eu" }),
+            );
+            assert.deepStrictEqual([reach.vaultNamespace, reach.nomadNamespace, reach.nomadRegion], ["platform", "team", "eu"]);
+        });
         it("reads each certificate file into its PEM", () => {
             const [ca, cert, key] = ["ca", "cert", "key"].map((name) => tempFile(`${name}.pem`, `${name} pem`));
             const files = { "vault-cacert": ca, "vault-client-cert": cert, "vault-client-key": key };
