@@ -96,16 +96,11 @@ describe("the probe", function () {
         nomad = await probeNomad();
         const got = await identity();
         assert.deepStrictEqual(
-            [
-                got,
-                nomad.requests
-                    .filter((r) => /\/logs\/|DELETE/.test(`${r.url} ${r.method}`))
-                    .map((r) => `${r.method} ${r.url.split("&origin")[0]}`),
-            ],
+            [got, nomad.requests.filter((r) => /\/logs\/|DELETE/.test(`${r.url} ${r.method}`)).map((r) => `${r.method} ${r.url}`)],
             [
                 { jwt: IDENTITY },
                 [
-                    `GET /v1/client/fs/logs/${ALLOC.ID}?task=probe&type=stdout&plain=true`,
+                    `GET /v1/client/fs/logs/${ALLOC.ID}?task=probe&type=stdout&plain=true&origin=start&namespace=team`,
                     `DELETE /v1/job/${PROBE_JOB}?purge=true&namespace=team`,
                 ],
             ],
@@ -162,7 +157,14 @@ describe("the probe", function () {
     describe("when Nomad does not take the job", () => {
         it("names a token that may not submit it", async () => {
             nomad = await probeNomad({ register: served("nomad.error-permission-denied") });
-            assert.match((await identity()).cause!, /^Nomad refuses the stack's token \(Permission denied\): .* in namespace team\.$/);
+            const got = await identity();
+            assert.deepStrictEqual(
+                [got.cause, got.fix],
+                [
+                    "Nomad refuses the stack's token (Permission denied): it is stale, or may not submit jobs in namespace team.",
+                    "Use a management token (NOMAD_TOKEN, or the stack's nomadToken output); a stale stack token is renewed by `npm run stack -- up`.",
+                ],
+            );
         });
         it("names a job Nomad refused, and how to see why", async () => {
             nomad = await probeNomad({
@@ -180,7 +182,14 @@ describe("the probe", function () {
         });
         it("names a TLS connection it cannot make", async () => {
             nomad = await fakeServer(() => served("nomad.jobs-register"), { cert: tlsFile("server.pem"), key: tlsFile("server.key") });
-            assert.match((await identity()).cause!, /^verify cannot make a TLS connection to Nomad/);
+            const got = await identity();
+            assert.deepStrictEqual(
+                [got.cause?.split(":")[0], got.fix],
+                [
+                    "verify cannot make a TLS connection to Nomad",
+                    "pulumi config set nomadCaPem / nomadClientCertPem / nomadClientKeyPem for the cluster's TLS.",
+                ],
+            );
         });
         it("takes a Nomad that does not answer as not taking the job", async () => {
             const [gone] = await closedAddresses(1);

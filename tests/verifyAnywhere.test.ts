@@ -321,6 +321,16 @@ describe("vaultnomad-verify: any cluster, no stack", function () {
                 "auth/jwt-nomad/config: not read (no answer (ECONNREFUSED))",
             ]);
         });
+        it("takes one unnamed --nomad-addr as the one cluster, named by both addresses", async () => {
+            const { NOMAD_ADDR: address, ...env } = cluster.env;
+            const result = await cli(env, ["--nomad-addr", address]);
+            assert.deepStrictEqual([result.code, JSON.parse(result.text).stack], [0, `cluster ${env.VAULT_ADDR} ${address}`]);
+        });
+        it("takes a role file of the role's bare fields for --expect, as well as Vault's answer", async () => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "verify-expect-")), "role.json");
+            fs.writeFileSync(file, JSON.stringify(NOMAD_SETUP_VAULT.roleData));
+            assert.deepStrictEqual(notPassing(await cli(cluster.env, ["--probe", "--expect", file])), []);
+        });
         it("exits 1 when a check fails", async () => {
             world.vaultEnabled = false;
             assert.strictEqual((await cli(cluster.env)).code, 1);
@@ -472,6 +482,10 @@ describe("vaultnomad-verify: what the cluster does not say", () => {
                 'auth/jwt/role/nope: not read (HTTP 404 {"errors":[]})',
             ],
         );
+    });
+    it("takes a nested --auth-path, dropping only its outer slashes", async () => {
+        const { expect } = JSON.parse((await cli(cluster.env, ["--auth-path", "/nomads/jwt/"])).text);
+        assert.strictEqual(expect[0], "JWT mount nomads/jwt/ (--auth-path); JWT mounts in Vault: [jwt]");
     });
     it("takes the JWT mount from --auth-path over the agents'", async () => {
         const { expect } = JSON.parse((await cli(cluster.env, ["--auth-path", "/jwt-other/"])).text);
