@@ -47,7 +47,8 @@ describe("existing clusters (mode external)", function () {
     this.timeout(60_000);
     let run: ProgramRun;
 
-    before(async () => {
+    // Each test runs the program itself, so that mutation testing knows which tests read which lines.
+    beforeEach(async () => {
         run = await runProgram({ stack: "prod", config: EXTERNAL });
     });
 

@@ -57,7 +57,8 @@ describe("workloads", function () {
             return found;
         };
 
-        before(async () => {
+        // Each test runs the program itself, so that mutation testing knows which tests read which lines.
+        beforeEach(async () => {
             run = await runProgram({
                 stack: EXAMPLE_STACK,
                 config: { workloads: workloads() },
@@ -241,7 +242,7 @@ describe("workloads", function () {
         const starts = faults.map((_, i) => faults.slice(0, i).reduce((n, f) => n + f.entries.length, 0));
         let faulty: ProgramError;
 
-        before(async () => {
+        beforeEach(async () => {
             faulty = await rejection(faults.flatMap((f) => f.entries));
         });
 
