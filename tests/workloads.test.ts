@@ -9,6 +9,7 @@ import { requiredGraph } from "../bench/requiredGraph";
 import { jwtRolesBindClaims } from "../policy/jwtRoles";
 import { POLICIES } from "../policy/policies";
 import { kvPolicyPathsMatch } from "../policy/vaultPolicies";
+import { namespaceResourceName } from "../program/workloads";
 import { ConfigError, loadSettings } from "../settings";
 import { readWorkloads } from "../settings/workloads";
 import { PROJECT_ROOT, ProgramError, ProgramRun, runProgram } from "../tools/programRecorder";
@@ -328,5 +329,20 @@ describe("workloads", function () {
             readWorkloads({ json: JSON.stringify([entry]), secrecy: { isSecret: false } }, "default", problems);
             assert.deepStrictEqual([problems.length > 0, problems.some((p) => p.includes("hunter2-value"))], [true, false]);
         });
+    });
+});
+
+describe("the stack's job namespace", function () {
+    this.timeout(60_000);
+
+    it("keeps the resource name it had before workloads could choose their namespace", () => {
+        assert.deepStrictEqual(
+            [namespaceResourceName("apps", "apps"), namespaceResourceName("team", "apps")],
+            ["jobs-namespace", "jobs-namespace-team"],
+        );
+    });
+    it("is described as the tutorial's sample jobs", async () => {
+        const run = await runProgram({ config: { jobNamespace: "apps" } });
+        assert.strictEqual(run.one("nomad:index/namespace:Namespace", "jobs-namespace").inputs!.description, "The tutorial's sample jobs");
     });
 });
