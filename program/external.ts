@@ -32,18 +32,17 @@ export async function configureExistingClusters(settings: Settings): Promise<Sta
     // 4. The workloads' KV secrets, in your KV v2 mount (created only when asked for), and 6. their jobs,
     // with the Nomad provider that the Nomad token gives (the settings require one with workloads).
     const kv = workloadsKv(settings, steps, clusters.vaultProvider);
-    if (steps.length > 0) {
-        deployWorkloads(steps, {
-            identity,
-            kv,
-            roleSettings: roleSettingsOf(settings),
-            vaultProvider: clusters.vaultProvider,
-            nomadProvider: clusters.nomadProvider!,
-            namespaces: jobNamespaces(steps, settings.jobNamespace, settings.namespaces, clusters.nomadProvider!),
-            jobTimeoutSeconds: settings.jobTimeoutSeconds,
-            engines: {},
-        });
-    }
+    // With no workloads this creates nothing, and the Nomad provider (absent without a token) goes unused.
+    deployWorkloads(steps, {
+        identity,
+        kv,
+        roleSettings: roleSettingsOf(settings),
+        vaultProvider: clusters.vaultProvider,
+        nomadProvider: clusters.nomadProvider!,
+        namespaces: jobNamespaces(steps, settings.jobNamespace, settings.namespaces, clusters.nomadProvider!),
+        jobTimeoutSeconds: settings.jobTimeoutSeconds,
+        engines: {},
+    });
 
     const secretsEngine = settings.nomadSecretsEngine
         ? new NomadSecretsEngine(

@@ -5,6 +5,7 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "../settings";
+import { mockAccessor } from "../tools/mockState";
 import { PROJECT_ROOT, ProgramRun, runProgram } from "../tools/programRecorder";
 import { parseHcl } from "./seed";
 import { packViolations } from "./policyHarness";
@@ -42,12 +43,16 @@ const RENAMED = {
 };
 
 const inputsOf = (run: ProgramRun, type: string, name?: string) => run.one(type, name).inputs!;
+/** A stack output's value, whether the program returned it plain or as an Output. */
+const exported = (run: ProgramRun, name: string) =>
+    (pulumi.output(run.exports[name]) as unknown as { promise(): Promise<unknown> }).promise();
 
 describe("existing clusters (mode external)", function () {
     this.timeout(60_000);
     let run: ProgramRun;
 
-    before(async () => {
+    // Each test runs the program itself, so that mutation testing knows which tests read which lines.
+    beforeEach(async () => {
         run = await runProgram({ stack: "prod", config: EXTERNAL });
     });
 
@@ -92,6 +97,24 @@ describe("existing clusters (mode external)", function () {
             [server.vault[0].default_identity[0], client.vault[0].address, client.vault[0].jwt_auth_backend_path],
             [{ aud: ["vault.io"], ttl: "1h" }, EXTERNAL.vaultAddress, "jwt-nomad"],
         );
+    });
+    it("outputs both clusters' addresses as configured", async () => {
+        assert.deepStrictEqual(
+            [await exported(run, "vaultAddress"), await exported(run, "nomadAddress")],
+            [EXTERNAL.vaultAddress, EXTERNAL.nomadAddress],
+        );
+    });
+    it("outputs the shell line that points the CLIs at both clusters", async () => {
+        assert.strictEqual(
+            await exported(run, "envExports"),
+            `export VAULT_ADDR=${EXTERNAL.vaultAddress} NOMAD_ADDR=${EXTERNAL.nomadAddress}`,
+        );
+    });
+    it("outputs the JWT auth method's accessor", async () => {
+        assert.strictEqual(await exported(run, "jwtAuthAccessor"), mockAccessor("jwt-nomad"));
+    });
+    it("outputs no token command without Vault's Nomad secrets engine", () => {
+        assert.strictEqual(run.exports.nomadTokenCommand, undefined);
     });
     it("accepts Pulumi.external.example.yaml, given its CA file and a token", () => {
         const example = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.external.example.yaml"), "utf8")) as {

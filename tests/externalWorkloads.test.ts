@@ -26,10 +26,11 @@ const providerOf = (run: ProgramRun, name: string) => run.resources.find((r) => 
 
 describe("workloads on existing clusters", function () {
     this.timeout(60_000);
+    // Each test runs the program itself, so that mutation testing knows which tests read which lines.
 
     describe("a job from its source, a job with a role and a secret, a job in a described namespace", () => {
         let run: ProgramRun;
-        before(async () => {
+        beforeEach(async () => {
             const workloads = [
                 { source: WORKER_SOURCE },
                 { ...API, jobspec: undefined, source: API_SOURCE },
@@ -127,7 +128,7 @@ describe("workloads on existing clusters", function () {
 
     describe("without workloads", () => {
         let run: ProgramRun;
-        before(async () => {
+        beforeEach(async () => {
             run = await runProgram({ stack: "prod", config: EXTERNAL });
         });
         it("registers no KV component, job or namespace", () => {
@@ -142,7 +143,7 @@ describe("workloads on existing clusters", function () {
 
     describe("with Vault's Nomad secrets engine", () => {
         let run: ProgramRun;
-        before(async () => {
+        beforeEach(async () => {
             run = await runProgram({ stack: "prod", config: { ...EXTERNAL, nomadSecretsEngine: "true", nomadSecretsRole: "ops" } });
         });
         it("configures it with the cluster's address, through the stack's providers", () => {

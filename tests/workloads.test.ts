@@ -9,6 +9,7 @@ import { requiredGraph } from "../bench/requiredGraph";
 import { jwtRolesBindClaims } from "../policy/jwtRoles";
 import { POLICIES } from "../policy/policies";
 import { kvPolicyPathsMatch } from "../policy/vaultPolicies";
+import { namespaceResourceName } from "../program/workloads";
 import { ConfigError, loadSettings } from "../settings";
 import { readWorkloads } from "../settings/workloads";
 import { PROJECT_ROOT, ProgramError, ProgramRun, runProgram } from "../tools/programRecorder";
@@ -57,7 +58,8 @@ describe("workloads", function () {
             return found;
         };
 
-        before(async () => {
+        // Each test runs the program itself, so that mutation testing knows which tests read which lines.
+        beforeEach(async () => {
             run = await runProgram({
                 stack: EXAMPLE_STACK,
                 config: { workloads: workloads() },
@@ -241,7 +243,7 @@ describe("workloads", function () {
         const starts = faults.map((_, i) => faults.slice(0, i).reduce((n, f) => n + f.entries.length, 0));
         let faulty: ProgramError;
 
-        before(async () => {
+        beforeEach(async () => {
             faulty = await rejection(faults.flatMap((f) => f.entries));
         });
 
@@ -327,5 +329,20 @@ describe("workloads", function () {
             readWorkloads({ json: JSON.stringify([entry]), secrecy: { isSecret: false } }, "default", problems);
             assert.deepStrictEqual([problems.length > 0, problems.some((p) => p.includes("hunter2-value"))], [true, false]);
         });
+    });
+});
+
+describe("the stack's job namespace", function () {
+    this.timeout(60_000);
+
+    it("keeps the resource name it had before workloads could choose their namespace", () => {
+        assert.deepStrictEqual(
+            [namespaceResourceName("apps", "apps"), namespaceResourceName("team", "apps")],
+            ["jobs-namespace", "jobs-namespace-team"],
+        );
+    });
+    it("is described as the tutorial's sample jobs", async () => {
+        const run = await runProgram({ config: { jobNamespace: "apps" } });
+        assert.strictEqual(run.one("nomad:index/namespace:Namespace", "jobs-namespace").inputs!.description, "The tutorial's sample jobs");
     });
 });
