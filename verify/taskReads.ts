@@ -4,12 +4,11 @@ import { Claims } from "../policy/jwtClaims";
 import { ReadVerdict } from "../policy/readJudge";
 import { grantedTo, policyGrants } from "./grants";
 import { readSetting, roleToken, taskVerdicts } from "./jobReads";
+import { Problem } from "./jobLogin";
 import { askVault, disagreementShown } from "./probeReads";
 import { DENIED_CAUSE, granted, requestShown, verdictFix, verdictShown } from "./readMessages";
 import { RunContext, Target } from "./types";
 import { JobTask } from "./viewTypes";
-
-type Problem = readonly [evidence: string, cause: string, fix: string];
 
 interface Job {
     readonly namespace: string;
